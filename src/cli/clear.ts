@@ -1,0 +1,42 @@
+/** `p2pmarket clear <scenario>`: one clearing over the whole horizon. */
+import { join } from 'node:path';
+import { ExitCode, InputError } from '../errors.ts';
+import { clearMarket, type SolverName } from '../market/clear.ts';
+import { clearingFiles } from '../output/csv.ts';
+import { renderClearing } from '../output/tables.ts';
+import { writeRunFiles } from '../output/write.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+
+export interface ClearCommandOptions {
+  out?: string;
+  json?: boolean;
+  solver: SolverName;
+  timeLimit: number;
+  quiet?: boolean;
+}
+
+export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
+  const scenario = loadScenario(file);
+  let result;
+  try {
+    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit });
+  } catch (e) {
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: 'market', message: e.message }]);
+    throw e;
+  }
+
+  if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else if (!options.quiet || result.status !== 'optimal') {
+    (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result) + '\n');
+  }
+  if (result.status !== 'optimal') {
+    if (options.json) process.stderr.write(`error: ${file}: ${result.diagnosis?.message ?? result.status}\n`);
+    return ExitCode.notCleared;
+  }
+
+  const dir = options.out ?? join('outputs', scenario.name);
+  writeRunFiles(dir, clearingFiles(result));
+  if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,71 @@
+/**
+ * The `p2pmarket` command line. Exit codes (contract.md): 0 done; 2 bad input or usage;
+ * 3 the market could not be cleared; 1 anything else. Errors are one readable message on
+ * stderr, never a stack trace (set P2PMARKET_DEBUG=1 to see one).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, InputError } from '../errors.ts';
+import { clearCommand } from './clear.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('p2pmarket')
+    .description('Peer-to-peer electricity markets on distribution feeders with batteries.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let exitCode: number = ExitCode.ok;
+  program
+    .command('clear')
+    .description("Clear the market once over the scenario's whole horizon.")
+    .argument('<scenario>', 'scenario file (JSON)')
+    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
+    .option('--json', 'print the result as JSON on stdout')
+    .addOption(new Option('--solver <name>', 'solver backend').choices(['highs', 'lp-solver']).default('highs'))
+    .option('--time-limit <seconds>', 'time limit of the solver', parsePositive, 60)
+    .option('-q, --quiet', 'print nothing but errors (and --json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket clear scenarios/seed-4node.json
+  $ p2pmarket clear scenarios/seed-4node.json --json > result.json
+  $ p2pmarket clear my-feeder.json --out outputs/run1 --solver lp-solver
+
+Writes runs.csv, steps.csv, trades.csv and result.json (written last) to the output folder.
+Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagnosis names
+the conflicting constraints); 1 anything else.`,
+    )
+    .action(async (scenario: string, options) => {
+      exitCode = await clearCommand(scenario, options);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError('command line', [{ path: '--time-limit', message: `"${value}" is not a positive number` }]);
+  return n;
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version end with code 0; usage errors were already printed by commander.
+    return e.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  }
+  if (e instanceof InputError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return ExitCode.badInput;
+  }
+  if (process.env.P2PMARKET_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+  else process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
+  return ExitCode.failure;
+}

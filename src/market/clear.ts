@@ -1,0 +1,229 @@
+/**
+ * One market clearing: scenario → feeder → problem → solver → our own check → result.
+ *
+ * The reported answer is unique: the quadratic tie-break ε·Σb² fixes the battery dispatch
+ * (and with it every net injection), and the trades are the pro-rata minimum-volume plan
+ * of those injections (routing.ts). The solution is checked against every constraint of the
+ * model before it may be called `optimal`.
+ */
+import { Feeder } from '../network/feeder.ts';
+import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
+import { describeColumn, describeRow } from '../problem/names.ts';
+import type { LinearModel } from '../problem/model.ts';
+import type { Scenario } from '../scenario/validate.ts';
+import { DEFAULT_SOLVE_OPTIONS, type SolveOutcome, type SolverAdapter } from '../solver/adapter.ts';
+import { createHighsAdapter } from '../solver/highs.ts';
+import { createLpSolverAdapter } from '../solver/lpsolver.ts';
+import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
+import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
+import { proRataTrades } from './routing.ts';
+
+export type SolverName = 'highs' | 'lp-solver';
+
+export interface ClearOptions {
+  solver?: SolverName;
+  timeLimitSeconds?: number;
+}
+
+const adapters = new Map<SolverName, Promise<SolverAdapter>>();
+export function solverAdapter(name: SolverName): Promise<SolverAdapter> {
+  let adapter = adapters.get(name);
+  if (!adapter) {
+    adapter = name === 'highs' ? createHighsAdapter() : Promise.resolve(createLpSolverAdapter());
+    adapters.set(name, adapter);
+  }
+  return adapter;
+}
+
+export async function clearMarket(scenario: Scenario, options: ClearOptions = {}): Promise<ClearingResult> {
+  const adapter = await solverAdapter(options.solver ?? 'highs');
+  return clearWith(adapter, scenario, options);
+}
+
+/** Synchronous clearing with a loaded backend (for loops that clear many scenarios). */
+export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: ClearOptions = {}): ClearingResult {
+  const started = performance.now();
+  const feeder = new Feeder(scenario.network);
+  const problem = buildMarketProblem(scenario, feeder);
+  const { model } = problem;
+  const report = {
+    backend: adapter.name,
+    columns: model.numCols,
+    rows: model.numRows,
+    iterations: 0,
+    maxViolation: 0,
+    worstConstraint: '',
+  };
+  const failed = (status: ClearingResult['status'], diagnosis: Diagnosis): ClearingResult => ({
+    scenario: scenario.name,
+    status,
+    objective: null,
+    objectiveTerms: null,
+    solveMs: performance.now() - started,
+    solver: report,
+    steps: [],
+    diagnosis,
+  });
+
+  if (problem.fixedConflicts.length > 0) {
+    return failed('infeasible', {
+      message: 'the market cannot be cleared: a constraint is broken whatever the dispatch',
+      conflicts: problem.fixedConflicts.map((c) => c.description),
+    });
+  }
+
+  const outcome = adapter.solve(model, { ...DEFAULT_SOLVE_OPTIONS, timeLimitSeconds: options.timeLimitSeconds ?? 60 });
+  report.iterations = outcome.iterations;
+  if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
+
+  const x = Float64Array.from(outcome.x);
+  routeTrades(problem, x);
+  const violation = worstViolation(model, x);
+  report.maxViolation = violation.amount;
+  report.worstConstraint = violation.constraint;
+  if (violation.amount > FEASIBILITY_TOLERANCE) {
+    return failed('error', {
+      message: `${adapter.name} returned a solution that breaks "${violation.constraint}" by ${violation.amount.toExponential(2)}`,
+      conflicts: [violation.constraint],
+    });
+  }
+
+  const terms = objectiveTerms(model, x);
+  return {
+    scenario: scenario.name,
+    status: 'optimal',
+    objective: terms.requestTracking + terms.tradeVolume + terms.costBids,
+    objectiveTerms: terms,
+    solveMs: performance.now() - started,
+    solver: report,
+    steps: assembleSteps(scenario, feeder, problem, x, outcome.rowDual),
+  };
+}
+
+function diagnose(model: LinearModel, outcome: SolveOutcome): Diagnosis {
+  if (outcome.status === 'infeasible') {
+    const conflicts = outcome.conflict
+      ? [
+          ...outcome.conflict.rows.map(({ index, side }) => describeRow(model.rowNames[index]!, side)),
+          ...outcome.conflict.cols.map(({ index, side }) => describeColumn(model.colNames[index]!, side)),
+        ]
+      : [];
+    return {
+      message:
+        'the market is infeasible: no dispatch satisfies every constraint' +
+        (conflicts.length > 0 ? '; these constraints conflict' : ' (this solver cannot name the conflicting constraints)'),
+      conflicts,
+    };
+  }
+  if (outcome.status === 'time_limit') return { message: 'the solver reached its time limit before an optimum', conflicts: [] };
+  return { message: outcome.message ?? 'the solver failed', conflicts: [] };
+}
+
+/** Replaces the solver's trades by the pro-rata minimum-volume plan, and updates |p| and S. */
+function routeTrades(problem: MarketProblem, x: Float64Array): void {
+  const { index } = problem;
+  const pairOf = new Map(index.pairs.map(({ i, j }, k) => [i * index.agents.length + j, k]));
+  index.netInjection.forEach((cols, t) => {
+    const injection = cols.map((c) => x[c]!);
+    // The utility takes exactly what the prosumers inject.
+    injection[0] = -injection.slice(1).reduce((s, p) => s + p, 0);
+    x[cols[0]!] = injection[0];
+    const trades = index.trade[t]!;
+    for (const col of trades) x[col] = 0;
+    for (const { seller, buyer, kw } of proRataTrades(injection)) {
+      const [i, j, sign] = seller < buyer ? [seller, buyer, 1] : [buyer, seller, -1];
+      x[trades[pairOf.get(i * index.agents.length + j)!]!] = sign * kw;
+    }
+    index.tradeMagnitude[t]!.forEach((col, k) => (x[col] = Math.abs(x[trades[k]!]!)));
+  });
+  if (index.totalTradeVolume !== undefined) {
+    x[index.totalTradeVolume] = index.tradeMagnitude.flat().reduce((s, col) => s + x[col]!, 0);
+  }
+}
+
+/** Each column's objective contribution, summed by term. */
+function objectiveTerms(model: LinearModel, x: Float64Array): ObjectiveTerms {
+  const terms: ObjectiveTerms = { requestTracking: 0, tradeVolume: 0, costBids: 0, tieBreak: 0 };
+  const termOf = { requestDeviation: 'requestTracking', totalTradeVolume: 'tradeVolume', netInjection: 'costBids', batteryPower: 'tieBreak' } as const;
+  for (let j = 0; j < model.numCols; j++) {
+    const value = model.colCost[j]! * x[j]! + 0.5 * model.colQuad[j]! * x[j]! ** 2;
+    if (value === 0) continue;
+    const kind = model.colNames[j]!.kind;
+    if (!(kind in termOf)) throw new Error(`objective: unexpected cost on ${kind}`);
+    terms[termOf[kind as keyof typeof termOf]] += value;
+  }
+  return terms;
+}
+
+/** Reported values are rounded to 1e-9 (and −0 to 0), so that noise does not reach files. */
+export const report = (v: number) => {
+  const r = Math.round(v * 1e9) / 1e9;
+  return r === 0 ? 0 : r;
+};
+
+function assembleSteps(
+  scenario: Scenario,
+  feeder: Feeder,
+  problem: MarketProblem,
+  x: Float64Array,
+  rowDual: Float64Array | undefined,
+): StepResult[] {
+  const { index } = problem;
+  const { steps: T, stepHours: dt, prosumers, utility } = scenario;
+  const steps: StepResult[] = [];
+  for (let t = 0; t < T; t++) {
+    const P = index.netInjection[t]!.map((c) => x[c]!);
+    const busP = feeder.buses.map(() => 0);
+    const busQ = feeder.buses.map(() => 0);
+    prosumers.forEach((p, k) => {
+      busP[index.agentBus[k + 1]!]! += P[k + 1]!;
+      busQ[index.agentBus[k + 1]!]! += p.reactiveKvar;
+    });
+    const flow = feeder.linearPowerFlow(busP, busQ);
+    const voltage = flow.vSq.map((v) => Math.sqrt(v));
+
+    // Marginal value of energy at each agent: π = ∂objective/∂(extra injection), per kW and step.
+    // A trade's price is the reciprocity multiplier λ = −(π_i + π_j)/2 (see README), per kWh.
+    const pi = rowDual ? index.tradeBalance[t]!.map((row) => rowDual[row]!) : undefined;
+    const trades = index.pairs.flatMap(({ i, j }, k) => {
+      const kw = x[index.trade[t]![k]!]!;
+      if (Math.abs(kw) <= 1e-9) return [];
+      const price = pi ? report(-(pi[i]! + pi[j]!) / 2 / dt) : null;
+      const [from, to] = kw > 0 ? [i, j] : [j, i];
+      return [{ from: index.agents[from]!, to: index.agents[to]!, kw: report(Math.abs(kw)), price }];
+    });
+
+    steps.push({
+      t,
+      startHour: scenario.startHour + t * dt,
+      hours: dt,
+      utilityReceiptKw: report(-P[0]!),
+      utilityTargetKw: utility.targetKw[t]!,
+      utilityPriority: utility.priority[t]!,
+      agents: prosumers.map((p, k) => {
+        const a = k + 1;
+        const b = index.batteryPower[t]![a]!;
+        const bus = index.agentBus[a]!;
+        return {
+          id: p.id,
+          bus: p.bus,
+          scheduleKw: p.scheduleKw[t]!,
+          netInjectionKw: report(P[a]!),
+          batteryKw: b >= 0 ? report(x[b]!) : 0,
+          socStartKwh: b >= 0 ? report(x[index.batteryEnergy[t]![a]!]!) : null,
+          socEndKwh: b >= 0 ? report(x[index.batteryEnergy[t + 1]![a]!]!) : null,
+          voltagePu: report(voltage[bus]!),
+        };
+      }),
+      trades,
+      buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: report(voltage[bus.index]!) })),
+      lines: feeder.lines.map((line) => ({
+        from: line.fromId,
+        to: line.toId,
+        flowKw: report(flow.flowKw[line.index]!),
+        maxKw: line.maxKw ?? null,
+      })),
+    });
+  }
+  return steps;
+}

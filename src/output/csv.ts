@@ -1,0 +1,44 @@
+/** Tidy CSV tables of a clearing (contract.md): one row per observation, header first. */
+import { stringify } from 'csv-stringify/sync';
+import type { ClearingResult } from '../market/result.ts';
+
+export const RUNS_COLUMNS = ['run', 'status', 'objective', 'solveMs'] as const;
+export const STEPS_COLUMNS = [
+  'run', 't', 'startHour', 'agent', 'scheduleKw', 'netInjectionKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'voltagePu',
+] as const;
+export const TRADES_COLUMNS = ['run', 't', 'from', 'to', 'kw', 'price'] as const;
+
+type Cell = string | number | null;
+
+export function toCsv(columns: readonly string[], rows: readonly Cell[][]): string {
+  return stringify(rows as Cell[][], { header: true, columns: [...columns] });
+}
+
+/** `parameters` are the swept values of a sweep point, in column order. */
+export function runsRows(result: ClearingResult, run: number, parameters: Cell[] = []): Cell[][] {
+  return [[run, result.status, result.objective, round3(result.solveMs), ...parameters]];
+}
+
+export function stepsRows(result: ClearingResult, run: number): Cell[][] {
+  return result.steps.flatMap((step) =>
+    step.agents.map((a) => [
+      run, step.t, step.startHour, a.id, a.scheduleKw, a.netInjectionKw, a.batteryKw, a.socStartKwh, a.socEndKwh, a.voltagePu,
+    ]),
+  );
+}
+
+export function tradesRows(result: ClearingResult, run: number): Cell[][] {
+  return result.steps.flatMap((step) => step.trades.map((tr) => [run, step.t, tr.from, tr.to, tr.kw, tr.price]));
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** The files `clear` writes, by name. */
+export function clearingFiles(result: ClearingResult): Record<string, string> {
+  return {
+    'runs.csv': toCsv(RUNS_COLUMNS, runsRows(result, 0)),
+    'steps.csv': toCsv(STEPS_COLUMNS, stepsRows(result, 0)),
+    'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, 0)),
+    'result.json': JSON.stringify(result, null, 2) + '\n',
+  };
+}

@@ -1,0 +1,64 @@
+/** Readable tables of a clearing for the terminal, like the seed printed them. */
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { ClearingResult, StepResult } from '../market/result.ts';
+
+const fmt = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
+
+export function renderClearing(result: ClearingResult): string {
+  const out: string[] = [];
+  const status = result.status === 'optimal' ? pc.green(result.status) : pc.red(result.status);
+  out.push(`${pc.bold(result.scenario)}: ${status}`);
+  if (result.objective !== null && result.objectiveTerms) {
+    const t = result.objectiveTerms;
+    out.push(
+      `objective ${result.objective.toFixed(6)} = request tracking ${t.requestTracking.toFixed(6)}` +
+        ` + trade volume ${t.tradeVolume.toFixed(6)} + cost bids ${t.costBids.toFixed(6)}` +
+        `   (tie-break ${t.tieBreak.toExponential(3)}, not included)`,
+    );
+  }
+  const s = result.solver;
+  out.push(
+    pc.dim(
+      `${s.backend}: ${s.columns} columns, ${s.rows} rows, ${s.iterations} iterations, ${result.solveMs.toFixed(1)} ms; ` +
+        `worst constraint violation ${s.maxViolation.toExponential(1)}`,
+    ),
+  );
+  if (result.diagnosis) {
+    out.push(pc.red(result.diagnosis.message));
+    for (const c of result.diagnosis.conflicts) out.push(`  - ${c}`);
+  }
+  for (const step of result.steps) out.push('', renderStep(step));
+  return out.join('\n');
+}
+
+function renderStep(step: StepResult): string {
+  const head =
+    pc.bold(`Step ${step.t}`) +
+    ` (hours ${step.startHour}–${step.startHour + step.hours}): utility receives ${fmt(step.utilityReceiptKw)} kW` +
+    (step.utilityPriority > 0 ? `, requested ${fmt(step.utilityTargetKw)} kW with priority ${step.utilityPriority}` : '');
+  const agents = new Table({
+    head: ['agent', 'bus', 'schedule kW', 'battery kW', 'SoC start kWh', 'SoC end kWh', 'net injection kW', 'voltage p.u.'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const a of step.agents) {
+    agents.push([a.id, a.bus, fmt(a.scheduleKw), fmt(a.batteryKw), fmt(a.socStartKwh), fmt(a.socEndKwh), fmt(a.netInjectionKw), fmt(a.voltagePu, 5)]);
+  }
+  // Trade matrix: row agent delivers to column agent (kW).
+  const ids = ['utility', ...step.agents.map((a) => a.id)];
+  const matrix = new Table({ head: ['from \\ to (kW)', ...ids], style: { head: [], border: [], compact: true } });
+  for (const from of ids) {
+    matrix.push([
+      from,
+      ...ids.map((to) => {
+        if (to === from) return '·';
+        const trade = step.trades.find((tr) => tr.from === from && tr.to === to);
+        return trade ? fmt(trade.kw) : '0';
+      }),
+    ]);
+  }
+  const prices = step.trades.filter((tr) => tr.price !== null);
+  const priceLine =
+    prices.length > 0 ? `prices (per kWh): ${prices.map((tr) => `${tr.from}→${tr.to} ${fmt(tr.price, 4)}`).join(', ')}` : '';
+  return [head, agents.toString(), matrix.toString(), priceLine].filter(Boolean).join('\n');
+}

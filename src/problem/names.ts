@@ -1,0 +1,88 @@
+/**
+ * Domain names of the clearing problem's columns and rows, and their description in words.
+ * Steps are 0-based in the model and in files; descriptions say "step t" with the same t.
+ */
+
+export type ColumnName =
+  /** p[i,j,t]: power agent `from` delivers to agent `to` (kW); one column per unordered pair. */
+  | { kind: 'trade'; from: string; to: string; step: number }
+  /** a ≥ |p[i,j,t]| (kW), for the trade-volume penalty. */
+  | { kind: 'tradeMagnitude'; from: string; to: string; step: number }
+  /** Σ a over all pairs and steps (kW). */
+  | { kind: 'totalTradeVolume' }
+  /** P[i,t]: net injection of an agent (kW). */
+  | { kind: 'netInjection'; agent: string; step: number }
+  /** b[i,t]: battery power (kW, positive = discharging). */
+  | { kind: 'batteryPower'; agent: string; step: number }
+  /** e[i,t]: state of charge at the start of step t (kWh); step = T is the end of the horizon. */
+  | { kind: 'batteryEnergy'; agent: string; step: number }
+  /** U[t] − U*[t] (L2), or its positive / negative part (L1), kW. */
+  | { kind: 'requestDeviation'; step: number; part: 'both' | 'above' | 'below' };
+
+export type RowName =
+  /** Σ_j p[i,j,t] − P[i,t] = 0: what an agent sells equals what it injects. */
+  | { kind: 'tradeBalance'; agent: string; step: number }
+  /** P[i,t] − b[i,t] = s[i,t]: net injection is schedule plus battery. */
+  | { kind: 'schedule'; agent: string; step: number }
+  /** e[i,t+1] − e[i,t] + Δt·b[i,t] = 0. */
+  | { kind: 'batteryDynamics'; agent: string; step: number }
+  /** U[t] − deviation = U*[t]. */
+  | { kind: 'request'; step: number }
+  /** LinDistFlow squared voltage of a bus within its limits (row scaled to O(1)). */
+  | { kind: 'voltage'; bus: string; step: number; scale: number }
+  /** Active flow on the line feeding `to` within ±maxKw. */
+  | { kind: 'lineFlow'; from: string; to: string; step: number }
+  /** a − p ≥ 0 or a + p ≥ 0. */
+  | { kind: 'tradeMagnitudeBound'; from: string; to: string; step: number; sign: 1 | -1 }
+  /** S − Σ a = 0. */
+  | { kind: 'totalTradeVolume' };
+
+export type Side = 'lower' | 'upper';
+
+const agentWord = (agent: string) => (agent === 'utility' ? 'the utility' : agent);
+
+/** A column, or one of its bounds, in domain words. */
+export function describeColumn(name: ColumnName, side?: Side): string {
+  const limit = (lower: string, upper: string) => (side === undefined ? '' : `, ${side === 'lower' ? lower : upper}`);
+  switch (name.kind) {
+    case 'trade':
+      return `trade ${name.from}→${name.to}, step ${name.step}${limit('largest delivery to ' + name.from, 'largest delivery to ' + name.to)}`;
+    case 'tradeMagnitude':
+      return `trade volume ${name.from}–${name.to}, step ${name.step}`;
+    case 'totalTradeVolume':
+      return 'total trade volume';
+    case 'netInjection':
+      return `net injection of ${agentWord(name.agent)}, step ${name.step}${limit('minimum injection', 'maximum injection')}`;
+    case 'batteryPower':
+      return `battery of ${name.agent}, step ${name.step}${limit('maximum charge power', 'maximum discharge power')}`;
+    case 'batteryEnergy':
+      return `battery of ${name.agent}, step ${name.step}${
+        side === undefined ? ', state of charge' : limit('minimum energy', 'maximum energy')
+      }`;
+    case 'requestDeviation':
+      return `deviation from the utility's request, step ${name.step}`;
+  }
+}
+
+/** A row, or one of its sides, in domain words. */
+export function describeRow(name: RowName, side?: Side): string {
+  const limit = (lower: string, upper: string) => (side === undefined ? '' : `, ${side === 'lower' ? lower : upper}`);
+  switch (name.kind) {
+    case 'tradeBalance':
+      return `trade balance of ${agentWord(name.agent)}, step ${name.step}`;
+    case 'schedule':
+      return `schedule of ${name.agent}, step ${name.step} (net injection = schedule + battery)`;
+    case 'batteryDynamics':
+      return `battery of ${name.agent}, step ${name.step}, energy balance`;
+    case 'request':
+      return `utility request, step ${name.step}`;
+    case 'voltage':
+      return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
+    case 'lineFlow':
+      return `line ${name.from}→${name.to}, step ${name.step}${limit('flow limit (reverse)', 'flow limit (forward)')}`;
+    case 'tradeMagnitudeBound':
+      return `trade volume ${name.from}–${name.to}, step ${name.step}`;
+    case 'totalTradeVolume':
+      return 'total trade volume';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The scenario file format: one zod schema is the single source of the TypeScript types
+ * (`ScenarioInput`) and of the structural checks. Cross-field checks that a schema cannot
+ * express (array lengths against `steps`, the feeder being a tree, …) live in
+ * `validate.ts`.
+ *
+ * Units and signs, stated once for the whole project:
+ * - power in kW, energy in kWh, time in hours, voltage in per unit (p.u.), impedance in Ω;
+ * - **injection into the network is positive**: generation and battery discharge are
+ *   positive, consumption and battery charging negative;
+ * - the utility's request `targetKw[t]` is the power it asks to *receive* from the
+ *   prosumers in step t (positive = the feeder exports to the utility).
+ */
+import { z } from 'zod';
+
+const finite = () => z.number();
+const positive = () => z.number().positive();
+const nonNegative = () => z.number().nonnegative();
+const id = () => z.string().min(1);
+
+export const LineSchema = z.strictObject({
+  from: id().describe('Upstream (parent) bus id'),
+  to: id().describe('Downstream (child) bus id'),
+  rOhm: positive().describe('Series resistance, Ω'),
+  xOhm: positive().describe('Series reactance, Ω'),
+  maxKw: positive().optional().describe('Active-power flow limit |f| ≤ maxKw, kW; no limit when omitted'),
+});
+
+export const NetworkSchema = z.strictObject({
+  baseKv: positive().describe('Base line-to-line voltage, kV'),
+  baseKva: positive().describe('Base power, kVA'),
+  vMinPu: positive().default(0.95).describe('Lowest allowed bus voltage, p.u.'),
+  vMaxPu: positive().default(1.05).describe('Highest allowed bus voltage, p.u.'),
+  slackVoltagePu: positive().default(1).describe('Voltage held at the slack (substation) bus, p.u.'),
+  slack: id().describe('Id of the slack (substation) bus, where the utility sits'),
+  buses: z.array(id()).min(1),
+  lines: z.array(LineSchema),
+});
+
+export const BatterySchema = z.strictObject({
+  initialKwh: nonNegative().describe('State of charge at the start of the horizon, kWh'),
+  minKwh: nonNegative().describe('Lowest allowed state of charge, kWh'),
+  maxKwh: nonNegative().describe('Highest allowed state of charge, kWh'),
+  maxChargeKw: nonNegative().describe('Largest charging power, kW (battery power ≥ -maxChargeKw)'),
+  maxDischargeKw: nonNegative().describe('Largest discharging power, kW (battery power ≤ maxDischargeKw)'),
+  returnToInitial: z.boolean().default(false).describe('End the horizon at the initial state of charge'),
+});
+
+export const CostBidSchema = z.strictObject({
+  quadraticPerKw2h: nonNegative().default(0).describe('a in C(P) = ½·a·P² + b·P, currency per kW² per hour'),
+  linearPerKwh: finite().default(0).describe('b in C(P) = ½·a·P² + b·P, currency per kWh'),
+});
+
+export const ProsumerSchema = z.strictObject({
+  id: id(),
+  bus: id(),
+  scheduleKw: z.array(finite()).describe('Scheduled net injection per step (PV minus load), kW'),
+  reactiveKvar: finite().default(0).describe('Constant reactive injection, kvar'),
+  minInjectionKw: finite().optional().describe('Lowest net injection (hardware limit), kW'),
+  maxInjectionKw: finite().optional().describe('Highest net injection (hardware limit), kW'),
+  battery: BatterySchema.optional(),
+  costBid: CostBidSchema.optional().describe('Cost of injecting power, per hour: C(P) = ½·a·P² + b·P'),
+});
+
+export const UtilitySchema = z.strictObject({
+  bus: id().describe('Bus of the utility; must be the slack bus'),
+  targetKw: z.array(finite()).optional().describe('Requested receipt per step, kW'),
+  priority: z.array(nonNegative()).optional().describe('Weight w of the request of each step'),
+});
+
+export const MarketSchema = z.strictObject({
+  tradeVolumeWeight: nonNegative().default(0).describe('λ of the trade-volume ("middleman") penalty'),
+  penaltyNorm: z.enum(['l2', 'l1']).default('l2').describe(
+    'l2: (w·(U−U*))² and λ·(Σ|p|)²; l1: w·|U−U*| and λ·Σ|p| (a pure LP)',
+  ),
+  tieBreak: z.enum(['quadratic', 'none']).default('quadratic').describe(
+    'quadratic: ε·Σ b² makes the battery dispatch unique; none: any optimal dispatch',
+  ),
+  tieBreakWeight: positive().default(1e-6).describe('ε of the quadratic tie-break, objective units per kW²'),
+});
+
+export const ScenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: id().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (it names the output folder)'),
+  description: z.string().optional(),
+  steps: z.number().int().positive(),
+  stepHours: positive(),
+  startHour: finite().default(0).describe('Clock hour at which step 0 starts'),
+  network: NetworkSchema,
+  utility: UtilitySchema,
+  prosumers: z.array(ProsumerSchema).min(1),
+  market: MarketSchema.default({
+    tradeVolumeWeight: 0,
+    penaltyNorm: 'l2',
+    tieBreak: 'quadratic',
+    tieBreakWeight: 1e-6,
+  }),
+});
+
+/** A scenario as written in a file (optional fields may be missing). */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+/** A scenario after schema parsing: defaults filled in, not yet cross-checked. */
+export type ScenarioData = z.output<typeof ScenarioSchema>;
+export type ProsumerData = ScenarioData['prosumers'][number];
+export type BatteryData = NonNullable<ProsumerData['battery']>;
+export type LineData = ScenarioData['network']['lines'][number];
+export type MarketOptions = ScenarioData['market'];

@@ -1,0 +1,130 @@
+/**
+ * Cross-field checks of a parsed scenario, and the validated `Scenario` model the rest of
+ * the simulator works from. Every problem is reported with its field path; all problems
+ * of a file are reported together.
+ */
+import type { InputProblem } from '../errors.ts';
+import type { ScenarioData } from './schema.ts';
+
+/** The utility's request, one entry per step (filled in when the file omits it). */
+export interface UtilityRequest {
+  bus: string;
+  /** Requested receipt U*[t], kW (positive: the feeder exports to the utility). */
+  targetKw: number[];
+  /** Priority w[t] of each step's request; 0 switches the request of that step off. */
+  priority: number[];
+}
+
+/** A validated scenario: every cross-field rule below holds. */
+export type Scenario = Omit<ScenarioData, 'utility'> & { utility: UtilityRequest };
+
+/** The reserved agent id of the utility. */
+export const UTILITY_ID = 'utility';
+
+export function validateScenario(data: ScenarioData): { scenario?: Scenario; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const { steps, network } = data;
+
+  const lengthIs = (path: string, values: readonly number[] | undefined) => {
+    if (values !== undefined && values.length !== steps) {
+      add(path, `has ${values.length} entries but the scenario has ${steps} steps`);
+    }
+  };
+
+  // Buses and the tree.
+  const busIndex = new Map<string, number>();
+  network.buses.forEach((bus, i) => {
+    if (busIndex.has(bus)) add(`network.buses[${i}]`, `duplicate bus id "${bus}"`);
+    else busIndex.set(bus, i);
+  });
+  if (!busIndex.has(network.slack)) add('network.slack', `unknown bus "${network.slack}"`);
+  if (network.vMinPu >= network.vMaxPu) {
+    add('network.vMinPu', `must be below network.vMaxPu (${network.vMinPu} ≥ ${network.vMaxPu})`);
+  }
+  problems.push(...checkTree(data));
+
+  // Utility.
+  const utility = data.utility;
+  if (utility.bus !== network.slack) {
+    add('utility.bus', `the utility must sit at the slack bus "${network.slack}", not "${utility.bus}"`);
+  }
+  lengthIs('utility.targetKw', utility.targetKw);
+  lengthIs('utility.priority', utility.priority);
+
+  // Prosumers.
+  const ids = new Map<string, number>();
+  data.prosumers.forEach((p, i) => {
+    const at = `prosumers[${i}]`;
+    if (p.id === UTILITY_ID) add(`${at}.id`, `"${UTILITY_ID}" is reserved for the utility`);
+    else if (ids.has(p.id)) add(`${at}.id`, `duplicate id "${p.id}" (also prosumers[${ids.get(p.id)}])`);
+    else ids.set(p.id, i);
+    if (!busIndex.has(p.bus)) add(`${at}.bus`, `unknown bus "${p.bus}"`);
+    lengthIs(`${at}.scheduleKw`, p.scheduleKw);
+    if (p.minInjectionKw !== undefined && p.maxInjectionKw !== undefined && p.minInjectionKw > p.maxInjectionKw) {
+      add(`${at}.minInjectionKw`, `exceeds maxInjectionKw (${p.minInjectionKw} > ${p.maxInjectionKw})`);
+    }
+    const b = p.battery;
+    if (b) {
+      if (b.minKwh > b.maxKwh) {
+        add(`${at}.battery.minKwh`, `exceeds maxKwh (${b.minKwh} > ${b.maxKwh} kWh)`);
+      } else if (b.initialKwh < b.minKwh || b.initialKwh > b.maxKwh) {
+        add(`${at}.battery.initialKwh`, `${b.initialKwh} kWh lies outside [${b.minKwh}, ${b.maxKwh}] kWh`);
+      }
+    }
+  });
+
+  if (problems.length > 0) return { problems };
+  const priority = utility.priority ?? Array.from({ length: steps }, () => (utility.targetKw ? 1 : 0));
+  const targetKw = utility.targetKw ?? Array.from({ length: steps }, () => 0);
+  return { scenario: { ...data, utility: { bus: utility.bus, targetKw, priority } }, problems };
+}
+
+/** The network must be one tree rooted at the slack: one parent per bus, no loop, no island. */
+function checkTree(data: ScenarioData): InputProblem[] {
+  const { network } = data;
+  const problems: InputProblem[] = [];
+  const known = new Set(network.buses);
+  const parentLine = new Map<string, number>();
+  const children = new Map<string, string[]>();
+  network.lines.forEach((line, i) => {
+    const at = `network.lines[${i}]`;
+    if (!known.has(line.from)) problems.push({ path: `${at}.from`, message: `unknown bus "${line.from}"` });
+    if (!known.has(line.to)) problems.push({ path: `${at}.to`, message: `unknown bus "${line.to}"` });
+    if (line.from === line.to) problems.push({ path: at, message: `connects bus "${line.from}" to itself` });
+    if (line.to === network.slack) {
+      problems.push({ path: `${at}.to`, message: `the slack bus "${network.slack}" cannot have a parent (lines run from parent to child)` });
+    }
+    const earlier = parentLine.get(line.to);
+    if (earlier !== undefined) {
+      problems.push({ path: `${at}.to`, message: `bus "${line.to}" has two parents (also network.lines[${earlier}]): the network must be radial` });
+    } else parentLine.set(line.to, i);
+    children.set(line.from, [...(children.get(line.from) ?? []), line.to]);
+  });
+  if (problems.length > 0) return problems;
+
+  // Walk from the slack; what is not reached is an island or part of a loop.
+  const reached = new Set<string>([network.slack]);
+  const queue = [network.slack];
+  while (queue.length > 0) {
+    const bus = queue.shift()!;
+    for (const child of children.get(bus) ?? []) {
+      if (!reached.has(child)) {
+        reached.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  const unreached = network.buses.filter((b) => !reached.has(b));
+  if (unreached.length > 0) {
+    const inLoop = unreached.filter((b) => parentLine.has(b));
+    problems.push({
+      path: 'network.lines',
+      message:
+        `bus${unreached.length > 1 ? 'es' : ''} ${unreached.map((b) => `"${b}"`).join(', ')} ` +
+        `cannot be reached from the slack "${network.slack}"` +
+        (inLoop.length > 0 ? ' (they form a loop or hang off one)' : ' (island: no line feeds them)'),
+    });
+  }
+  return problems;
+}

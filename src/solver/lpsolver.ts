@@ -1,0 +1,77 @@
+/**
+ * The javascript-lp-solver backend: a second, independent LP solver (pure JavaScript
+ * simplex) used as a test oracle and as an alternative for LP problems (the L1 variant
+ * with `tieBreak: "none"`). It gives no duals, so trades cleared with it carry no price,
+ * and it cannot name the constraints of an infeasible market.
+ */
+import * as lpPackage from 'javascript-lp-solver';
+import type { Model as LpModel, SolveResult } from 'javascript-lp-solver';
+import { isQuadratic, objectiveValue, type LinearModel } from '../problem/model.ts';
+import { describeColumn } from '../problem/names.ts';
+import type { SolveOptions, SolveOutcome, SolverAdapter } from './adapter.ts';
+
+type Solve = (model: LpModel) => SolveResult;
+/** The package's types are read as CommonJS; at run time its ES module's default is the solver. */
+function lpSolve(): Solve {
+  const exported = lpPackage.default as unknown as { Solve: Solve } | { default: { Solve: Solve } };
+  const solver = 'Solve' in exported ? exported : exported.default;
+  return (model) => solver.Solve(model);
+}
+
+export class QuadraticNotSupportedError extends Error {}
+
+export function createLpSolverAdapter(): SolverAdapter {
+  const solve = lpSolve();
+  return {
+    name: 'lp-solver',
+    quadratic: false,
+    solve: (model, options) => solveWithLpSolver(solve, model, options),
+  };
+}
+
+function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptions): SolveOutcome {
+  if (isQuadratic(model)) {
+    const j = model.colQuad.findIndex((q) => q !== 0);
+    throw new QuadraticNotSupportedError(
+      `javascript-lp-solver solves linear problems only, and this market has quadratic terms (first: ${describeColumn(model.colNames[j]!)}). ` +
+        'Use the L1 variant (market.penaltyNorm "l1"), no quadratic cost bids and market.tieBreak "none", or the HiGHS solver.',
+    );
+  }
+  const started = performance.now();
+  const variables: LpModel['variables'] = {};
+  const unrestricted: Record<string, 1> = {};
+  const constraints: LpModel['constraints'] = {};
+  for (let j = 0; j < model.numCols; j++) {
+    const name = `x${j}`;
+    variables[name] = { objective: model.colCost[j]!, [`bound${j}`]: 1 };
+    unrestricted[name] = 1;
+    constraints[`bound${j}`] = { min: model.colLower[j]!, max: model.colUpper[j]! };
+  }
+  for (let i = 0; i < model.numRows; i++) {
+    const row = `row${i}`;
+    const bound: { min?: number; max?: number } = {};
+    if (Number.isFinite(model.rowLower[i]!)) bound.min = model.rowLower[i]!;
+    if (Number.isFinite(model.rowUpper[i]!)) bound.max = model.rowUpper[i]!;
+    constraints[row] = bound;
+    for (let k = model.rowStarts[i]!; k < model.rowStarts[i + 1]!; k++) {
+      variables[`x${model.colIndex[k]!}`]![row] = model.values[k]!;
+    }
+  }
+  const result = solve({
+    optimize: 'objective',
+    opType: 'min',
+    constraints,
+    variables,
+    unrestricted,
+    options: { timeout: options.timeLimitSeconds * 1000 },
+  });
+  const solveMs = performance.now() - started;
+  if (!result.feasible) return { status: 'infeasible', iterations: 0, solveMs };
+  if (result.bounded === false) return { status: 'error', iterations: 0, solveMs, message: 'javascript-lp-solver: unbounded' };
+  const x = new Float64Array(model.numCols);
+  for (let j = 0; j < model.numCols; j++) {
+    const v = result[`x${j}`];
+    x[j] = typeof v === 'number' ? v : 0;
+  }
+  return { status: 'optimal', x, objective: objectiveValue(model, x), iterations: 0, solveMs };
+}
