@@ -9,7 +9,8 @@
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
 import { describeColumn, describeRow } from '../problem/names.ts';
-import type { LinearModel } from '../problem/model.ts';
+import { objectiveValue, type LinearModel } from '../problem/model.ts';
+import { tieBreakStage } from '../problem/tiebreak.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { DEFAULT_SOLVE_OPTIONS, type SolveOutcome, type SolverAdapter } from '../solver/adapter.ts';
 import { createHighsAdapter } from '../solver/highs.ts';
@@ -72,11 +73,27 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     });
   }
 
-  const outcome = adapter.solve(model, { ...DEFAULT_SOLVE_OPTIONS, timeLimitSeconds: options.timeLimitSeconds ?? 60 });
+  const timeLimitSeconds = options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds;
+  const outcome = adapter.solve(model, { timeLimitSeconds });
   report.iterations = outcome.iterations;
   if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
 
-  const x = Float64Array.from(outcome.x);
+  // Second stage: the tie-break over the optimal face (tiebreak.ts).
+  let x = Float64Array.from(outcome.x);
+  const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
+  if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
+    const remaining = Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000);
+    const second = adapter.solve(tieBreakStage(model, x, tieBreakCols), { timeLimitSeconds: remaining, cutPoints: x });
+    report.iterations += second.iterations;
+    if (second.status !== 'optimal' || !second.x) {
+      return failed(second.status === 'infeasible' ? 'error' : second.status, {
+        message: `the tie-break stage failed (${second.status}${second.message ? `: ${second.message}` : ''})`,
+        conflicts: [],
+      });
+    }
+    x = Float64Array.from(second.x);
+  }
+
   routeTrades(problem, x);
   const violation = worstViolation(model, x);
   report.maxViolation = violation.amount;
@@ -89,6 +106,11 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
 
   const terms = objectiveTerms(model, x);
+  terms.tieBreak = scenario.market.tieBreak === 'quadratic' ? scenario.market.tieBreakWeight * tieBreakCols.reduce((s, c) => s + x[c]! ** 2, 0) : 0;
+  const optimum = objectiveValue(model, outcome.x);
+  if (objectiveValue(model, x) > optimum + 1e-6 * Math.max(1, Math.abs(optimum))) {
+    return failed('error', { message: 'the tie-break stage moved the market objective beyond its tolerance', conflicts: [] });
+  }
   return {
     scenario: scenario.name,
     status: 'optimal',
@@ -129,22 +151,21 @@ function routeTrades(problem: MarketProblem, x: Float64Array): void {
     injection[0] = -injection.slice(1).reduce((s, p) => s + p, 0);
     x[cols[0]!] = injection[0];
     const trades = index.trade[t]!;
-    for (const col of trades) x[col] = 0;
+    for (const [forward, backward] of trades) x[forward] = x[backward] = 0;
     for (const { seller, buyer, kw } of proRataTrades(injection)) {
-      const [i, j, sign] = seller < buyer ? [seller, buyer, 1] : [buyer, seller, -1];
-      x[trades[pairOf.get(i * index.agents.length + j)!]!] = sign * kw;
+      const [forward, backward] = trades[pairOf.get(Math.min(seller, buyer) * index.agents.length + Math.max(seller, buyer))!]!;
+      x[seller < buyer ? forward : backward] = kw;
     }
-    index.tradeMagnitude[t]!.forEach((col, k) => (x[col] = Math.abs(x[trades[k]!]!)));
   });
   if (index.totalTradeVolume !== undefined) {
-    x[index.totalTradeVolume] = index.tradeMagnitude.flat().reduce((s, col) => s + x[col]!, 0);
+    x[index.totalTradeVolume] = index.trade.flat(2).reduce((s, col) => s + x[col]!, 0);
   }
 }
 
-/** Each column's objective contribution, summed by term. */
+/** Each column's objective contribution, summed by term (the tie-break is computed apart). */
 function objectiveTerms(model: LinearModel, x: Float64Array): ObjectiveTerms {
   const terms: ObjectiveTerms = { requestTracking: 0, tradeVolume: 0, costBids: 0, tieBreak: 0 };
-  const termOf = { requestDeviation: 'requestTracking', totalTradeVolume: 'tradeVolume', netInjection: 'costBids', batteryPower: 'tieBreak' } as const;
+  const termOf = { requestDeviation: 'requestTracking', totalTradeVolume: 'tradeVolume', netInjection: 'costBids' } as const;
   for (let j = 0; j < model.numCols; j++) {
     const value = model.colCost[j]! * x[j]! + 0.5 * model.colQuad[j]! * x[j]! ** 2;
     if (value === 0) continue;
@@ -186,7 +207,8 @@ function assembleSteps(
     // A trade's price is the reciprocity multiplier λ = −(π_i + π_j)/2 (see README), per kWh.
     const pi = rowDual ? index.tradeBalance[t]!.map((row) => rowDual[row]!) : undefined;
     const trades = index.pairs.flatMap(({ i, j }, k) => {
-      const kw = x[index.trade[t]![k]!]!;
+      const [forward, backward] = index.trade[t]![k]!;
+      const kw = x[forward]! - x[backward]!;
       if (Math.abs(kw) <= 1e-9) return [];
       const price = pi ? report(-(pi[i]! + pi[j]!) / 2 / dt) : null;
       const [from, to] = kw > 0 ? [i, j] : [j, i];

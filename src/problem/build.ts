@@ -2,13 +2,16 @@
  * The market-clearing problem of formulation.md as a `LinearModel`.
  *
  * Agents: index 0 is the utility (at the slack bus), 1..n the prosumers in file order.
- * Columns per step t: one trade p[i,j,t] per unordered pair i<j (agent i delivers to j;
- * reciprocity p[j,i,t] = −p[i,j,t] holds by construction), the net injection P[i,t] of each
- * agent, battery power b and energy e of each battery, and the objective's auxiliaries.
+ * Columns per step t: one trade p[i,j,t] per unordered pair i<j, held as its two directed
+ * parts, p[i,j,t] = d[i→j,t] − d[j→i,t] with both deliveries ≥ 0, so that reciprocity
+ * p[j,i,t] = −p[i,j,t] holds by construction and the trade volume Σ|p| is the linear Σ d
+ * (at an optimum with λ > 0 at most one direction of a pair is used); the net injection
+ * P[i,t] of each agent, battery power b and energy e of each battery, and the objective's
+ * auxiliaries.
  *
  * Rows: trade balance (Σ_j p[i,j,t] = P[i,t]; its dual gives the prices), schedule coupling
  * (P = s + b), battery dynamics, LinDistFlow voltage (19c) and line-flow (19d) limits, the
- * request deviation, and the |p| linearisation of the trade-volume penalty. Injection
+ * request deviation, and the total trade volume. Injection
  * limits (19b), battery power and energy limits are column bounds.
  */
 import type { Feeder } from '../network/feeder.ts';
@@ -27,10 +30,9 @@ export interface MarketIndex {
   /** Bus index (in the feeder) of each agent. */
   agentBus: number[];
   pairs: Pair[];
-  /** trade[t][pair] */
-  trade: number[][];
-  /** tradeMagnitude[t][pair]; empty when the trade-volume penalty is off. */
-  tradeMagnitude: number[][];
+  /** trade[t][pair] = [delivery i→j, delivery j→i] */
+  trade: [number, number][][];
+  /** The column S = Σ of every delivery; undefined when the trade-volume penalty is off. */
   totalTradeVolume: number | undefined;
   /** netInjection[t][agent] */
   netInjection: number[][];
@@ -82,7 +84,6 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     agentBus,
     pairs,
     trade: [],
-    tradeMagnitude: [],
     totalTradeVolume: undefined,
     netInjection: [],
     batteryPower: [],
@@ -128,26 +129,27 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     });
     index.netInjection.push(P);
 
-    // Battery power, with the quadratic tie-break ε·b² that makes the dispatch unique.
-    const tieBreakQuad = market.tieBreak === 'quadratic' ? 2 * market.tieBreakWeight : 0;
+    // Battery power (its tie-break ε·Σb² is a second, lexicographic stage: see tiebreak.ts).
     index.batteryPower.push(
       agents.map((agent, a) => {
         const battery = a === 0 ? undefined : prosumers[a - 1]!.battery;
         if (!battery) return -1;
-        return mb.addCol({ kind: 'batteryPower', agent, step: t }, -battery.maxChargeKw, battery.maxDischargeKw, 0, tieBreakQuad);
+        return mb.addCol({ kind: 'batteryPower', agent, step: t }, -battery.maxChargeKw, battery.maxDischargeKw);
       }),
     );
 
-    const trades = pairs.map(({ i, j }) =>
-      mb.addCol({ kind: 'trade', from: agents[i]!, to: agents[j]!, step: t }, -tradeBound, tradeBound),
-    );
+    const trades = pairs.map(({ i, j }): [number, number] => [
+      mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBound),
+      mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBound),
+    ]);
     index.trade.push(trades);
 
     // Trade balance of every agent: Σ_j p[i,j] − P[i] = 0.
     const balanceEntries: Entry[][] = agents.map((_, a) => [[P[a]!, -1]]);
     pairs.forEach(({ i, j }, k) => {
-      balanceEntries[i]!.push([trades[k]!, 1]);
-      balanceEntries[j]!.push([trades[k]!, -1]);
+      const [forward, backward] = trades[k]!;
+      balanceEntries[i]!.push([forward, 1], [backward, -1]);
+      balanceEntries[j]!.push([forward, -1], [backward, 1]);
     });
     index.tradeBalance.push(agents.map((agent, a) => mb.addRow({ kind: 'tradeBalance', agent, step: t }, 0, 0, balanceEntries[a]!)));
 
@@ -183,25 +185,14 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
 
     addNetworkRows(mb, scenario, feeder, t, P, agentBus, fixedConflicts);
 
-    // |p| ≤ a for the trade-volume penalty.
-    if (lambda > 0) {
-      const magnitudes = pairs.map(({ i, j }, k) => {
-        const from = agents[i]!;
-        const to = agents[j]!;
-        const a = mb.addCol({ kind: 'tradeMagnitude', from, to, step: t }, 0, tradeBound);
-        mb.addRow({ kind: 'tradeMagnitudeBound', from, to, step: t, sign: 1 }, 0, Infinity, [[a, 1], [trades[k]!, -1]]);
-        mb.addRow({ kind: 'tradeMagnitudeBound', from, to, step: t, sign: -1 }, 0, Infinity, [[a, 1], [trades[k]!, 1]]);
-        return a;
-      });
-      index.tradeMagnitude.push(magnitudes);
-      volumeBound += tradeBound * pairs.length;
-    } else index.tradeMagnitude.push([]);
+    volumeBound += 2 * tradeBound * pairs.length;
   }
 
   // Trade-volume penalty on S = Σ_t Σ_{i<j} |p[i,j,t]|: λ·S² (L2) or λ·S (L1).
   if (lambda > 0) {
     const S = mb.addCol({ kind: 'totalTradeVolume' }, 0, volumeBound, l2 ? 0 : lambda, l2 ? 2 * lambda : 0);
-    mb.addRow({ kind: 'totalTradeVolume' }, 0, 0, [[S, 1], ...index.tradeMagnitude.flat().map((a): Entry => [a, -1])]);
+    const deliveries = index.trade.flat(2);
+    mb.addRow({ kind: 'totalTradeVolume' }, 0, 0, [[S, 1], ...deliveries.map((d): Entry => [d, -1])]);
     index.totalTradeVolume = S;
   }
 

@@ -4,11 +4,9 @@
  */
 
 export type ColumnName =
-  /** p[i,j,t]: power agent `from` delivers to agent `to` (kW); one column per unordered pair. */
-  | { kind: 'trade'; from: string; to: string; step: number }
-  /** a ≥ |p[i,j,t]| (kW), for the trade-volume penalty. */
-  | { kind: 'tradeMagnitude'; from: string; to: string; step: number }
-  /** Σ a over all pairs and steps (kW). */
+  /** Power agent `from` delivers to agent `to` (kW, ≥ 0); a pair's trade is the difference of its two deliveries. */
+  | { kind: 'delivery'; from: string; to: string; step: number }
+  /** Σ of all deliveries over all steps (kW). */
   | { kind: 'totalTradeVolume' }
   /** P[i,t]: net injection of an agent (kW). */
   | { kind: 'netInjection'; agent: string; step: number }
@@ -32,10 +30,10 @@ export type RowName =
   | { kind: 'voltage'; bus: string; step: number; scale: number }
   /** Active flow on the line feeding `to` within ±maxKw. */
   | { kind: 'lineFlow'; from: string; to: string; step: number }
-  /** a − p ≥ 0 or a + p ≥ 0. */
-  | { kind: 'tradeMagnitudeBound'; from: string; to: string; step: number; sign: 1 | -1 }
-  /** S − Σ a = 0. */
-  | { kind: 'totalTradeVolume' };
+  /** S − Σ deliveries = 0. */
+  | { kind: 'totalTradeVolume' }
+  /** Tie-break stage: the linear part of the market objective stays at its optimum. */
+  | { kind: 'marketOptimum' };
 
 export type Side = 'lower' | 'upper';
 
@@ -45,10 +43,8 @@ const agentWord = (agent: string) => (agent === 'utility' ? 'the utility' : agen
 export function describeColumn(name: ColumnName, side?: Side): string {
   const limit = (lower: string, upper: string) => (side === undefined ? '' : `, ${side === 'lower' ? lower : upper}`);
   switch (name.kind) {
-    case 'trade':
-      return `trade ${name.from}→${name.to}, step ${name.step}${limit('largest delivery to ' + name.from, 'largest delivery to ' + name.to)}`;
-    case 'tradeMagnitude':
-      return `trade volume ${name.from}–${name.to}, step ${name.step}`;
+    case 'delivery':
+      return `delivery ${name.from}→${name.to}, step ${name.step}${limit('non-negative', 'largest delivery')}`;
     case 'totalTradeVolume':
       return 'total trade volume';
     case 'netInjection':
@@ -80,9 +76,9 @@ export function describeRow(name: RowName, side?: Side): string {
       return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
     case 'lineFlow':
       return `line ${name.from}→${name.to}, step ${name.step}${limit('flow limit (reverse)', 'flow limit (forward)')}`;
-    case 'tradeMagnitudeBound':
-      return `trade volume ${name.from}–${name.to}, step ${name.step}`;
     case 'totalTradeVolume':
       return 'total trade volume';
+    case 'marketOptimum':
+      return 'optimum of the market objective (tie-break stage)';
   }
 }

@@ -7,6 +7,8 @@ export type SolveStatus = 'optimal' | 'infeasible' | 'time_limit' | 'error';
 export interface SolveOptions {
   /** Wall-clock limit of one solve, seconds. */
   timeLimitSeconds: number;
+  /** A point near the optimum (one value per column), where a backend may start its approximation. */
+  cutPoints?: Float64Array;
 }
 
 /** Columns and rows (with the side that binds) of an irreducible infeasible subset. */
