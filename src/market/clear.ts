@@ -176,11 +176,20 @@ function objectiveTerms(model: LinearModel, x: Float64Array): ObjectiveTerms {
   return terms;
 }
 
-/** Reported values are rounded to 1e-9 (and −0 to 0), so that noise does not reach files. */
-export const report = (v: number) => {
-  const r = Math.round(v * 1e9) / 1e9;
-  return r === 0 ? 0 : r;
+/**
+ * Reported powers, energies and prices are rounded to 1e-7 (kW, kWh, per kWh) and voltages to
+ * 1e-9 p.u. (and −0 to 0): the solver's feasibility tolerance is 1e-9, and its noise should
+ * not reach the files.
+ */
+const rounder = (digits: number) => {
+  const scale = 10 ** digits;
+  return (v: number) => {
+    const r = Math.round(v * scale) / scale;
+    return r === 0 ? 0 : r;
+  };
 };
+export const report = rounder(7);
+const reportPu = rounder(9);
 
 function assembleSteps(
   scenario: Scenario,
@@ -209,7 +218,7 @@ function assembleSteps(
     const trades = index.pairs.flatMap(({ i, j }, k) => {
       const [forward, backward] = index.trade[t]![k]!;
       const kw = x[forward]! - x[backward]!;
-      if (Math.abs(kw) <= 1e-9) return [];
+      if (report(Math.abs(kw)) === 0) return [];
       const price = pi ? report(-(pi[i]! + pi[j]!) / 2 / dt) : null;
       const [from, to] = kw > 0 ? [i, j] : [j, i];
       return [{ from: index.agents[from]!, to: index.agents[to]!, kw: report(Math.abs(kw)), price }];
@@ -234,11 +243,11 @@ function assembleSteps(
           batteryKw: b >= 0 ? report(x[b]!) : 0,
           socStartKwh: b >= 0 ? report(x[index.batteryEnergy[t]![a]!]!) : null,
           socEndKwh: b >= 0 ? report(x[index.batteryEnergy[t + 1]![a]!]!) : null,
-          voltagePu: report(voltage[bus]!),
+          voltagePu: reportPu(voltage[bus]!),
         };
       }),
       trades,
-      buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: report(voltage[bus.index]!) })),
+      buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: reportPu(voltage[bus.index]!) })),
       lines: feeder.lines.map((line) => ({
         from: line.fromId,
         to: line.toId,

@@ -69,14 +69,20 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   const l2 = market.penaltyNorm === 'l2';
   const lambda = market.tradeVolumeWeight;
 
+  // Every column gets a finite bound. Bounds that other constraints already imply are
+  // widened by a margin so that they never bind: a binding implied bound would take the dual
+  // that belongs to the real constraint (and the prices with it), and crowd the IIS.
+  const widen = (lo: number, hi: number): [number, number] => {
+    const margin = 1 + (hi - lo);
+    return [lo - margin, hi + margin];
+  };
   // Net-injection range of each prosumer in each step: hardware limits (19b) where given,
-  // otherwise what its schedule and battery allow. Every column gets a finite bound.
+  // otherwise what its schedule and battery allow (widened).
   const injectionRange = (k: number, t: number): [number, number] => {
     const p = prosumers[k]!;
     const s = p.scheduleKw[t]!;
-    const lo = p.minInjectionKw ?? s - (p.battery?.maxChargeKw ?? 0);
-    const hi = p.maxInjectionKw ?? s + (p.battery?.maxDischargeKw ?? 0);
-    return [lo, hi];
+    const [lo, hi] = widen(s - (p.battery?.maxChargeKw ?? 0), s + (p.battery?.maxDischargeKw ?? 0));
+    return [p.minInjectionKw ?? lo, p.maxInjectionKw ?? hi];
   };
 
   const index: MarketIndex = {
@@ -116,7 +122,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     const sumLo = ranges.reduce((s, r) => s + r[0], 0);
     const sumHi = ranges.reduce((s, r) => s + r[1], 0);
     const P = agents.map((agent, a) => {
-      const [lo, hi] = a === 0 ? [-sumHi, -sumLo] : ranges[a - 1]!;
+      const [lo, hi] = a === 0 ? widen(-sumHi, -sumLo) : ranges[a - 1]!;
       const bid = a === 0 ? undefined : prosumers[a - 1]!.costBid;
       // Cost bid C(P) = ½·a·P² + b·P per hour, over the step's Δt hours.
       return mb.addCol(
@@ -171,7 +177,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     const target = utility.targetKw[t]!;
     const deviations: { col: number; sign: 1 | -1 }[] = [];
     if (w > 0) {
-      const span = [sumLo - target, sumHi - target] as const;
+      const span = widen(sumLo - target, sumHi - target);
       if (l2) {
         deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'both' }, span[0], span[1], 0, 2 * w * w), sign: 1 });
       } else {

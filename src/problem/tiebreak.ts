@@ -16,6 +16,8 @@ import type { LinearModel } from './model.ts';
  */
 export const HOLD_TOLERANCE = 1e-12;
 export const HOLD_ABSOLUTE = 1e-9;
+/** The tie-break stage minimises TIE_BREAK_SCALE·Σ b². */
+export const TIE_BREAK_SCALE = 1;
 
 export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBreakCols: readonly number[]): LinearModel {
   const colLower = Float64Array.from(model.colLower);
@@ -31,7 +33,8 @@ export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBrea
   const linearOptimum = linear.reduce((sum, j) => sum + model.colCost[j]! * optimum[j]!, 0);
 
   const colQuad = new Float64Array(model.numCols);
-  for (const j of tieBreakCols) colQuad[j] = 2; // ½·2·b² = b²
+  // Σ b², scaled so that the LP's feasibility tolerance on the epigraph (1e-9) resolves b to ~1e-7.
+  for (const j of tieBreakCols) colQuad[j] = 2 * TIE_BREAK_SCALE;
   const hasLinearRow = linear.length > 0;
   const rowStarts = hasLinearRow ? Int32Array.from([...model.rowStarts, model.colIndex.length + linear.length]) : model.rowStarts;
   return {

@@ -15,8 +15,13 @@ export function parseScenario(raw: unknown, file = '<scenario>'): Scenario {
           message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
         };
       }
-      if (issue.code === 'invalid_type' && issue.input === undefined) {
+      if (issue.code === 'invalid_type' && !hasPath(raw, issue.path)) {
         return { path: formatPath(issue.path), message: 'is required but missing' };
+      }
+      if (issue.code === 'invalid_type' && issue.expected === 'number') {
+        const value = valueAt(raw, issue.path);
+        const received = typeof value === 'number' ? String(value) : JSON.stringify(value);
+        return { path: formatPath(issue.path), message: `must be a finite number (found ${received})` };
       }
       return { path: formatPath(issue.path), message: issue.message };
     });
@@ -25,6 +30,27 @@ export function parseScenario(raw: unknown, file = '<scenario>'): Scenario {
   const { scenario, problems } = validateScenario(parsed.data);
   if (!scenario) throw new InputError(file, problems);
   return scenario;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = raw;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function hasPath(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return true;
+  const parent = valueAt(raw, path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && path[path.length - 1]! in parent;
+}
+
+/** "line L, column C" of a character offset. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
 /** Reads JSON from a file, naming the file (and line and column when it can) on failure. */
@@ -39,7 +65,10 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(file, [{ path: '', message: `malformed JSON: ${(e as Error).message}` }]);
+    const message = (e as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const where = position ? lineAndColumn(text, Number(position[1])) : /end of JSON/.test(message) ? `${lineAndColumn(text, text.length)} (the file ends early)` : '';
+    throw new InputError(file, [{ path: '', message: `malformed JSON${where ? ` at ${where}` : ''}: ${message}` }]);
   }
 }
 

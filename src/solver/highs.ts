@@ -19,11 +19,14 @@ import type { LinearModel } from '../problem/model.ts';
 import type { Conflict, SolveOptions, SolveOutcome, SolverAdapter, SolveStatus } from './adapter.ts';
 
 /**
- * A square is cut again while its epigraph lies below it by more than this share of its
- * value plus the LP's own feasibility tolerance; when none is, the LP's solution is optimal
- * to within the sum of those amounts.
+ * A square is cut again while its epigraph lies below it by more than this share of its value
+ * plus the LP's feasibility tolerance, unless the LP's point already lies this close to one of
+ * its tangent points (relative to 1 + |x|): there the cuts are exact, and nearly parallel cuts
+ * would only make the LP degenerate. When no square needs a cut, the LP's point is the QP's
+ * optimum to within those amounts.
  */
-export const CUT_RELATIVE_TOLERANCE = 1e-10;
+export const CUT_RELATIVE_TOLERANCE = 1e-12;
+export const CUT_POINT_TOLERANCE = 1e-8;
 /** HiGHS's primal and dual feasibility tolerances (its default is 1e-7). */
 export const LP_TOLERANCE = 1e-9;
 /** Give up (status `error`) after this many LP rounds. */
@@ -109,9 +112,15 @@ function solveWithHighs(highs: Highs, model: LinearModel, options: SolveOptions)
     // Every cut row, in the order added after the model's rows: which square, and where.
     const cutRows: CutPoint[] = initialCutPoints(model, quadCols, options.cutPoints);
     addCuts(highs, handle, model, quadCols, cutRows);
+    const tangentPoints = quadCols.map(() => [] as number[]);
+    for (const { k, at } of cutRows) tangentPoints[k]!.push(at);
+    const atTangent = (k: number, v: number) =>
+      tangentPoints[k]!.some((at) => Math.abs(at - v) <= CUT_POINT_TOLERANCE * (1 + Math.abs(v)));
     for (let round = 1; ; round++) {
       const remaining = options.timeLimitSeconds - elapsedSeconds();
       if (remaining <= 0) return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
+      // HiGHS measures its time limit over every run of a model: restart its clock.
+      handle.zeroAllClocks();
       handle.options.set({ time_limit: remaining });
       const { modelStatus } = handle.run();
       iterations += Number(handle.info.get('simplex_iteration_count'));
@@ -128,7 +137,7 @@ function solveWithHighs(highs: Highs, model: LinearModel, options: SolveOptions)
         const square = 0.5 * model.colQuad[j]! * x[j]! ** 2;
         const below = square - x[model.numCols + k]!;
         if (below > 0) gap += below;
-        if (below > CUT_RELATIVE_TOLERANCE * square + 10 * LP_TOLERANCE) cutCols.push(k);
+        if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent(k, x[j]!)) cutCols.push(k);
       });
       if (process.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${cutCols.length} cuts, ${handle.info.get('simplex_iteration_count')} iterations`);
       const lowerBound = handle.getObjectiveValue();
@@ -145,6 +154,7 @@ function solveWithHighs(highs: Highs, model: LinearModel, options: SolveOptions)
       const cuts = newCuts(model, quadCols, cutCols, cutRows, x, solution.rowDual);
       addCuts(highs, handle, model, quadCols, cuts);
       cutRows.push(...cuts);
+      for (const { k, at } of cuts) tangentPoints[k]!.push(at);
     }
   } catch (e) {
     return finish({ status: 'error', message: `HiGHS: ${(e as Error).message}` });

@@ -38,31 +38,32 @@ function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptio
     );
   }
   const started = performance.now();
+  // javascript-lp-solver's variables are ≥ 0: substitute x = lower + y with 0 ≤ y ≤ upper − lower
+  // (its `unrestricted` flag together with bound rows gave wrong answers).
   const variables: LpModel['variables'] = {};
-  const unrestricted: Record<string, 1> = {};
   const constraints: LpModel['constraints'] = {};
   for (let j = 0; j < model.numCols; j++) {
-    const name = `x${j}`;
-    variables[name] = { objective: model.colCost[j]!, [`bound${j}`]: 1 };
-    unrestricted[name] = 1;
-    constraints[`bound${j}`] = { min: model.colLower[j]!, max: model.colUpper[j]! };
+    variables[`x${j}`] = { objective: model.colCost[j]!, [`bound${j}`]: 1 };
+    constraints[`bound${j}`] = { max: model.colUpper[j]! - model.colLower[j]! };
   }
   for (let i = 0; i < model.numRows; i++) {
     const row = `row${i}`;
-    const bound: { min?: number; max?: number } = {};
-    if (Number.isFinite(model.rowLower[i]!)) bound.min = model.rowLower[i]!;
-    if (Number.isFinite(model.rowUpper[i]!)) bound.max = model.rowUpper[i]!;
-    constraints[row] = bound;
+    let shift = 0;
     for (let k = model.rowStarts[i]!; k < model.rowStarts[i + 1]!; k++) {
-      variables[`x${model.colIndex[k]!}`]![row] = model.values[k]!;
+      const j = model.colIndex[k]!;
+      variables[`x${j}`]![row] = model.values[k]!;
+      shift += model.values[k]! * model.colLower[j]!;
     }
+    const bound: { min?: number; max?: number } = {};
+    if (Number.isFinite(model.rowLower[i]!)) bound.min = model.rowLower[i]! - shift;
+    if (Number.isFinite(model.rowUpper[i]!)) bound.max = model.rowUpper[i]! - shift;
+    constraints[row] = bound;
   }
   const result = solve({
     optimize: 'objective',
     opType: 'min',
     constraints,
     variables,
-    unrestricted,
     options: { timeout: options.timeLimitSeconds * 1000 },
   });
   const solveMs = performance.now() - started;
@@ -70,8 +71,8 @@ function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptio
   if (result.bounded === false) return { status: 'error', iterations: 0, solveMs, message: 'javascript-lp-solver: unbounded' };
   const x = new Float64Array(model.numCols);
   for (let j = 0; j < model.numCols; j++) {
-    const v = result[`x${j}`];
-    x[j] = typeof v === 'number' ? v : 0;
+    const y = result[`x${j}`];
+    x[j] = model.colLower[j]! + (typeof y === 'number' ? y : 0);
   }
   return { status: 'optimal', x, objective: objectiveValue(model, x), iterations: 0, solveMs };
 }
