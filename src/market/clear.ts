@@ -74,24 +74,32 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
 
   const timeLimitSeconds = options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds;
-  const outcome = adapter.solve(model, { timeLimitSeconds });
-  report.iterations = outcome.iterations;
-  if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
-
-  // Second stage: the tie-break over the optimal face (tiebreak.ts).
-  let x = Float64Array.from(outcome.x);
+  const session = adapter.open(model);
+  let outcome: SolveOutcome;
+  let x: Float64Array;
   const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
-  if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-    const remaining = Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000);
-    const second = adapter.solve(tieBreakStage(model, x, tieBreakCols), { timeLimitSeconds: remaining, cutPoints: x });
-    report.iterations += second.iterations;
-    if (second.status !== 'optimal' || !second.x) {
-      return failed(second.status === 'infeasible' ? 'error' : second.status, {
-        message: `the tie-break stage failed (${second.status}${second.message ? `: ${second.message}` : ''})`,
-        conflicts: [],
-      });
+  try {
+    outcome = session.solve({ timeLimitSeconds });
+    report.iterations = outcome.iterations;
+    if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
+    x = Float64Array.from(outcome.x);
+
+    // Second stage, warm in the same session: the tie-break over the optimal face (tiebreak.ts).
+    if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
+      session.update(tieBreakStage(model, x, tieBreakCols));
+      const remaining = Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000);
+      const second = session.solve({ timeLimitSeconds: remaining });
+      report.iterations += second.iterations;
+      if (second.status !== 'optimal' || !second.x) {
+        return failed(second.status === 'infeasible' ? 'error' : second.status, {
+          message: `the tie-break stage failed (${second.status}${second.message ? `: ${second.message}` : ''})`,
+          conflicts: [],
+        });
+      }
+      x = Float64Array.from(second.x);
     }
-    x = Float64Array.from(second.x);
+  } finally {
+    session.dispose();
   }
 
   routeTrades(problem, x);

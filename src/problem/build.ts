@@ -191,7 +191,8 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
 
     addNetworkRows(mb, scenario, feeder, t, P, agentBus, fixedConflicts);
 
-    volumeBound += 2 * tradeBound * pairs.length;
+    // At an optimum the volume is the least that routes the injections: at most Σ|P|.
+    volumeBound += tradeBound;
   }
 
   // Trade-volume penalty on S = Σ_t Σ_{i<j} |p[i,j,t]|: λ·S² (L2) or λ·S (L1).

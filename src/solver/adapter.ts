@@ -1,4 +1,7 @@
-/** What every solver backend offers: solve a `LinearModel`, say how it went. */
+/**
+ * What every solver backend offers: open a session on a `LinearModel`, solve it, change its
+ * bounds, costs and rows and solve again (warm where the backend can), and say how it went.
+ */
 import type { LinearModel } from '../problem/model.ts';
 import type { Side } from '../problem/names.ts';
 
@@ -7,20 +10,18 @@ export type SolveStatus = 'optimal' | 'infeasible' | 'time_limit' | 'error';
 export interface SolveOptions {
   /** Wall-clock limit of one solve, seconds. */
   timeLimitSeconds: number;
-  /** A point near the optimum (one value per column), where a backend may start its approximation. */
-  cutPoints?: Float64Array;
 }
 
 /** Columns and rows (with the side that binds) of an irreducible infeasible subset. */
 export interface Conflict {
-  /** `side` is undefined when both bounds take part (an equality) or HiGHS does not say. */
+  /** `side` is undefined when both bounds take part (an equality) or the backend does not say. */
   cols: { index: number; side: Side | undefined }[];
   rows: { index: number; side: Side | undefined }[];
 }
 
 export interface SolveOutcome {
   status: SolveStatus;
-  /** Primal values, when the solver has them (optimal, or a time-limited incumbent). */
+  /** Primal values, when the solver has them. */
   x?: Float64Array;
   /** Row duals, ∂objective/∂(row bound), when the backend gives them. */
   rowDual?: Float64Array;
@@ -32,11 +33,42 @@ export interface SolveOutcome {
   conflict?: Conflict;
 }
 
+/** A model held by a backend between solves. */
+export interface SolverSession {
+  solve(options: SolveOptions): SolveOutcome;
+  /**
+   * Replaces the model by one of the same structure: the same columns, the same matrix rows,
+   * possibly more rows appended; bounds, costs and quadratic terms may all differ.
+   */
+  update(model: LinearModel): void;
+  dispose(): void;
+}
+
 export interface SolverAdapter {
   readonly name: 'highs' | 'lp-solver';
   /** Whether the backend accepts quadratic objective terms. */
   readonly quadratic: boolean;
-  solve(model: LinearModel, options: SolveOptions): SolveOutcome;
+  open(model: LinearModel): SolverSession;
 }
 
 export const DEFAULT_SOLVE_OPTIONS: SolveOptions = { timeLimitSeconds: 60 };
+
+/** One model, one solve. */
+export function solveOnce(adapter: SolverAdapter, model: LinearModel, options: SolveOptions = DEFAULT_SOLVE_OPTIONS): SolveOutcome {
+  const session = adapter.open(model);
+  try {
+    return session.solve(options);
+  } finally {
+    session.dispose();
+  }
+}
+
+/** A session for backends without a persistent model: every solve starts afresh. */
+export function statelessSession(model: LinearModel, solve: (model: LinearModel, options: SolveOptions) => SolveOutcome): SolverSession {
+  let current = model;
+  return {
+    solve: (options) => solve(current, options),
+    update: (next) => void (current = next),
+    dispose: () => undefined,
+  };
+}

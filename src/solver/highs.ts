@@ -1,29 +1,28 @@
 /**
  * The HiGHS backend (the `highs` package: HiGHS compiled to WebAssembly), through its
- * structured persistent API.
+ * structured persistent API: a session keeps one HiGHS model and re-solves it warm, from the
+ * previous basis, after bounds, costs or rows change.
  *
  * Linear models go to the dual simplex as they are. Quadratic models — whose quadratic part
- * is always separable, ½·q_j·x_j² — are solved by outer approximation: each square is
- * replaced by an epigraph column z_j ≥ ½·q_j·x_j², represented by tangent cuts
+ * is always separable, ½·q_j·x_j² — are solved by outer approximation: each square gets an
+ * epigraph column z_j ≥ ½·q_j·x_j², held up by tangent cuts
  *     z_j ≥ q_j·x̂·x_j − ½·q_j·x̂²,
- * and the LP is re-solved (warm, from the previous basis) with a cut added at every point
- * where the approximation is too low, until the approximation error at the LP's solution is
- * below `GAP_TOLERANCE` of the objective. Each LP objective is a lower bound of the QP's optimum
- * and the true objective at each LP solution an upper bound, so the result is the exact
- * optimum up to that gap. (HiGHS's own active-set QP solver was tried first: on these
- * models it reported bounded problems as unbounded or ran to its time limit.)
+ * and the LP is re-solved with new cuts until no square lies above its epigraph by more than
+ * the tolerances below. Each LP's objective is a lower bound of the QP's optimum and the true
+ * objective at its solution an upper bound, so the result is the QP's optimum to within
+ * that gap. (HiGHS's own active-set QP solver was tried first: on these models it reported
+ * bounded problems as unbounded or ran to its time limit.)
  */
 import * as highsPackage from 'highs';
 import type { Highs, Model, ModelData } from 'highs';
 import type { LinearModel } from '../problem/model.ts';
-import type { Conflict, SolveOptions, SolveOutcome, SolverAdapter, SolveStatus } from './adapter.ts';
+import type { Conflict, SolveOptions, SolveOutcome, SolverAdapter, SolverSession, SolveStatus } from './adapter.ts';
 
 /**
  * A square is cut again while its epigraph lies below it by more than this share of its value
  * plus the LP's feasibility tolerance, unless the LP's point already lies this close to one of
  * its tangent points (relative to 1 + |x|): there the cuts are exact, and nearly parallel cuts
- * would only make the LP degenerate. When no square needs a cut, the LP's point is the QP's
- * optimum to within those amounts.
+ * would only make the LP degenerate.
  */
 export const CUT_RELATIVE_TOLERANCE = 1e-12;
 export const CUT_POINT_TOLERANCE = 1e-8;
@@ -52,206 +51,271 @@ export function highsRuntime(): Promise<Highs> {
 
 export async function createHighsAdapter(): Promise<SolverAdapter> {
   const highs = await highsRuntime();
-  return {
-    name: 'highs',
-    quadratic: true,
-    solve: (model, options) => solveWithHighs(highs, model, options),
-  };
+  return { name: 'highs', quadratic: true, open: (model) => new HighsSession(highs, model) };
 }
 
 const STATUS: Partial<Record<number, SolveStatus>> = { 7: 'optimal', 8: 'infeasible', 9: 'infeasible', 13: 'time_limit' };
 
-/**
- * The LP part of the model, plus one epigraph column per quadratic column (appended after the
- * model's columns), with cost 1 and bounds [0, max of ½·q·x² over the column's range].
- */
-function lpData(highs: Highs, model: LinearModel, quadCols: number[], withObjective = true): ModelData {
-  const numCols = model.numCols + quadCols.length;
-  const widen = (values: Float64Array, extra: (j: number) => number) => {
-    const out = new Float64Array(numCols);
-    out.set(values);
-    quadCols.forEach((j, k) => (out[model.numCols + k] = extra(j)));
-    return out;
-  };
-  const zMax = (j: number) => 0.5 * model.colQuad[j]! * Math.max(model.colLower[j]! ** 2, model.colUpper[j]! ** 2);
-  const starts = model.rowStarts;
+/** The model's linear part as HiGHS data (the epigraph columns are added by the session). */
+function lpData(highs: Highs, model: LinearModel, withObjective = true): ModelData {
   return {
-    numCols,
+    numCols: model.numCols,
     numRows: model.numRows,
     offset: withObjective ? model.objectiveOffset : 0,
-    colCost: withObjective ? widen(model.colCost, () => 1) : new Float64Array(numCols),
-    colLower: widen(model.colLower, () => 0),
-    colUpper: widen(model.colUpper, zMax),
-    rowLower: model.rowLower.map((v) => (v === -Infinity ? -highs.infinity : v)),
-    rowUpper: model.rowUpper.map((v) => (v === Infinity ? highs.infinity : v)),
-    matrix: { format: 'csr', numRows: model.numRows, numCols, starts, indices: model.colIndex, values: model.values },
+    colCost: withObjective ? model.colCost : new Float64Array(model.numCols),
+    colLower: model.colLower,
+    colUpper: model.colUpper,
+    rowLower: finite(highs, model.rowLower),
+    rowUpper: finite(highs, model.rowUpper),
+    matrix: {
+      format: 'csr',
+      numRows: model.numRows,
+      numCols: model.numCols,
+      starts: model.rowStarts,
+      indices: model.colIndex,
+      values: model.values,
+    },
   };
 }
 
-function solveWithHighs(highs: Highs, model: LinearModel, options: SolveOptions): SolveOutcome {
-  const started = performance.now();
-  const elapsedSeconds = () => (performance.now() - started) / 1000;
-  const quadCols: number[] = [];
-  for (let j = 0; j < model.numCols; j++) if (model.colQuad[j] !== 0) quadCols.push(j);
+const finite = (highs: Highs, values: Float64Array) =>
+  values.map((v) => (v === Infinity ? highs.infinity : v === -Infinity ? -highs.infinity : v));
 
-  let handle: Model | undefined;
-  let iterations = 0;
-  const finish = (outcome: Omit<SolveOutcome, 'iterations' | 'solveMs'>): SolveOutcome => ({
-    ...outcome,
-    iterations,
-    solveMs: performance.now() - started,
-  });
-  try {
-    handle = highs.createModel(lpData(highs, model, quadCols));
-    handle.options.set({
+interface Epigraph {
+  /** HiGHS column of z_j. */
+  col: number;
+  /** The q_j its cuts were made for. */
+  q: number;
+  tangents: number[];
+}
+
+interface Cut {
+  /** Model column of the square. */
+  j: number;
+  /** HiGHS column of the epigraph it holds up. */
+  epigraph: number;
+  at: number;
+}
+
+class HighsSession implements SolverSession {
+  private readonly handle: Model;
+  private model: LinearModel;
+  /** HiGHS row of each model row (cuts are interleaved as they come). */
+  private readonly rowOf: number[];
+  private numRows: number;
+  private numCols: number;
+  private readonly epigraphs = new Map<number, Epigraph>();
+  /** Every cut, in HiGHS row order after the rows that were there before it. */
+  private readonly cuts: (Cut & { row: number })[] = [];
+  private lastX: Float64Array | undefined;
+
+  constructor(
+    private readonly highs: Highs,
+    model: LinearModel,
+  ) {
+    this.model = model;
+    this.handle = highs.createModel(lpData(highs, model));
+    this.handle.options.set({
       output_flag: false,
       solver: 'simplex',
       primal_feasibility_tolerance: LP_TOLERANCE,
       dual_feasibility_tolerance: LP_TOLERANCE,
     });
-    // Every cut row, in the order added after the model's rows: which square, and where.
-    const cutRows: CutPoint[] = initialCutPoints(model, quadCols, options.cutPoints);
-    addCuts(highs, handle, model, quadCols, cutRows);
-    const tangentPoints = quadCols.map(() => [] as number[]);
-    for (const { k, at } of cutRows) tangentPoints[k]!.push(at);
-    const atTangent = (k: number, v: number) =>
-      tangentPoints[k]!.some((at) => Math.abs(at - v) <= CUT_POINT_TOLERANCE * (1 + Math.abs(v)));
-    for (let round = 1; ; round++) {
-      const remaining = options.timeLimitSeconds - elapsedSeconds();
-      if (remaining <= 0) return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
-      // HiGHS measures its time limit over every run of a model: restart its clock.
-      handle.zeroAllClocks();
-      handle.options.set({ time_limit: remaining });
-      const { modelStatus } = handle.run();
-      iterations += Number(handle.info.get('simplex_iteration_count'));
-      const status = STATUS[modelStatus] ?? 'error';
-      if (status === 'infeasible') return finish({ status, conflict: findConflict(highs, model) });
-      if (status !== 'optimal') return finish({ status, message: `HiGHS ended with model status ${modelStatus}` });
-
-      const solution = handle.getSolution();
-      const x = solution.colValue;
-      // Cut every square whose epigraph lies too low at the LP's solution.
-      let gap = 0;
-      const cutCols: number[] = [];
-      quadCols.forEach((j, k) => {
-        const square = 0.5 * model.colQuad[j]! * x[j]! ** 2;
-        const below = square - x[model.numCols + k]!;
-        if (below > 0) gap += below;
-        if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent(k, x[j]!)) cutCols.push(k);
-      });
-      if (process.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${cutCols.length} cuts, ${handle.info.get('simplex_iteration_count')} iterations`);
-      const lowerBound = handle.getObjectiveValue();
-      if (cutCols.length === 0) {
-        return finish({
-          status: 'optimal',
-          x: x.slice(0, model.numCols),
-          rowDual: solution.rowDual.slice(0, model.numRows),
-          objective: lowerBound + gap,
-          message: `${round} LP round${round > 1 ? 's' : ''}`,
-        });
-      }
-      if (round >= MAX_ROUNDS) return finish({ status: 'error', message: `no convergence after ${MAX_ROUNDS} rounds (gap ${gap})` });
-      const cuts = newCuts(model, quadCols, cutCols, cutRows, x, solution.rowDual);
-      addCuts(highs, handle, model, quadCols, cuts);
-      cutRows.push(...cuts);
-      for (const { k, at } of cuts) tangentPoints[k]!.push(at);
-    }
-  } catch (e) {
-    return finish({ status: 'error', message: `HiGHS: ${(e as Error).message}` });
-  } finally {
-    handle?.dispose();
+    this.rowOf = Array.from({ length: model.numRows }, (_, i) => i);
+    this.numRows = model.numRows;
+    this.numCols = model.numCols;
+    this.syncSquares();
   }
-}
 
-/**
- * Where to cut next: at the LP's point x_j (Kelley's cut, which cuts it off) and at the point
- * where the square's slope equals the marginal price the rest of the problem puts on x_j —
- * the dual-weighted mean of the tangent points of the cuts that hold z_j up. The second is a
- * Newton-like step that brings the optimum within a few rounds.
- */
-function newCuts(
-  model: LinearModel,
-  quadCols: number[],
-  cutCols: number[],
-  cutRows: CutPoint[],
-  x: Float64Array,
-  rowDual: Float64Array,
-): CutPoint[] {
-  const weight = new Float64Array(quadCols.length);
-  const weighted = new Float64Array(quadCols.length);
-  cutRows.forEach(({ k, at }, r) => {
-    const dual = Math.abs(rowDual[model.numRows + r]!);
-    weight[k]! += dual;
-    weighted[k]! += dual * at;
-  });
-  return cutCols.flatMap((k) => {
-    const at = x[quadCols[k]!]!;
-    const cuts = [{ k, at }];
-    if (weight[k]! > 0) {
-      const j = quadCols[k]!;
-      const priced = Math.min(model.colUpper[j]!, Math.max(model.colLower[j]!, weighted[k]! / weight[k]!));
-      if (Math.abs(priced - at) > 1e-9 * (1 + Math.abs(at))) cuts.push({ k, at: priced });
+  update(next: LinearModel): void {
+    const previous = this.model;
+    if (next.numCols !== previous.numCols || next.numRows < previous.numRows) {
+      throw new Error('HiGHS session: an update must keep the columns and the rows of the model');
     }
-    return cuts;
-  });
-}
-
-interface CutPoint {
-  /** Index into the quadratic columns. */
-  k: number;
-  /** x̂, where the tangent touches. */
-  at: number;
-}
-
-/**
- * The first cuts: at the caller's points (a previous solution) when given, otherwise on a
- * geometric grid ±2^m over each square's range, so that the first LP already sees the curve.
- */
-function initialCutPoints(model: LinearModel, quadCols: number[], points: Float64Array | undefined): CutPoint[] {
-  const cuts: CutPoint[] = [];
-  quadCols.forEach((j, k) => {
-    const lo = model.colLower[j]!;
-    const hi = model.colUpper[j]!;
-    if (points) {
-      cuts.push({ k, at: Math.min(hi, Math.max(lo, points[j]!)) });
-      return;
+    const columns = { kind: 'range', from: 0, to: next.numCols - 1 } as const;
+    this.handle.changeColsBounds(columns, next.colLower, next.colUpper);
+    this.handle.changeColsCost(columns, next.colCost);
+    this.handle.changeObjectiveOffset(next.objectiveOffset);
+    if (previous.numRows > 0) {
+      this.handle.changeRowsBounds(
+        { kind: 'set', indices: this.rowOf },
+        finite(this.highs, next.rowLower.subarray(0, previous.numRows)),
+        finite(this.highs, next.rowUpper.subarray(0, previous.numRows)),
+      );
     }
-    for (let m = -2; m <= 40 && 2 ** m <= Math.max(-lo, hi); m++) {
-      if (2 ** m <= hi) cuts.push({ k, at: 2 ** m });
-      if (-(2 ** m) >= lo) cuts.push({ k, at: -(2 ** m) });
+    if (next.numRows > previous.numRows) {
+      const from = previous.numRows;
+      const base = next.rowStarts[from]!;
+      const end = next.rowStarts[next.numRows]!;
+      this.handle.addRows({
+        lower: finite(this.highs, next.rowLower.slice(from)),
+        upper: finite(this.highs, next.rowUpper.slice(from)),
+        matrix: {
+          format: 'csr',
+          numRows: next.numRows - from,
+          numCols: this.numCols,
+          starts: next.rowStarts.slice(from).map((s) => s - base),
+          indices: next.colIndex.slice(base, end),
+          values: next.values.slice(base, end),
+        },
+      });
+      for (let i = from; i < next.numRows; i++) this.rowOf.push(this.numRows++);
     }
-  });
-  return cuts;
-}
+    this.model = next;
+    this.syncSquares();
+  }
 
-/** Tangent cuts z_k − q_j·x̂·x_j ≥ −½·q_j·x̂². */
-function addCuts(highs: Highs, handle: Model, model: LinearModel, quadCols: number[], cuts: CutPoint[]): void {
-  if (cuts.length === 0) return;
-  const starts = new Int32Array(cuts.length + 1);
-  const indices = new Int32Array(2 * cuts.length);
-  const values = new Float64Array(2 * cuts.length);
-  const lower = new Float64Array(cuts.length);
-  const upper = new Float64Array(cuts.length).fill(highs.infinity);
-  cuts.forEach(({ k, at }, r) => {
-    const j = quadCols[k]!;
-    const q = model.colQuad[j]!;
-    starts[r + 1] = 2 * (r + 1);
-    indices[2 * r] = j;
-    values[2 * r] = -q * at;
-    indices[2 * r + 1] = model.numCols + k;
-    values[2 * r + 1] = 1;
-    lower[r] = -0.5 * q * at * at;
-  });
-  handle.addRows({
-    lower,
-    upper,
-    matrix: { format: 'csr', numRows: cuts.length, numCols: model.numCols + quadCols.length, starts, indices, values },
-  });
+  /**
+   * Gives every square of the current model an epigraph column made for its q (retiring one
+   * made for another q: cost 0, no upper bound), with first cuts at the last solution or,
+   * before any, on a geometric grid ±4^m/4 over the column's range.
+   */
+  private syncSquares(): void {
+    const { model, highs, handle } = this;
+    const newCuts: Cut[] = [];
+    for (let j = 0; j < model.numCols; j++) {
+      const q = model.colQuad[j]!;
+      const lo = model.colLower[j]!;
+      const hi = model.colUpper[j]!;
+      const zMax = 0.5 * q * Math.max(lo * lo, hi * hi);
+      const current = this.epigraphs.get(j);
+      if (current && current.q === q) {
+        handle.changeColBounds(current.col, 0, zMax);
+        continue;
+      }
+      if (current) {
+        handle.changeColCost(current.col, 0);
+        handle.changeColBounds(current.col, 0, highs.infinity);
+        this.epigraphs.delete(j);
+      }
+      if (q === 0) continue;
+      handle.addCol(1, 0, zMax, { indices: [], values: [] });
+      const epigraph: Epigraph = { col: this.numCols++, q, tangents: [] };
+      this.epigraphs.set(j, epigraph);
+      if (this.lastX) newCuts.push({ j, epigraph: epigraph.col, at: Math.min(hi, Math.max(lo, this.lastX[j]!)) });
+      else {
+        for (let at = 0.25; at <= Math.max(-lo, hi); at *= 4) {
+          if (at <= hi) newCuts.push({ j, epigraph: epigraph.col, at });
+          if (-at >= lo) newCuts.push({ j, epigraph: epigraph.col, at: -at });
+        }
+      }
+    }
+    this.addCuts(newCuts);
+  }
+
+  /** Tangent cuts z − q·x̂·x_j ≥ −½·q·x̂². */
+  private addCuts(cuts: Cut[]): void {
+    if (cuts.length === 0) return;
+    const n = cuts.length;
+    const starts = new Int32Array(n + 1);
+    const indices = new Int32Array(2 * n);
+    const values = new Float64Array(2 * n);
+    const lower = new Float64Array(n);
+    cuts.forEach(({ j, epigraph, at }, r) => {
+      const q = this.model.colQuad[j]!;
+      starts[r + 1] = 2 * (r + 1);
+      indices[2 * r] = j;
+      values[2 * r] = -q * at;
+      indices[2 * r + 1] = epigraph;
+      values[2 * r + 1] = 1;
+      lower[r] = -0.5 * q * at * at;
+      this.epigraphs.get(j)!.tangents.push(at);
+      this.cuts.push({ j, epigraph, at, row: this.numRows++ });
+    });
+    this.handle.addRows({
+      lower,
+      upper: new Float64Array(n).fill(this.highs.infinity),
+      matrix: { format: 'csr', numRows: n, numCols: this.numCols, starts, indices, values },
+    });
+  }
+
+  solve(options: SolveOptions): SolveOutcome {
+    const started = performance.now();
+    const { model, handle } = this;
+    let iterations = 0;
+    const finish = (outcome: Omit<SolveOutcome, 'iterations' | 'solveMs'>): SolveOutcome => ({
+      ...outcome,
+      iterations,
+      solveMs: performance.now() - started,
+    });
+    try {
+      for (let round = 1; ; round++) {
+        const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
+        if (remaining <= 0) return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
+        // HiGHS measures its time limit over every run of a model: restart its clock.
+        handle.zeroAllClocks();
+        handle.options.set({ time_limit: remaining });
+        const { modelStatus } = handle.run();
+        iterations += Number(handle.info.get('simplex_iteration_count'));
+        const status = STATUS[modelStatus] ?? 'error';
+        if (status === 'infeasible') return finish({ status, conflict: findConflict(this.highs, model) });
+        if (status !== 'optimal') return finish({ status, message: `HiGHS ended with model status ${modelStatus}` });
+
+        const solution = handle.getSolution();
+        const x = solution.colValue;
+        let gap = 0;
+        const needCut: number[] = [];
+        for (const [j, epigraph] of this.epigraphs) {
+          const square = 0.5 * epigraph.q * x[j]! ** 2;
+          const below = square - x[epigraph.col]!;
+          if (below > 0) gap += below;
+          const atTangent = epigraph.tangents.some((at) => Math.abs(at - x[j]!) <= CUT_POINT_TOLERANCE * (1 + Math.abs(x[j]!)));
+          if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent) needCut.push(j);
+        }
+        if (process.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${needCut.length} cuts, ${handle.info.get('simplex_iteration_count')} iterations`);
+        if (needCut.length === 0) {
+          this.lastX = x.slice(0, model.numCols);
+          return finish({
+            status: 'optimal',
+            x: this.lastX,
+            rowDual: Float64Array.from(this.rowOf, (r) => solution.rowDual[r]!),
+            objective: handle.getObjectiveValue() + gap,
+            message: `${round} LP round${round > 1 ? 's' : ''}`,
+          });
+        }
+        if (round >= MAX_ROUNDS) return finish({ status: 'error', message: `no convergence after ${MAX_ROUNDS} rounds (gap ${gap})` });
+        this.addCuts(this.nextCuts(needCut, x, solution.rowDual));
+      }
+    } catch (e) {
+      return finish({ status: 'error', message: `HiGHS: ${(e as Error).message}` });
+    }
+  }
+
+  /**
+   * Where to cut next: at the LP's point x_j (Kelley's cut, which cuts it off) and at the point
+   * where the square's slope equals the marginal price the rest of the problem puts on x_j —
+   * the dual-weighted mean of the tangent points of the cuts holding z_j up, a Newton-like step.
+   */
+  private nextCuts(needCut: number[], x: Float64Array, rowDual: Float64Array): Cut[] {
+    const weight = new Map<number, number>();
+    const weighted = new Map<number, number>();
+    for (const cut of this.cuts) {
+      if (this.epigraphs.get(cut.j)?.col !== cut.epigraph) continue;
+      const dual = Math.abs(rowDual[cut.row]!);
+      weight.set(cut.j, (weight.get(cut.j) ?? 0) + dual);
+      weighted.set(cut.j, (weighted.get(cut.j) ?? 0) + dual * cut.at);
+    }
+    return needCut.flatMap((j) => {
+      const epigraph = this.epigraphs.get(j)!.col;
+      const at = x[j]!;
+      const cuts: Cut[] = [{ j, epigraph, at }];
+      const w = weight.get(j) ?? 0;
+      if (w > 0) {
+        const priced = Math.min(this.model.colUpper[j]!, Math.max(this.model.colLower[j]!, weighted.get(j)! / w));
+        if (Math.abs(priced - at) > 1e-9 * (1 + Math.abs(at))) cuts.push({ j, epigraph, at: priced });
+      }
+      return cuts;
+    });
+  }
+
+  dispose(): void {
+    this.handle.dispose();
+  }
 }
 
 /** An irreducible infeasible subset of the constraints (of the LP part; the objective plays no role). */
 function findConflict(highs: Highs, model: LinearModel): Conflict | undefined {
-  return highs.withModel(lpData(highs, model, [], false), (lp) => {
+  return highs.withModel(lpData(highs, model, false), (lp) => {
     // Irreducible (4) subset found from the LP (2).
     lp.options.set({ output_flag: false, time_limit: 10, iis_strategy: 6 });
     try {

@@ -8,7 +8,7 @@ import * as lpPackage from 'javascript-lp-solver';
 import type { Model as LpModel, SolveResult } from 'javascript-lp-solver';
 import { isQuadratic, objectiveValue, type LinearModel } from '../problem/model.ts';
 import { describeColumn } from '../problem/names.ts';
-import type { SolveOptions, SolveOutcome, SolverAdapter } from './adapter.ts';
+import { statelessSession, type SolveOptions, type SolveOutcome, type SolverAdapter } from './adapter.ts';
 
 type Solve = (model: LpModel) => SolveResult;
 /** The package's types are read as CommonJS; at run time its ES module's default is the solver. */
@@ -25,11 +25,14 @@ export function createLpSolverAdapter(): SolverAdapter {
   return {
     name: 'lp-solver',
     quadratic: false,
-    solve: (model, options) => solveWithLpSolver(solve, model, options),
+    open: (model) => {
+      refuseQuadratic(model);
+      return statelessSession(model, (current, options) => solveWithLpSolver(solve, current, options));
+    },
   };
 }
 
-function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptions): SolveOutcome {
+function refuseQuadratic(model: LinearModel): void {
   if (isQuadratic(model)) {
     const j = model.colQuad.findIndex((q) => q !== 0);
     throw new QuadraticNotSupportedError(
@@ -37,6 +40,10 @@ function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptio
         'Use the L1 variant (market.penaltyNorm "l1"), no quadratic cost bids and market.tieBreak "none", or the HiGHS solver.',
     );
   }
+}
+
+function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptions): SolveOutcome {
+  refuseQuadratic(model);
   const started = performance.now();
   // javascript-lp-solver's variables are ≥ 0: substitute x = lower + y with 0 ≤ y ≤ upper − lower
   // (its `unrestricted` flag together with bound rows gave wrong answers).

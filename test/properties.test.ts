@@ -1,0 +1,105 @@
+/**
+ * Property-based tests (fast-check): over random radial feeders, prosumers, batteries and
+ * market settings, every cleared result satisfies reciprocity, balance, battery and network
+ * limits, and every market that cannot be cleared is reported with its conflict.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clearWith, solverAdapter } from '../src/market/clear.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import type { ScenarioInput } from '../src/scenario/schema.ts';
+import { checkInvariants } from './helpers/invariants.ts';
+
+const kw = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true }).map((v) => Math.round(v * 1000) / 1000);
+
+const battery = fc
+  .record({ maxKwh: kw(1, 30), minShare: fc.double({ min: 0, max: 0.5, noNaN: true }), initialShare: fc.double({ min: 0, max: 1, noNaN: true }), maxChargeKw: kw(0, 10), maxDischargeKw: kw(0, 10), returnToInitial: fc.boolean() })
+  .map(({ maxKwh, minShare, initialShare, ...rest }) => {
+    const minKwh = Math.round(maxKwh * minShare * 1000) / 1000;
+    return { ...rest, maxKwh, minKwh, initialKwh: Math.round((minKwh + (maxKwh - minKwh) * initialShare) * 1000) / 1000 };
+  });
+
+export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
+  .record({
+    buses: fc.integer({ min: 2, max: 8 }),
+    steps: fc.integer({ min: 1, max: 5 }),
+    stepHours: fc.constantFrom(0.5, 1, 4),
+    lowVoltage: fc.boolean(),
+    prosumers: fc.integer({ min: 1, max: 6 }),
+    seedOffsets: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+  })
+  .chain(({ buses, steps, stepHours, lowVoltage, prosumers }) =>
+    fc.record({
+      parents: fc.tuple(...Array.from({ length: buses - 1 }, (_, k) => fc.integer({ min: 0, max: k }))),
+      lines: fc.array(fc.record({ rOhm: kw(0.01, 2), xOhm: kw(0.01, 2), maxKw: fc.option(kw(20, 200), { nil: undefined }) }), { minLength: buses - 1, maxLength: buses - 1 }),
+      lineOrder: fc.shuffledSubarray(Array.from({ length: buses - 1 }, (_, k) => k), { minLength: buses - 1, maxLength: buses - 1 }),
+      prosumers: fc.array(
+        fc.record({
+          bus: fc.integer({ min: 0, max: buses - 1 }),
+          scheduleKw: fc.array(kw(-20, 20), { minLength: steps, maxLength: steps }),
+          reactiveKvar: kw(-3, 3),
+          limits: fc.option(fc.tuple(kw(-60, -15), kw(15, 60)), { nil: undefined }),
+          battery: fc.option(battery, { nil: undefined }),
+        }),
+        { minLength: prosumers, maxLength: prosumers },
+      ),
+      targetKw: fc.array(kw(-30, 30), { minLength: steps, maxLength: steps }),
+      priority: fc.array(fc.constantFrom(0, 0.5, 1, 3), { minLength: steps, maxLength: steps }),
+      market: fc.record({
+        tradeVolumeWeight: fc.constantFrom(0, 0.01, 0.5),
+        penaltyNorm: fc.constantFrom('l1' as const, 'l2' as const),
+        tieBreak: fc.constantFrom('quadratic' as const, 'none' as const),
+      }),
+    }).map((r): ScenarioInput => ({
+      name: 'property',
+      steps,
+      stepHours,
+      network: {
+        baseKv: lowVoltage ? 0.4 : 12.66,
+        baseKva: lowVoltage ? 100 : 1000,
+        vMinPu: 0.9,
+        vMaxPu: 1.1,
+        slack: 'b0',
+        buses: Array.from({ length: buses }, (_, k) => `b${k}`),
+        lines: r.lineOrder.map((k) => ({ from: `b${r.parents[k]}`, to: `b${k + 1}`, ...r.lines[k]! })),
+      },
+      utility: { bus: 'b0', targetKw: r.targetKw, priority: r.priority },
+      prosumers: r.prosumers.map((p, k) => ({
+        id: `p${k + 1}`,
+        bus: `b${p.bus}`,
+        scheduleKw: p.scheduleKw,
+        reactiveKvar: p.reactiveKvar,
+        ...(p.limits ? { minInjectionKw: p.limits[0], maxInjectionKw: p.limits[1] } : {}),
+        ...(p.battery ? { battery: p.battery } : {}),
+      })),
+      market: r.market,
+    })),
+  );
+
+describe('every clearing of a random market', async () => {
+  const highs = await solverAdapter('highs');
+
+  it('is optimal and satisfies every invariant, or is infeasible with its conflict named', () => {
+    let optimal = 0;
+    let infeasible = 0;
+    fc.assert(
+      fc.property(scenarioArbitrary, (input) => {
+        const scenario = parseScenario(input);
+        const result = clearWith(highs, scenario);
+        if (result.status === 'infeasible') {
+          infeasible++;
+          expect(result.diagnosis!.conflicts.length).toBeGreaterThan(0);
+          return;
+        }
+        expect(result.status, result.diagnosis?.message).toBe('optimal');
+        optimal++;
+        expect(checkInvariants(scenario, result)).toEqual([]);
+      }),
+      { numRuns: 120, seed: 20261125 },
+    );
+    console.log(`property test: ${optimal} optimal, ${infeasible} infeasible`);
+    // Both outcomes occur, so both branches are exercised.
+    expect(optimal).toBeGreaterThan(80);
+    expect(infeasible).toBeGreaterThan(0);
+  });
+});
