@@ -1,6 +1,7 @@
 /**
- * Errors that reach the user. Each carries the exit code of the command-line contract:
- * 2 bad input or usage, 3 a market that cannot be cleared, 1 anything else.
+ * Exit codes of the command-line contract — 0 done, 1 anything else, 2 bad input or usage,
+ * 3 a market that cannot be cleared (a result with a non-optimal status) — and the error for
+ * bad input.
  */
 export const ExitCode = { ok: 0, failure: 1, badInput: 2, notCleared: 3 } as const;
 
@@ -19,19 +20,6 @@ export class InputError extends Error {
   ) {
     super(problems.map((p) => `${file}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
     this.name = 'InputError';
-  }
-}
-
-/** The market could not be cleared: infeasible, solver failure or time limit (exit 3). */
-export class ClearingError extends Error {
-  readonly exitCode = ExitCode.notCleared;
-  constructor(
-    message: string,
-    readonly status: 'infeasible' | 'time_limit' | 'error',
-    readonly conflicts: string[] = [],
-  ) {
-    super(message);
-    this.name = 'ClearingError';
   }
 }
 

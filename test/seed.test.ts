@@ -1,7 +1,6 @@
 /** The seed's single clearing (its code.py), against the reference results of seed-cases.md. */
 import { describe, expect, it } from 'vitest';
-import { clearMarket } from '../src/market/clear.ts';
-import { loadScenario } from '../src/scenario/load.ts';
+import { clearMarket, loadScenario } from '../src/index.ts';
 import { checkInvariants } from './helpers/invariants.ts';
 
 describe('seed case 1: scenarios/seed-4node.json', async () => {
