@@ -12,17 +12,13 @@
  * the independent cases run with `it.concurrent` (spawnSync would block the worker and
  * serialise them).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClearingResult } from '../src/market/result.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
+import { p2pmarket, ROOT, temporaryFolder, type Run } from './helpers/cli.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'p2pmarket.js');
 const SEED_FILE = join(ROOT, 'scenarios', 'seed-4node.json');
 const SEED_TEXT = readFileSync(SEED_FILE, 'utf8');
 const SEED_OBJECTIVE = 89698.003;
@@ -30,36 +26,7 @@ const SEED_OBJECTIVE = 89698.003;
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-const TMP = mkdtempSync(join(tmpdir(), 'p2pmarket-cli-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-/** A fresh working directory for one command. */
-const workDir = (label: string) => mkdtempSync(join(TMP, `${label}-`));
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** No colours (they would split the words we match), no debug stack traces. */
-const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-delete ENV.FORCE_COLOR;
-delete ENV.P2PMARKET_DEBUG;
-
-/** Runs `p2pmarket ...args` in `cwd`. */
-function p2pmarket(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: ENV, timeout: 45_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const { workDir } = temporaryFolder('p2pmarket-cli-');
 
 /** A deep copy of the seed scenario, to change one thing in. */
 const seed = (): ScenarioInput => JSON.parse(SEED_TEXT) as ScenarioInput;

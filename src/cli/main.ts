@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
+import { replayCommand, simulateCommand } from './simulate.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -17,15 +18,20 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   let exitCode: number = ExitCode.ok;
-  program
-    .command('clear')
-    .description("Clear the market once over the scenario's whole horizon.")
-    .argument('<scenario>', 'scenario file (JSON)')
-    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
-    .option('--json', 'print the result as JSON on stdout')
-    .addOption(new Option('--solver <name>', 'solver backend').choices(['highs', 'lp-solver']).default('highs'))
-    .option('--time-limit <seconds>', 'time limit of the solver', parsePositive, 60)
-    .option('-q, --quiet', 'print nothing but errors (and --json)')
+  const solverOptions = (command: Command) =>
+    command
+      .addOption(new Option('--solver <name>', 'solver backend').choices(['highs', 'lp-solver']).default('highs'))
+      .option('--time-limit <seconds>', 'time limit of each solve', parsePositive, 60)
+      .option('-q, --quiet', 'print nothing but errors (and --json)');
+
+  solverOptions(
+    program
+      .command('clear')
+      .description("Clear the market once over the scenario's whole horizon.")
+      .argument('<scenario>', 'scenario file (JSON)')
+      .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
+      .option('--json', 'print the result as JSON on stdout'),
+  )
     .addHelpText(
       'after',
       `
@@ -40,6 +46,52 @@ the conflicting constraints); 1 anything else.`,
     )
     .action(async (scenario: string, options) => {
       exitCode = await clearCommand(scenario, options);
+    });
+
+  solverOptions(
+    program
+      .command('simulate')
+      .description('Event-driven rolling-horizon simulation: clear a window at every step, apply its first step, slide.')
+      .argument('<scenario>', 'scenario file (JSON); "horizonSteps" sets the window, "horizonEnd" shrink|stop')
+      .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
+      .option('--json', 'print { status, steps, windows, … } as JSON on stdout'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket simulate scenarios/seed-time-horizons.json
+  $ p2pmarket simulate scenarios/seed-time-horizons.json --json --out outputs/horizons
+
+Writes steps.csv (realised), trades.csv (cleared contracts), events.csv, requests.csv,
+utility.csv, imbalance.csv, windows.csv, runs.csv and result.json (last). A window that
+cannot be cleared runs its step with idle batteries; the command then exits 3.`,
+    )
+    .action(async (scenario: string, options) => {
+      exitCode = await simulateCommand(scenario, options);
+    });
+
+  solverOptions(
+    program
+      .command('replay')
+      .description("Run a scenario's simulation with a recorded sequence of utility requests (a run's requests.csv).")
+      .argument('<requests.csv>', 'columns simHour, step, targetKw, priority')
+      .requiredOption('--scenario <scenario.json>', 'the scenario to run')
+      .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
+      .option('--json', 'print the result as JSON on stdout'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket simulate scenarios/seed-time-horizons.json --out outputs/a
+  $ p2pmarket replay outputs/a/requests.csv --scenario scenarios/seed-time-horizons.json --out outputs/b
+    (outputs/b/steps.csv is then identical to outputs/a/steps.csv)
+
+The scenario's own request schedule and request events are ignored: only the file's requests are issued.`,
+    )
+    .action(async (requests: string, options) => {
+      exitCode = await replayCommand(requests, options);
     });
 
   try {

@@ -1,6 +1,6 @@
 /** Tidy CSV tables of a clearing (contract.md): one row per observation, header first. */
 import { stringify } from 'csv-stringify/sync';
-import type { ClearingResult } from '../market/result.ts';
+import type { ClearingResult, StepResult } from '../market/result.ts';
 
 export const RUNS_COLUMNS = ['run', 'status', 'objective', 'solveMs'] as const;
 export const STEPS_COLUMNS = [
@@ -19,7 +19,10 @@ export function runsRows(result: ClearingResult, run: number, parameters: Cell[]
   return [[run, result.status, result.objective, round3(result.solveMs), ...parameters]];
 }
 
-export function stepsRows(result: ClearingResult, run: number): Cell[][] {
+/** Anything with steps of agents and trades: a clearing or a simulation's realised steps. */
+type WithSteps = { steps: readonly Pick<StepResult, 't' | 'startHour' | 'agents' | 'trades'>[] };
+
+export function stepsRows(result: WithSteps, run: number): Cell[][] {
   return result.steps.flatMap((step) =>
     step.agents.map((a) => [
       run, step.t, step.startHour, a.id, a.scheduleKw, a.netInjectionKw, a.batteryKw, a.socStartKwh, a.socEndKwh, a.voltagePu,
@@ -27,11 +30,11 @@ export function stepsRows(result: ClearingResult, run: number): Cell[][] {
   );
 }
 
-export function tradesRows(result: ClearingResult, run: number): Cell[][] {
+export function tradesRows(result: WithSteps, run: number): Cell[][] {
   return result.steps.flatMap((step) => step.trades.map((tr) => [run, step.t, tr.from, tr.to, tr.kw, tr.price]));
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
+export const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** The files `clear` writes, by name. */
 export function clearingFiles(result: ClearingResult): Record<string, string> {

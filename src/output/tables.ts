@@ -1,6 +1,7 @@
 /** Readable tables of a clearing for the terminal, like the seed printed them. */
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { SimulationResult } from '../engine/simulate.ts';
 import type { ClearingResult, StepResult } from '../market/result.ts';
 
 const fmt = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
@@ -61,4 +62,46 @@ function renderStep(step: StepResult): string {
   const priceLine =
     prices.length > 0 ? `prices (per kWh): ${prices.map((tr) => `${tr.from}→${tr.to} ${fmt(tr.price, 4)}`).join(', ')}` : '';
   return [head, agents.toString(), matrix.toString(), priceLine].filter(Boolean).join('\n');
+}
+
+/** Readable tables of a simulation: its windows, then the realised steps. */
+export function renderSimulation(result: SimulationResult): string {
+  const out: string[] = [];
+  const status = result.status === 'optimal' ? pc.green(result.status) : pc.red(result.status);
+  out.push(
+    `${pc.bold(result.scenario)}: ${status} — ${result.windows.length} windows of up to ${result.horizonSteps} steps ` +
+      `(horizon end: ${result.horizonEnd}), solver ${result.solveMs.toFixed(1)} ms`,
+  );
+  const windows = new Table({ head: ['window', 'steps', 'status', 'objective', 'battery states at start (kWh)', 'fallback'], style: { head: [], border: [], compact: true } });
+  for (const w of result.windows) {
+    windows.push([
+      w.start,
+      w.steps,
+      w.status,
+      w.objective === null ? '—' : w.objective.toFixed(6),
+      Object.entries(w.socStartKwh).map(([id, kwh]) => `${id} ${kwh.toFixed(3)}`).join(', '),
+      w.fallback ?? '',
+    ]);
+  }
+  out.push(windows.toString());
+  const steps = new Table({
+    head: ['t', 'agent', 'forecast kW', 'realised kW', 'battery kW', 'SoC start→end kWh', 'net injection kW', 'imbalance kW', 'voltage p.u.'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const step of result.steps) {
+    for (const a of step.agents) {
+      steps.push([
+        step.t, a.id, fmt(a.scheduleKw), fmt(a.realisedKw), fmt(a.batteryKw),
+        a.socStartKwh === null ? '—' : `${fmt(a.socStartKwh)}→${fmt(a.socEndKwh)}`,
+        fmt(a.netInjectionKw), fmt(a.imbalanceKw), fmt(a.voltagePu, 5),
+      ]);
+    }
+  }
+  out.push('', pc.bold('Realised steps'), steps.toString());
+  const utility = new Table({ head: ['t', 'requested kW', 'priority', 'delivered kW', 'imbalance kW'], style: { head: [], border: [], compact: true } });
+  for (const step of result.steps) {
+    utility.push([step.t, fmt(step.utilityTargetKw), step.utilityPriority, fmt(step.utilityReceiptKw), fmt(step.utilityImbalanceKw)]);
+  }
+  out.push('', pc.bold('Utility'), utility.toString());
+  return out.join('\n');
 }

@@ -51,10 +51,22 @@ export const CostBidSchema = z.strictObject({
   linearPerKwh: finite().default(0).describe('b in C(P) = ½·a·P² + b·P, currency per kWh'),
 });
 
+/** At `atHour` the prosumer's forecast of the steps from `fromStep` on becomes `scheduleKw`. */
+export const ForecastUpdateSchema = z.strictObject({
+  atHour: finite(),
+  fromStep: z.number().int().nonnegative(),
+  scheduleKw: z.array(finite()).min(1),
+});
+
 export const ProsumerSchema = z.strictObject({
   id: id(),
   bus: id(),
-  scheduleKw: z.array(finite()).describe('Scheduled net injection per step (PV minus load), kW'),
+  scheduleKw: z.array(finite()).describe('Scheduled (forecast) net injection per step before the battery (PV minus load), kW'),
+  realisedKw: z
+    .array(finite())
+    .optional()
+    .describe('What the net injection before the battery turns out to be (simulate); the forecast when omitted'),
+  forecastUpdates: z.array(ForecastUpdateSchema).optional().describe('Forecast revisions during a simulation'),
   reactiveKvar: finite().default(0).describe('Constant reactive injection, kvar'),
   minInjectionKw: finite().optional().describe('Lowest net injection (hardware limit), kW'),
   maxInjectionKw: finite().optional().describe('Highest net injection (hardware limit), kW'),
@@ -62,10 +74,19 @@ export const ProsumerSchema = z.strictObject({
   costBid: CostBidSchema.optional().describe('Cost of injecting power, per hour: C(P) = ½·a·P² + b·P'),
 });
 
+/** At `atHour` the utility (re)issues its request for one step. */
+export const RequestEventSchema = z.strictObject({
+  atHour: finite(),
+  step: z.number().int().nonnegative(),
+  targetKw: finite(),
+  priority: nonNegative(),
+});
+
 export const UtilitySchema = z.strictObject({
   bus: id().describe('Bus of the utility; must be the slack bus'),
   targetKw: z.array(finite()).optional().describe('Requested receipt per step, kW'),
   priority: z.array(nonNegative()).optional().describe('Weight w of the request of each step'),
+  requestEvents: z.array(RequestEventSchema).optional().describe('Requests issued during a simulation'),
 });
 
 export const MarketSchema = z.strictObject({
@@ -86,6 +107,11 @@ export const ScenarioSchema = z.strictObject({
   steps: z.number().int().positive(),
   stepHours: positive(),
   startHour: finite().default(0).describe('Clock hour at which step 0 starts'),
+  horizonSteps: z.number().int().positive().optional().describe('simulate: steps in each cleared window (default: all)'),
+  horizonEnd: z
+    .enum(['shrink', 'stop'])
+    .default('shrink')
+    .describe('simulate: near the end, shrink the window, or stop when a full window no longer fits'),
   network: NetworkSchema,
   utility: UtilitySchema,
   prosumers: z.array(ProsumerSchema).min(1),

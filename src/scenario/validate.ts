@@ -13,6 +13,8 @@ export interface UtilityRequest {
   targetKw: number[];
   /** Priority w[t] of each step's request; 0 switches the request of that step off. */
   priority: number[];
+  /** Requests issued during a simulation (simulate). */
+  requestEvents?: ScenarioData['utility']['requestEvents'];
 }
 
 /** A validated scenario: every cross-field rule below holds. */
@@ -51,6 +53,12 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   }
   lengthIs('utility.targetKw', utility.targetKw);
   lengthIs('utility.priority', utility.priority);
+  utility.requestEvents?.forEach((e, i) => {
+    if (e.step >= steps) add(`utility.requestEvents[${i}].step`, `step ${e.step} is beyond the scenario's ${steps} steps`);
+  });
+  if (data.horizonSteps !== undefined && data.horizonSteps > steps) {
+    add('horizonSteps', `a window of ${data.horizonSteps} steps is longer than the scenario's ${steps} steps`);
+  }
 
   // Prosumers.
   const ids = new Map<string, number>();
@@ -61,6 +69,12 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     else ids.set(p.id, i);
     if (!busIndex.has(p.bus)) add(`${at}.bus`, `unknown bus "${p.bus}"`);
     lengthIs(`${at}.scheduleKw`, p.scheduleKw);
+    lengthIs(`${at}.realisedKw`, p.realisedKw);
+    p.forecastUpdates?.forEach((u, k) => {
+      if (u.fromStep + u.scheduleKw.length > steps) {
+        add(`${at}.forecastUpdates[${k}]`, `revises steps ${u.fromStep}–${u.fromStep + u.scheduleKw.length - 1}, beyond the scenario's ${steps} steps`);
+      }
+    });
     if (p.minInjectionKw !== undefined && p.maxInjectionKw !== undefined && p.minInjectionKw > p.maxInjectionKw) {
       add(`${at}.minInjectionKw`, `exceeds maxInjectionKw (${p.minInjectionKw} > ${p.maxInjectionKw})`);
     }
@@ -77,7 +91,7 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   if (problems.length > 0) return { problems };
   const priority = utility.priority ?? Array.from({ length: steps }, () => (utility.targetKw ? 1 : 0));
   const targetKw = utility.targetKw ?? Array.from({ length: steps }, () => 0);
-  return { scenario: { ...data, utility: { bus: utility.bus, targetKw, priority } }, problems };
+  return { scenario: { ...data, utility: { bus: utility.bus, targetKw, priority, requestEvents: utility.requestEvents } }, problems };
 }
 
 /** The network must be one tree rooted at the slack: one parent per bus, no loop, no island. */

@@ -28,6 +28,9 @@ export const CUT_RELATIVE_TOLERANCE = 1e-12;
 export const CUT_POINT_TOLERANCE = 1e-8;
 /** HiGHS's primal and dual feasibility tolerances (its default is 1e-7). */
 export const LP_TOLERANCE = 1e-9;
+/** While at most BRACKET_COLUMNS squares need cuts, each also gets BRACKET_CUTS cuts around its point. */
+export const BRACKET_COLUMNS = 64;
+export const BRACKET_CUTS = 7;
 /** Give up (status `error`) after this many LP rounds. */
 export const MAX_ROUNDS = 500;
 
@@ -282,9 +285,12 @@ class HighsSession implements SolverSession {
   }
 
   /**
-   * Where to cut next: at the LP's point x_j (Kelley's cut, which cuts it off) and at the point
+   * Where to cut next: at the LP's point x_j (Kelley's cut, which cuts it off); at the point
    * where the square's slope equals the marginal price the rest of the problem puts on x_j —
-   * the dual-weighted mean of the tangent points of the cuts holding z_j up, a Newton-like step.
+   * the dual-weighted mean of the tangent points of the cuts holding z_j up, a Newton-like
+   * step; and, while few squares need cuts, at BRACKET_CUTS points spread between the nearest
+   * tangent points around x_j. The last matter where the model is flat around the optimum
+   * (the LP is then indifferent within the bracket, and Kelley's cuts alone only halve it).
    */
   private nextCuts(needCut: number[], x: Float64Array, rowDual: Float64Array): Cut[] {
     const weight = new Map<number, number>();
@@ -295,16 +301,22 @@ class HighsSession implements SolverSession {
       weight.set(cut.j, (weight.get(cut.j) ?? 0) + dual);
       weighted.set(cut.j, (weighted.get(cut.j) ?? 0) + dual * cut.at);
     }
+    const bracketCuts = needCut.length <= BRACKET_COLUMNS ? BRACKET_CUTS : 0;
     return needCut.flatMap((j) => {
-      const epigraph = this.epigraphs.get(j)!.col;
+      const { col: epigraph, tangents } = this.epigraphs.get(j)!;
+      const lo = this.model.colLower[j]!;
+      const hi = this.model.colUpper[j]!;
       const at = x[j]!;
-      const cuts: Cut[] = [{ j, epigraph, at }];
+      const points = [at];
       const w = weight.get(j) ?? 0;
-      if (w > 0) {
-        const priced = Math.min(this.model.colUpper[j]!, Math.max(this.model.colLower[j]!, weighted.get(j)! / w));
-        if (Math.abs(priced - at) > 1e-9 * (1 + Math.abs(at))) cuts.push({ j, epigraph, at: priced });
+      if (w > 0) points.push(Math.min(hi, Math.max(lo, weighted.get(j)! / w)));
+      if (bracketCuts > 0) {
+        const left = Math.max(lo, ...tangents.filter((t) => t < at));
+        const right = Math.min(hi, ...tangents.filter((t) => t > at));
+        for (let k = 1; k <= bracketCuts; k++) points.push(left + ((right - left) * k) / (bracketCuts + 1));
       }
-      return cuts;
+      const distinct = points.filter((p, k) => points.findIndex((o) => Math.abs(o - p) <= 1e-12 * (1 + Math.abs(p))) === k);
+      return distinct.map((point): Cut => ({ j, epigraph, at: point }));
     });
   }
 

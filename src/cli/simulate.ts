@@ -1,0 +1,58 @@
+/** `p2pmarket simulate <scenario>` and `p2pmarket replay <requests.csv> --scenario <scenario>`. */
+import { join } from 'node:path';
+import { simulate, type SimulationResult } from '../engine/simulate.ts';
+import type { RequestEvent } from '../engine/events.ts';
+import { ExitCode, InputError } from '../errors.ts';
+import type { SolverName } from '../market/clear.ts';
+import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
+import { renderSimulation } from '../output/tables.ts';
+import { writeRunFiles } from '../output/write.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { loadRequests } from '../scenario/requests.ts';
+import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+
+export interface SimulateCommandOptions {
+  out?: string;
+  json?: boolean;
+  solver: SolverName;
+  timeLimit: number;
+  quiet?: boolean;
+}
+
+export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
+  return run(file, options);
+}
+
+export async function replayCommand(requestsFile: string, options: SimulateCommandOptions & { scenario: string }): Promise<number> {
+  return run(options.scenario, options, (scenario) => loadRequests(requestsFile, scenario));
+}
+
+async function run(
+  file: string,
+  options: SimulateCommandOptions,
+  requestsOf?: (scenario: ReturnType<typeof loadScenario>) => RequestEvent[],
+): Promise<number> {
+  const scenario = loadScenario(file);
+  const requests = requestsOf?.(scenario);
+  let result: SimulationResult;
+  try {
+    result = await simulate(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, ...(requests ? { requests } : {}) });
+  } catch (e) {
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: 'market', message: e.message }]);
+    throw e;
+  }
+  // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
+  const dir = options.out ?? join('outputs', scenario.name);
+  writeRunFiles(dir, simulationFiles(result));
+  if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
+  else if (!options.quiet) process.stdout.write(renderSimulation(result) + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+  if (result.status !== 'optimal') {
+    const failed = result.windows.filter((w) => w.status !== 'optimal');
+    process.stderr.write(
+      `error: ${file}: ${failed.length} window${failed.length > 1 ? 's' : ''} could not be cleared ` +
+        `(${failed.map((w) => `from step ${w.start}: ${w.diagnosis}`).join('; ')}); their steps ran with idle batteries\n`,
+    );
+    return ExitCode.notCleared;
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,192 @@
+/**
+ * The agents of a simulation, each a subscriber of the event loop's streams:
+ * - a prosumer holds its battery state and forecast; when the market clears a window it
+ *   applies the first step — its battery absorbs what the realised injection differs from the
+ *   forecast, within its limits — and reports its new state in a battery update;
+ * - the utility issues its requests and records what it was delivered against them;
+ * - the market operator clears, at every timestep, the window of the next `horizonSteps`
+ *   steps from the agents' current states, forecasts and requests.
+ */
+import { clearWith } from '../market/clear.ts';
+import type { ClearingResult } from '../market/result.ts';
+import type { ProsumerData } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/validate.ts';
+import type { SolverAdapter } from '../solver/adapter.ts';
+import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
+import type { EventLoop } from './loop.ts';
+
+/** What a prosumer did in one step, as it happened. */
+export interface ProsumerStep {
+  /** The forecast the market cleared on, kW. */
+  forecastKw: number;
+  realisedKw: number;
+  plannedBatteryKw: number;
+  batteryKw: number;
+  socStartKwh: number | null;
+  socEndKwh: number | null;
+  /** Realised minus planned net injection, kW. */
+  imbalanceKw: number;
+}
+
+export class ProsumerAgent {
+  readonly id: string;
+  /** Current forecast of every step's net injection before the battery, kW. */
+  readonly forecastKw: number[];
+  socKwh: number | null;
+  readonly steps = new Map<number, ProsumerStep>();
+
+  constructor(
+    private readonly loop: EventLoop,
+    private readonly data: ProsumerData,
+    private readonly stepHours: number,
+  ) {
+    this.id = data.id;
+    this.forecastKw = [...data.scheduleKw];
+    this.socKwh = data.battery?.initialKwh ?? null;
+    loop.on('forecastUpdate', (e) => {
+      if (e.agent === this.id) e.scheduleKw.forEach((v, k) => (this.forecastKw[e.fromStep + k] = v));
+    });
+    loop.on('marketCleared', (e) => this.apply(e));
+    loop.on('batteryUpdate', (e) => {
+      if (e.agent === this.id && this.socKwh !== null) this.socKwh = e.socEndKwh;
+    });
+  }
+
+  /** Applies the cleared step: the battery covers the forecast error as far as its limits allow. */
+  private apply(e: MarketClearedEvent): void {
+    const t = e.step;
+    const dt = this.stepHours;
+    const forecastKw = this.forecastKw[t]!;
+    const realisedKw = this.data.realisedKw?.[t] ?? forecastKw;
+    const planned = e.plannedBatteryKw[this.id] ?? 0;
+    const battery = this.data.battery;
+    let batteryKw = 0;
+    if (battery && this.socKwh !== null) {
+      const lo = Math.max(-battery.maxChargeKw, (this.socKwh - battery.maxKwh) / dt);
+      const hi = Math.min(battery.maxDischargeKw, (this.socKwh - battery.minKwh) / dt);
+      batteryKw = Math.min(hi, Math.max(lo, planned + forecastKw - realisedKw));
+    }
+    const imbalanceKw = realisedKw + batteryKw - (forecastKw + planned);
+    const socEndKwh = this.socKwh === null ? null : this.socKwh - dt * batteryKw;
+    this.steps.set(t, { forecastKw, realisedKw, plannedBatteryKw: planned, batteryKw, socStartKwh: this.socKwh, socEndKwh, imbalanceKw });
+    if (socEndKwh !== null) {
+      const update: BatteryUpdateEvent = {
+        type: 'batteryUpdate',
+        simHour: e.simHour + dt,
+        agent: this.id,
+        step: t,
+        batteryKw,
+        socStartKwh: this.socKwh!,
+        socEndKwh,
+        imbalanceKw,
+      };
+      this.loop.schedule(update);
+    }
+  }
+}
+
+export interface UtilityStep {
+  t: number;
+  requestedKw: number;
+  priority: number;
+  /** What the cleared market planned to deliver, kW. */
+  plannedKw: number;
+  /** What the prosumers delivered, kW (planned plus their imbalances). */
+  deliveredKw: number;
+}
+
+export class UtilityAgent {
+  readonly targetKw: number[];
+  readonly priority: number[];
+  /** Every request, as issued (requests.csv). */
+  readonly issued: RequestEvent[] = [];
+  readonly steps = new Map<number, UtilityStep>();
+
+  constructor(loop: EventLoop, steps: number, requests: RequestEvent[], prosumers: ProsumerAgent[]) {
+    this.targetKw = new Array<number>(steps).fill(0);
+    this.priority = new Array<number>(steps).fill(0);
+    loop.on('request', (e) => {
+      this.targetKw[e.step] = e.targetKw;
+      this.priority[e.step] = e.priority;
+      this.issued.push(e);
+    });
+    // The plan: every prosumer's forecast plus its planned battery power (`settle` adds the imbalances).
+    loop.on('marketCleared', (e) => {
+      const plannedKw = prosumers.reduce((s, p) => s + p.forecastKw[e.step]! + (e.plannedBatteryKw[p.id] ?? 0), 0);
+      this.steps.set(e.step, { t: e.step, requestedKw: this.targetKw[e.step]!, priority: this.priority[e.step]!, plannedKw, deliveredKw: plannedKw });
+    });
+    for (const request of requests) loop.schedule(request);
+  }
+
+  /** Adds the prosumers' imbalances, once every agent has applied its step. */
+  settle(prosumers: ProsumerAgent[]): void {
+    for (const step of this.steps.values()) {
+      step.deliveredKw = step.plannedKw + prosumers.reduce((s, p) => s + (p.steps.get(step.t)?.imbalanceKw ?? 0), 0);
+    }
+  }
+}
+
+export interface OperatorOptions {
+  horizonSteps: number;
+  timeLimitSeconds: number;
+}
+
+export class MarketOperator {
+  readonly windows: WindowRecord[] = [];
+  readonly results = new Map<number, ClearingResult>();
+  solveMs = 0;
+
+  constructor(
+    loop: EventLoop,
+    private readonly scenario: Scenario,
+    private readonly adapter: SolverAdapter,
+    private readonly prosumers: ProsumerAgent[],
+    private readonly utility: UtilityAgent,
+    private readonly options: OperatorOptions,
+  ) {
+    loop.on('timestep', ({ simHour, step }) => {
+      const window = this.windowScenario(step);
+      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds });
+      this.solveMs += result.solveMs;
+      const cleared = result.status === 'optimal';
+      const record: WindowRecord = {
+        start: step,
+        steps: window.steps,
+        status: result.status,
+        objective: result.objective,
+        socStartKwh: Object.fromEntries(prosumers.filter((p) => p.socKwh !== null).map((p) => [p.id, p.socKwh!])),
+        ...(cleared ? {} : { fallback: 'batteries idle', diagnosis: result.diagnosis?.message ?? result.status }),
+      };
+      this.windows.push(record);
+      if (cleared) this.results.set(step, result);
+      const plannedBatteryKw = Object.fromEntries(
+        prosumers.map((p, k) => [p.id, cleared ? result.steps[0]!.agents[k]!.batteryKw : 0]),
+      );
+      loop.schedule({ type: 'marketCleared', simHour, step, window: record, result: cleared ? result : undefined, plannedBatteryKw });
+    });
+  }
+
+  /** The window from `start`: current forecasts, battery states and requests. */
+  private windowScenario(start: number): Scenario {
+    const { scenario, prosumers, utility } = this;
+    const steps = Math.min(this.options.horizonSteps, scenario.steps - start);
+    const slice = (values: readonly number[]) => values.slice(start, start + steps);
+    return {
+      ...scenario,
+      name: `${scenario.name}@${start}`,
+      steps,
+      startHour: scenario.startHour + start * scenario.stepHours,
+      utility: { bus: scenario.utility.bus, targetKw: slice(utility.targetKw), priority: slice(utility.priority) },
+      prosumers: scenario.prosumers.map((p, k) => {
+        const agent = prosumers[k]!;
+        return {
+          ...p,
+          scheduleKw: slice(agent.forecastKw),
+          realisedKw: undefined,
+          forecastUpdates: undefined,
+          ...(p.battery ? { battery: { ...p.battery, initialKwh: agent.socKwh! } } : {}),
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The rolling-horizon simulation: at every step the market operator clears the window of the
+ * next `horizonSteps` steps, the prosumers apply its first step (their batteries absorbing
+ * forecast errors as far as they can), their states carry into the next window, and the
+ * window slides by one step. Near the end the window shrinks (`horizonEnd: "shrink"`, the
+ * default) or the simulation stops once a full window no longer fits (`"stop"`, as the seed
+ * did). A window that cannot be cleared is reported and its step runs with idle batteries.
+ *
+ * Build one with `createSimulation`, subscribe to `simulation.loop`'s streams (events$,
+ * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
+ */
+import { solverAdapter, type SolverName } from '../market/clear.ts';
+import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
+import { Feeder } from '../network/feeder.ts';
+import type { Scenario } from '../scenario/validate.ts';
+import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter, type SolveStatus } from '../solver/adapter.ts';
+import { MarketOperator, ProsumerAgent, UtilityAgent, type UtilityStep } from './agents.ts';
+import type { RequestEvent, SimEvent, WindowRecord } from './events.ts';
+import { EventLoop } from './loop.ts';
+
+export interface SimulationOptions {
+  solver?: SolverName;
+  timeLimitSeconds?: number;
+  /** The utility's requests; by default those of the scenario (`scenarioRequests`). */
+  requests?: RequestEvent[];
+}
+
+export interface SimulatedAgentStep extends AgentStep {
+  /** The net injection before the battery as it turned out, kW. */
+  realisedKw: number;
+  /** What the market planned: forecast plus planned battery power, kW. */
+  plannedNetInjectionKw: number;
+  /** netInjectionKw − plannedNetInjectionKw: what the battery could not absorb, kW. */
+  imbalanceKw: number;
+}
+
+/** A realised step. Trades are the contracts the window cleared; imbalances go to the utility. */
+export interface SimulatedStep extends Omit<StepResult, 'agents'> {
+  windowStart: number;
+  agents: SimulatedAgentStep[];
+  utilityImbalanceKw: number;
+}
+
+export interface SimulationResult {
+  scenario: string;
+  status: SolveStatus;
+  horizonSteps: number;
+  horizonEnd: 'shrink' | 'stop';
+  /** Solver time of all windows, ms. */
+  solveMs: number;
+  windows: WindowRecord[];
+  steps: SimulatedStep[];
+  utility: UtilityStep[];
+  requests: RequestEvent[];
+  events: SimEvent[];
+}
+
+/** The requests a scenario makes: its schedule, issued at the start, then its request events. */
+export function scenarioRequests(scenario: Scenario): RequestEvent[] {
+  const { utility, startHour } = scenario;
+  return [
+    ...utility.targetKw.map((targetKw, step): RequestEvent => ({
+      type: 'request',
+      simHour: startHour,
+      agent: 'utility',
+      step,
+      targetKw,
+      priority: utility.priority[step]!,
+    })),
+    ...(utility.requestEvents ?? []).map((e): RequestEvent => ({
+      type: 'request',
+      simHour: e.atHour,
+      agent: 'utility',
+      step: e.step,
+      targetKw: e.targetKw,
+      priority: e.priority,
+    })),
+  ];
+}
+
+export class Simulation {
+  readonly loop = new EventLoop();
+  readonly prosumers: ProsumerAgent[];
+  readonly utility: UtilityAgent;
+  readonly operator: MarketOperator;
+  readonly horizonSteps: number;
+  /** The steps the simulation applies: all, or those from which a full window fits. */
+  readonly lastStep: number;
+  private readonly events: SimEvent[] = [];
+
+  constructor(
+    private readonly scenario: Scenario,
+    adapter: SolverAdapter,
+    options: SimulationOptions = {},
+  ) {
+    const { steps, stepHours, startHour } = scenario;
+    this.horizonSteps = scenario.horizonSteps ?? steps;
+    this.lastStep = scenario.horizonEnd === 'stop' ? steps - this.horizonSteps : steps - 1;
+    const loop = this.loop;
+    loop.events$.subscribe((e) => this.events.push(e));
+    this.prosumers = scenario.prosumers.map((p) => new ProsumerAgent(loop, p, stepHours));
+    this.utility = new UtilityAgent(loop, steps, options.requests ?? scenarioRequests(scenario), this.prosumers);
+    this.operator = new MarketOperator(loop, scenario, adapter, this.prosumers, this.utility, {
+      horizonSteps: this.horizonSteps,
+      timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds,
+    });
+    scenario.prosumers.forEach((p) =>
+      (p.forecastUpdates ?? []).forEach((u) =>
+        loop.schedule({ type: 'forecastUpdate', simHour: u.atHour, agent: p.id, fromStep: u.fromStep, scheduleKw: u.scheduleKw }),
+      ),
+    );
+    for (let t = 0; t <= this.lastStep; t++) loop.schedule({ type: 'timestep', simHour: startHour + t * stepHours, step: t });
+  }
+
+  run(): SimulationResult {
+    this.loop.run();
+    this.utility.settle(this.prosumers);
+    const windows = this.operator.windows;
+    const failed = windows.find((w) => w.status !== 'optimal');
+    return {
+      scenario: this.scenario.name,
+      status: failed?.status ?? 'optimal',
+      horizonSteps: this.horizonSteps,
+      horizonEnd: this.scenario.horizonEnd,
+      solveMs: this.operator.solveMs,
+      windows,
+      steps: this.realisedSteps(),
+      utility: [...this.utility.steps.values()],
+      requests: this.utility.issued,
+      events: this.events,
+    };
+  }
+
+  private realisedSteps(): SimulatedStep[] {
+    const { scenario } = this;
+    const feeder = new Feeder(scenario.network);
+    const round = (v: number) => Math.round(v * 1e7) / 1e7 || 0;
+    const steps: SimulatedStep[] = [];
+    for (let t = 0; t <= this.lastStep; t++) {
+      const busP = feeder.buses.map(() => 0);
+      const busQ = feeder.buses.map(() => 0);
+      const applied = this.prosumers.map((agent) => agent.steps.get(t)!);
+      scenario.prosumers.forEach((p, k) => {
+        const bus = feeder.busIndex(p.bus);
+        busP[bus]! += applied[k]!.realisedKw + applied[k]!.batteryKw;
+        busQ[bus]! += p.reactiveKvar;
+      });
+      const flow = feeder.linearPowerFlow(busP, busQ);
+      const voltage = flow.vSq.map((v) => Math.round(Math.sqrt(v) * 1e9) / 1e9);
+      const cleared = this.operator.results.get(t)?.steps[0];
+      const trades: TradeRecord[] = cleared?.trades ?? [];
+      const agents = scenario.prosumers.map((p, k): SimulatedAgentStep => {
+        const a = applied[k]!;
+        return {
+          id: p.id,
+          bus: p.bus,
+          scheduleKw: a.forecastKw,
+          netInjectionKw: round(a.realisedKw + a.batteryKw),
+          batteryKw: round(a.batteryKw),
+          socStartKwh: a.socStartKwh === null ? null : round(a.socStartKwh),
+          socEndKwh: a.socEndKwh === null ? null : round(a.socEndKwh),
+          voltagePu: voltage[feeder.busIndex(p.bus)]!,
+          realisedKw: a.realisedKw,
+          plannedNetInjectionKw: round(a.forecastKw + a.plannedBatteryKw),
+          imbalanceKw: round(a.imbalanceKw),
+        };
+      });
+      const utility = this.utility.steps.get(t)!;
+      steps.push({
+        t,
+        startHour: scenario.startHour + t * scenario.stepHours,
+        hours: scenario.stepHours,
+        windowStart: t,
+        utilityReceiptKw: round(utility.deliveredKw),
+        utilityTargetKw: utility.requestedKw,
+        utilityPriority: utility.priority,
+        utilityImbalanceKw: round(utility.deliveredKw - utility.plannedKw),
+        agents,
+        trades,
+        buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: voltage[bus.index]! })),
+        lines: feeder.lines.map((line) => ({
+          from: line.fromId,
+          to: line.toId,
+          flowKw: round(flow.flowKw[line.index]!),
+          maxKw: line.maxKw ?? null,
+        })),
+      });
+    }
+    return steps;
+  }
+}
+
+export async function createSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<Simulation> {
+  return new Simulation(scenario, await solverAdapter(options.solver ?? 'highs'), options);
+}
+
+export async function simulate(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  return (await createSimulation(scenario, options)).run();
+}

@@ -1,0 +1,54 @@
+/** The files `simulate` and `replay` write (contract.md, plus the engine's own traces). */
+import type { SimulationResult } from '../engine/simulate.ts';
+import { describeEvent } from '../engine/events.ts';
+import { round3, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
+
+export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', 'detail'] as const;
+export const REQUESTS_COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
+export const UTILITY_COLUMNS = ['run', 't', 'requestedKw', 'priority', 'plannedKw', 'deliveredKw', 'imbalanceKw'] as const;
+export const IMBALANCE_COLUMNS = ['run', 't', 'agent', 'forecastKw', 'realisedKw', 'plannedNetInjectionKw', 'netInjectionKw', 'imbalanceKw'] as const;
+export const WINDOWS_COLUMNS = ['run', 'start', 'steps', 'status', 'objective', 'fallback'] as const;
+
+const r7 = (v: number) => Math.round(v * 1e7) / 1e7 || 0;
+
+/** The sum of the windows' objectives (each window's own, tie-break excluded). */
+export function simulationObjective(result: SimulationResult): number | null {
+  return result.windows.every((w) => w.objective !== null) ? result.windows.reduce((s, w) => s + w.objective!, 0) : null;
+}
+
+/** What `--json` prints and result.json holds: everything but the event and request traces. */
+export function simulationDocument(result: SimulationResult) {
+  const { events: _events, requests: _requests, ...document } = result;
+  return { ...document, objective: simulationObjective(result) };
+}
+
+export function simulationFiles(result: SimulationResult, run = 0): Record<string, string> {
+  return {
+    'runs.csv': toCsv(RUNS_COLUMNS, [[run, result.status, simulationObjective(result), round3(result.solveMs)]]),
+    'steps.csv': toCsv(STEPS_COLUMNS, stepsRows(result, run)),
+    'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, run)),
+    'events.csv': toCsv(
+      EVENTS_COLUMNS,
+      result.events.map((e) => {
+        const { agent, detail } = describeEvent(e);
+        return [run, e.simHour, e.type, agent, detail];
+      }),
+    ),
+    'requests.csv': toCsv(REQUESTS_COLUMNS, result.requests.map((e) => [e.simHour, e.step, e.targetKw, e.priority])),
+    'utility.csv': toCsv(
+      UTILITY_COLUMNS,
+      result.utility.map((u) => [run, u.t, u.requestedKw, u.priority, r7(u.plannedKw), r7(u.deliveredKw), r7(u.deliveredKw - u.plannedKw)]),
+    ),
+    'imbalance.csv': toCsv(
+      IMBALANCE_COLUMNS,
+      result.steps.flatMap((s) =>
+        s.agents.map((a) => [run, s.t, a.id, a.scheduleKw, a.realisedKw, a.plannedNetInjectionKw, a.netInjectionKw, a.imbalanceKw]),
+      ),
+    ),
+    'windows.csv': toCsv(
+      WINDOWS_COLUMNS,
+      result.windows.map((w) => [run, w.start, w.steps, w.status, w.objective, w.fallback ?? '']),
+    ),
+    'result.json': JSON.stringify(simulationDocument(result), null, 2) + '\n',
+  };
+}
