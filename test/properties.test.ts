@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clearWith, solverAdapter } from '../src/market/clear.ts';
+import { generateScenario } from '../src/scenario/generate.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { checkInvariants } from './helpers/invariants.ts';
@@ -75,6 +76,25 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
       market: r.market,
     })),
   );
+
+describe('markets that once failed (found in review)', async () => {
+  const highs = await solverAdapter('highs');
+  // A stalled LP round (HiGHS status 15) and a tie-break stage that its own first stage broke.
+  it.each([
+    [{ buses: 16, seed: 'd158', steps: 15 }, 1],
+    [{ buses: 3, seed: 41, steps: 2 }, 20],
+    [{ buses: 15, seed: 'd141', steps: 22 }, 1],
+    [{ buses: 10, seed: 38, steps: 7 }, 100],
+  ] as const)('%o with priorities ×%d clears optimally, within every limit', (options, factor) => {
+    const input = generateScenario(options);
+    input.utility.priority = input.utility.priority!.map((w) => w * factor);
+    const scenario = parseScenario(input);
+    const result = clearWith(highs, scenario);
+    expect(result.status, result.diagnosis?.message).toBe('optimal');
+    expect(result.solver.tieBreak).toBe('resolved');
+    expect(checkInvariants(scenario, result)).toEqual([]);
+  });
+});
 
 describe('every clearing of a random market', async () => {
   const highs = await solverAdapter('highs');

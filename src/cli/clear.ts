@@ -22,7 +22,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   try {
     result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit });
   } catch (e) {
-    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: 'market', message: e.message }]);
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
   }
 

@@ -38,7 +38,7 @@ async function run(
   try {
     result = await simulate(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, ...(requests ? { requests } : {}) });
   } catch (e) {
-    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: 'market', message: e.message }]);
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
   }
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.

@@ -10,7 +10,7 @@
 import { clearWith } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
-import type { Scenario } from '../scenario/validate.ts';
+import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 import type { SolverAdapter } from '../solver/adapter.ts';
 import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
 import type { EventLoop } from './loop.ts';
@@ -39,6 +39,8 @@ export class ProsumerAgent {
     private readonly loop: EventLoop,
     private readonly data: ProsumerData,
     private readonly stepHours: number,
+    /** Clock hour at which a step starts. */
+    private readonly stepStart: (t: number) => number,
   ) {
     this.id = data.id;
     this.forecastKw = [...data.scheduleKw];
@@ -72,7 +74,7 @@ export class ProsumerAgent {
     if (socEndKwh !== null) {
       const update: BatteryUpdateEvent = {
         type: 'batteryUpdate',
-        simHour: e.simHour + dt,
+        simHour: this.stepStart(t + 1),
         agent: this.id,
         step: t,
         batteryKw,
@@ -175,7 +177,7 @@ export class MarketOperator {
       ...scenario,
       name: `${scenario.name}@${start}`,
       steps,
-      startHour: scenario.startHour + start * scenario.stepHours,
+      startHour: stepStartHour(scenario, start),
       utility: { bus: scenario.utility.bus, targetKw: slice(utility.targetKw), priority: slice(utility.priority) },
       prosumers: scenario.prosumers.map((p, k) => {
         const agent = prosumers[k]!;

@@ -12,7 +12,7 @@
 import { solverAdapter, type SolverName } from '../market/clear.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
-import type { Scenario } from '../scenario/validate.ts';
+import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter, type SolveStatus } from '../solver/adapter.ts';
 import { MarketOperator, ProsumerAgent, UtilityAgent, type UtilityStep } from './agents.ts';
 import type { RequestEvent, SimEvent, WindowRecord } from './events.ts';
@@ -93,12 +93,12 @@ export class Simulation {
     adapter: SolverAdapter,
     options: SimulationOptions = {},
   ) {
-    const { steps, stepHours, startHour } = scenario;
+    const { steps, stepHours } = scenario;
     this.horizonSteps = scenario.horizonSteps ?? steps;
     this.lastStep = scenario.horizonEnd === 'stop' ? steps - this.horizonSteps : steps - 1;
     const loop = this.loop;
     loop.events$.subscribe((e) => this.events.push(e));
-    this.prosumers = scenario.prosumers.map((p) => new ProsumerAgent(loop, p, stepHours));
+    this.prosumers = scenario.prosumers.map((p) => new ProsumerAgent(loop, p, stepHours, (t) => stepStartHour(scenario, t)));
     this.utility = new UtilityAgent(loop, steps, options.requests ?? scenarioRequests(scenario), this.prosumers);
     this.operator = new MarketOperator(loop, scenario, adapter, this.prosumers, this.utility, {
       horizonSteps: this.horizonSteps,
@@ -109,7 +109,7 @@ export class Simulation {
         loop.schedule({ type: 'forecastUpdate', simHour: u.atHour, agent: p.id, fromStep: u.fromStep, scheduleKw: u.scheduleKw }),
       ),
     );
-    for (let t = 0; t <= this.lastStep; t++) loop.schedule({ type: 'timestep', simHour: startHour + t * stepHours, step: t });
+    for (let t = 0; t <= this.lastStep; t++) loop.schedule({ type: 'timestep', simHour: stepStartHour(scenario, t), step: t });
   }
 
   run(): SimulationResult {
@@ -168,7 +168,7 @@ export class Simulation {
       const utility = this.utility.steps.get(t)!;
       steps.push({
         t,
-        startHour: scenario.startHour + t * scenario.stepHours,
+        startHour: stepStartHour(scenario, t),
         hours: scenario.stepHours,
         windowStart: t,
         utilityReceiptKw: round(utility.deliveredKw),

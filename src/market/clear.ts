@@ -11,10 +11,10 @@ import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
 import { describeColumn, describeRow } from '../problem/names.ts';
 import { objectiveValue, type LinearModel } from '../problem/model.ts';
 import { tieBreakStage } from '../problem/tiebreak.ts';
-import type { Scenario } from '../scenario/validate.ts';
-import { DEFAULT_SOLVE_OPTIONS, type SolveOutcome, type SolverAdapter } from '../solver/adapter.ts';
+import { stepStartHour, type Scenario } from '../scenario/validate.ts';
+import { DEFAULT_SOLVE_OPTIONS, solveOnce, type SolveOutcome, type SolverAdapter, type SolverSession } from '../solver/adapter.ts';
 import { createHighsAdapter } from '../solver/highs.ts';
-import { createLpSolverAdapter } from '../solver/lpsolver.ts';
+import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { proRataTrades } from './routing.ts';
@@ -54,6 +54,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     iterations: 0,
     maxViolation: 0,
     worstConstraint: '',
+    tieBreak: scenario.market.tieBreak === 'quadratic' ? 'resolved' : 'off',
   };
   const failed = (status: ClearingResult['status'], diagnosis: Diagnosis): ClearingResult => ({
     scenario: scenario.name,
@@ -74,10 +75,24 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
 
   const timeLimitSeconds = options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds;
-  const session = adapter.open(model);
+  let session: SolverSession;
+  try {
+    session = adapter.open(model);
+  } catch (e) {
+    if (e instanceof QuadraticNotSupportedError) throw e;
+    return failed('error', { message: `${adapter.name} could not take the model: ${(e as Error).message}`, conflicts: [] });
+  }
+  const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
+  if (!adapter.quadratic && scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
+    session.dispose();
+    throw new QuadraticNotSupportedError(
+      'javascript-lp-solver solves linear problems only, and the tie-break stage minimises the quadratic Σ b²: ' +
+        'set market.tieBreak to "none" (the dispatch is then one optimal solution among many), or use the HiGHS solver.',
+      'market.tieBreak',
+    );
+  }
   let outcome: SolveOutcome;
   let x: Float64Array;
-  const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
   try {
     outcome = session.solve({ timeLimitSeconds });
     report.iterations = outcome.iterations;
@@ -85,18 +100,22 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     x = Float64Array.from(outcome.x);
 
     // Second stage, warm in the same session: the tie-break over the optimal face (tiebreak.ts).
+    // Should it fail, once more in a fresh session; should that fail too, the first stage's
+    // (checked, optimal) solution stands and the tie-break is reported as unresolved.
     if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-      session.update(tieBreakStage(model, x, tieBreakCols));
-      const remaining = Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000);
-      const second = session.solve({ timeLimitSeconds: remaining });
-      report.iterations += second.iterations;
-      if (second.status !== 'optimal' || !second.x) {
-        return failed(second.status === 'infeasible' ? 'error' : second.status, {
-          message: `the tie-break stage failed (${second.status}${second.message ? `: ${second.message}` : ''})`,
-          conflicts: [],
-        });
+      const stage = tieBreakStage(model, x, tieBreakCols, worstViolation(model, x).amount);
+      const remaining = () => Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000);
+      let second: SolveOutcome | undefined;
+      try {
+        session.update(stage);
+        second = session.solve({ timeLimitSeconds: remaining() });
+      } catch {
+        second = undefined;
       }
-      x = Float64Array.from(second.x);
+      if (second?.status !== 'optimal') second = solveOnce(adapter, stage, { timeLimitSeconds: remaining() });
+      report.iterations += second.iterations;
+      if (second.status === 'optimal' && second.x) x = Float64Array.from(second.x);
+      else report.tieBreak = `unresolved (${second.status}${second.message ? `: ${second.message}` : ''})`;
     }
   } finally {
     session.dispose();
@@ -234,7 +253,7 @@ function assembleSteps(
 
     steps.push({
       t,
-      startHour: scenario.startHour + t * dt,
+      startHour: stepStartHour(scenario, t),
       hours: dt,
       utilityReceiptKw: report(-P[0]!),
       utilityTargetKw: utility.targetKw[t]!,

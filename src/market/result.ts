@@ -71,6 +71,8 @@ export interface SolverReport {
   /** Worst violation of any constraint by the reported solution (our own check). */
   maxViolation: number;
   worstConstraint: string;
+  /** 'resolved', 'off' (market.tieBreak "none"), or 'unresolved (…)': the second stage failed and the first stage's optimum stands. */
+  tieBreak: string;
 }
 
 export interface Diagnosis {

@@ -11,20 +11,21 @@ import type { LinearModel } from './model.ts';
 
 /**
  * Half-width of the band that holds a quadratic column (and the linear part) at its optimum:
- * relative, plus an absolute part at the LP solver's feasibility tolerance, so that the
- * first stage's own solution stays feasible.
+ * relative, plus an absolute part at the LP solver's feasibility tolerance, plus twice the
+ * first stage's own worst constraint violation (`residual`), so that its solution stays feasible.
  */
 export const HOLD_TOLERANCE = 1e-12;
 export const HOLD_ABSOLUTE = 1e-9;
 /** The tie-break stage minimises TIE_BREAK_SCALE·Σ b². */
 export const TIE_BREAK_SCALE = 1;
 
-export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBreakCols: readonly number[]): LinearModel {
+export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBreakCols: readonly number[], residual = 0): LinearModel {
+  const slack = HOLD_ABSOLUTE + 2 * residual;
   const colLower = Float64Array.from(model.colLower);
   const colUpper = Float64Array.from(model.colUpper);
   for (let j = 0; j < model.numCols; j++) {
     if (model.colQuad[j] === 0) continue;
-    const band = HOLD_ABSOLUTE + HOLD_TOLERANCE * Math.abs(optimum[j]!);
+    const band = slack + HOLD_TOLERANCE * Math.abs(optimum[j]!);
     colLower[j] = Math.max(model.colLower[j]!, optimum[j]! - band);
     colUpper[j] = Math.min(model.colUpper[j]!, optimum[j]! + band);
   }
@@ -33,7 +34,7 @@ export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBrea
   const linearOptimum = linear.reduce((sum, j) => sum + model.colCost[j]! * optimum[j]!, 0);
 
   const colQuad = new Float64Array(model.numCols);
-  // Σ b², scaled so that the LP's feasibility tolerance on the epigraph (1e-9) resolves b to ~1e-7.
+  // Σ b² (TIE_BREAK_SCALE = 1: larger scales resolve b more finely but slow large models down).
   for (const j of tieBreakCols) colQuad[j] = 2 * TIE_BREAK_SCALE;
   const hasLinearRow = linear.length > 0;
   const rowStarts = hasLinearRow ? Int32Array.from([...model.rowStarts, model.colIndex.length + linear.length]) : model.rowStarts;
@@ -47,7 +48,7 @@ export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBrea
     numRows: model.numRows + (hasLinearRow ? 1 : 0),
     rowLower: hasLinearRow ? Float64Array.from([...model.rowLower, -Infinity]) : model.rowLower,
     rowUpper: hasLinearRow
-      ? Float64Array.from([...model.rowUpper, linearOptimum + HOLD_ABSOLUTE + HOLD_TOLERANCE * Math.abs(linearOptimum)])
+      ? Float64Array.from([...model.rowUpper, linearOptimum + slack + HOLD_TOLERANCE * Math.abs(linearOptimum)])
       : model.rowUpper,
     rowNames: hasLinearRow ? [...model.rowNames, { kind: 'marketOptimum' }] : model.rowNames,
     rowStarts,

@@ -13,9 +13,14 @@
  */
 import { z } from 'zod';
 
-const finite = () => z.number();
-const positive = () => z.number().positive();
-const nonNegative = () => z.number().nonnegative();
+/**
+ * Every number is finite, and no larger in magnitude than 1e9 (kW, kWh, Ω, hours, …): a value
+ * beyond that is a unit mistake, and would break the solver's numerics.
+ */
+const LIMIT = 1e9;
+const finite = () => z.number().min(-LIMIT, `must lie within ±${LIMIT}`).max(LIMIT, `must lie within ±${LIMIT}`);
+const positive = () => finite().positive();
+const nonNegative = () => finite().nonnegative();
 const id = () => z.string().min(1);
 
 export const LineSchema = z.strictObject({
@@ -102,7 +107,7 @@ export const MarketSchema = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: id().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (it names the output folder)'),
+  name: id().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
   description: z.string().optional(),
   steps: z.number().int().positive(),
   stepHours: positive(),

@@ -20,6 +20,11 @@ export interface UtilityRequest {
 /** A validated scenario: every cross-field rule below holds. */
 export type Scenario = Omit<ScenarioData, 'utility'> & { utility: UtilityRequest };
 
+/** Clock hour at which step t starts (to 1e-9 h, so that 0.1-hour steps do not print as 0.30000000000000004). */
+export function stepStartHour(scenario: Pick<Scenario, 'startHour' | 'stepHours'>, t: number): number {
+  return Math.round((scenario.startHour + t * scenario.stepHours) * 1e9) / 1e9;
+}
+
 /** The reserved agent id of the utility. */
 export const UTILITY_ID = 'utility';
 

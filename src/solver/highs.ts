@@ -31,6 +31,11 @@ export const LP_TOLERANCE = 1e-9;
 /** While at most BRACKET_COLUMNS squares need cuts, each also gets BRACKET_CUTS cuts around its point. */
 export const BRACKET_COLUMNS = 64;
 export const BRACKET_CUTS = 7;
+/**
+ * When a round fails to solve (after one retry from scratch), the previous round's solution is
+ * accepted if its total gap is within this share of the objective.
+ */
+export const ACCEPT_GAP = 1e-9;
 /** Give up (status `error`) after this many LP rounds. */
 export const MAX_ROUNDS = 500;
 
@@ -242,6 +247,10 @@ class HighsSession implements SolverSession {
       solveMs: performance.now() - started,
     });
     try {
+      // The last LP solution, should a later round stall (nearly parallel cuts can leave HiGHS
+      // undecided): it is kept when its gap is already within ACCEPT_GAP of the objective.
+      let last: { x: Float64Array; rowDual: Float64Array; objective: number; gap: number } | undefined;
+      let retried = false;
       for (let round = 1; ; round++) {
         const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
         if (remaining <= 0) return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
@@ -251,6 +260,16 @@ class HighsSession implements SolverSession {
         const { modelStatus } = handle.run();
         iterations += Number(handle.info.get('simplex_iteration_count'));
         const status = STATUS[modelStatus] ?? 'error';
+        if (status !== 'optimal' && status !== 'time_limit' && !retried) {
+          // Once more from scratch (no basis) before believing it.
+          retried = true;
+          handle.clearSolver();
+          round--;
+          continue;
+        }
+        if (status !== 'optimal' && last && last.gap <= ACCEPT_GAP * Math.max(1, Math.abs(last.objective))) {
+          return finish({ status: 'optimal', ...this.keep(last), message: `${round - 1} LP rounds; stopped at gap ${last.gap.toExponential(1)}` });
+        }
         if (status === 'infeasible') return finish({ status, conflict: findConflict(this.highs, model) });
         if (status !== 'optimal') return finish({ status, message: `HiGHS ended with model status ${modelStatus}` });
 
@@ -266,22 +285,20 @@ class HighsSession implements SolverSession {
           if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent) needCut.push(j);
         }
         if (process.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${needCut.length} cuts, ${handle.info.get('simplex_iteration_count')} iterations`);
-        if (needCut.length === 0) {
-          this.lastX = x.slice(0, model.numCols);
-          return finish({
-            status: 'optimal',
-            x: this.lastX,
-            rowDual: Float64Array.from(this.rowOf, (r) => solution.rowDual[r]!),
-            objective: handle.getObjectiveValue() + gap,
-            message: `${round} LP round${round > 1 ? 's' : ''}`,
-          });
-        }
+        last = { x, rowDual: solution.rowDual, objective: handle.getObjectiveValue() + gap, gap };
+        if (needCut.length === 0) return finish({ status: 'optimal', ...this.keep(last), message: `${round} LP round${round > 1 ? 's' : ''}` });
         if (round >= MAX_ROUNDS) return finish({ status: 'error', message: `no convergence after ${MAX_ROUNDS} rounds (gap ${gap})` });
         this.addCuts(this.nextCuts(needCut, x, solution.rowDual));
       }
     } catch (e) {
       return finish({ status: 'error', message: `HiGHS: ${(e as Error).message}` });
     }
+  }
+
+  /** The model's part of an LP solution (and the start of the next update's cuts). */
+  private keep(solution: { x: Float64Array; rowDual: Float64Array; objective: number }) {
+    this.lastX = solution.x.slice(0, this.model.numCols);
+    return { x: this.lastX, rowDual: Float64Array.from(this.rowOf, (r) => solution.rowDual[r]!), objective: solution.objective };
   }
 
   /**
@@ -314,6 +331,9 @@ class HighsSession implements SolverSession {
         const left = Math.max(lo, ...tangents.filter((t) => t < at));
         const right = Math.min(hi, ...tangents.filter((t) => t > at));
         for (let k = 1; k <= bracketCuts; k++) points.push(left + ((right - left) * k) / (bracketCuts + 1));
+        // The model is often flat around an optimum at 0 (a request met exactly, an idle battery):
+        // close in on 0 geometrically too.
+        if (left < 0 && right > 0) for (let k = 1; k <= bracketCuts; k++) points.push(at / 4 ** k);
       }
       const distinct = points.filter((p, k) => points.findIndex((o) => Math.abs(o - p) <= 1e-12 * (1 + Math.abs(p))) === k);
       return distinct.map((point): Cut => ({ j, epigraph, at: point }));

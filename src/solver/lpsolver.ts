@@ -18,7 +18,15 @@ function lpSolve(): Solve {
   return (model) => solver.Solve(model);
 }
 
-export class QuadraticNotSupportedError extends Error {}
+/** A linear-only backend was given a quadratic term; `field` is the scenario field that makes it so. */
+export class QuadraticNotSupportedError extends Error {
+  constructor(
+    message: string,
+    readonly field = 'market',
+  ) {
+    super(message);
+  }
+}
 
 export function createLpSolverAdapter(): SolverAdapter {
   const solve = lpSolve();
@@ -33,13 +41,17 @@ export function createLpSolverAdapter(): SolverAdapter {
 }
 
 function refuseQuadratic(model: LinearModel): void {
-  if (isQuadratic(model)) {
-    const j = model.colQuad.findIndex((q) => q !== 0);
-    throw new QuadraticNotSupportedError(
-      `javascript-lp-solver solves linear problems only, and this market has quadratic terms (first: ${describeColumn(model.colNames[j]!)}). ` +
-        'Use the L1 variant (market.penaltyNorm "l1"), no quadratic cost bids and market.tieBreak "none", or the HiGHS solver.',
-    );
-  }
+  const j = model.colQuad.findIndex((q) => q !== 0);
+  if (j < 0) return;
+  const name = model.colNames[j]!;
+  const [field, remedy] =
+    name.kind === 'netInjection'
+      ? ['prosumers[].costBid.quadraticPerKw2h', 'set the quadratic cost bids to 0']
+      : ['market.penaltyNorm', 'use the L1 variant (market.penaltyNorm "l1")'];
+  throw new QuadraticNotSupportedError(
+    `javascript-lp-solver solves linear problems only, and this market has quadratic terms (first: ${describeColumn(name)}): ${remedy}, or use the HiGHS solver.`,
+    field,
+  );
 }
 
 function solveWithLpSolver(solve: Solve, model: LinearModel, options: SolveOptions): SolveOutcome {
