@@ -217,3 +217,46 @@ describe('a window that cannot be cleared', () => {
     expect(result.events.filter((e) => e.type === 'marketCleared' && e.window.fallback)).toHaveLength(4);
   });
 });
+
+describe('requests issued during the run', () => {
+  it('takes a request event from the scenario at its hour, for the windows cleared after it', async () => {
+    const input = seedHorizons();
+    input.horizonEnd = 'shrink';
+    // At hour 8 (the start of step 2) the utility asks for −30 kW in step 3 with priority 5.
+    input.utility.requestEvents = [{ atHour: 8, step: 3, targetKw: -30, priority: 5 }];
+    const result = await simulate(parseScenario(input));
+    expect(result.requests.at(-1)).toMatchObject({ simHour: 8, step: 3, targetKw: -30, priority: 5 });
+    const order = result.events.filter((e) => e.simHour === 8).map((e) => e.type);
+    expect(order.indexOf('request')).toBeLessThan(order.indexOf('timestep'));
+    expect(result.steps[3]!.utilityTargetKw).toBe(-30);
+    expect(result.steps[3]!.utilityPriority).toBe(5);
+    const baseline = await simulate(parseScenario({ ...seedHorizons(), horizonEnd: 'shrink' }));
+    expect(result.windows[1]!.objective).toBeCloseTo(baseline.windows[1]!.objective!, 9); // cleared before hour 8
+    expect(result.windows[2]!.objective).not.toBeCloseTo(baseline.windows[2]!.objective!, 3);
+  });
+});
+
+describe('random forecast errors (forecastErrorStdKw, --seed)', () => {
+  const noisy = () => ({ ...seedHorizons(), forecastErrorStdKw: 0.8 });
+
+  it('draws the same errors from the same seed, others from another', async () => {
+    const a = await simulate(parseScenario(noisy()), { seed: 7 });
+    const b = await simulate(parseScenario(noisy()), { seed: 7 });
+    const c = await simulate(parseScenario(noisy()), { seed: 8 });
+    const realised = (r: SimulationResult) => r.steps.flatMap((s) => s.agents.map((x) => x.realisedKw));
+    expect(realised(b)).toEqual(realised(a));
+    expect(realised(c)).not.toEqual(realised(a));
+    expect(a.seed).toBe(7);
+    const errors = a.steps.flatMap((s) => s.agents.map((x) => x.realisedKw - x.scheduleKw));
+    expect(errors.every((e) => Math.abs(e) < 5 * 0.8)).toBe(true);
+    expect(errors.some((e) => Math.abs(e) > 0.05)).toBe(true);
+    expectWithinLimits(noisy(), a);
+  });
+
+  it('leaves a scenario without them untouched, whatever the seed', async () => {
+    const a = await simulate(parseScenario(seedHorizons()), { seed: 1 });
+    const b = await simulate(parseScenario(seedHorizons()), { seed: 99 });
+    expect(b.steps).toEqual(a.steps);
+    expect(a.steps.every((s) => s.agents.every((x) => x.realisedKw === x.scheduleKw))).toBe(true);
+  });
+});

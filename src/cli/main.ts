@@ -54,7 +54,8 @@ the conflicting constraints); 1 anything else.`,
       .description('Event-driven rolling-horizon simulation: clear a window at every step, apply its first step, slide.')
       .argument('<scenario>', 'scenario file (JSON); "horizonSteps" sets the window, "horizonEnd" shrink|stop')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
-      .option('--json', 'print { status, steps, windows, … } as JSON on stdout'),
+      .option('--json', 'print { status, steps, windows, … } as JSON on stdout')
+      .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1),
   )
     .addHelpText(
       'after',
@@ -62,6 +63,7 @@ the conflicting constraints); 1 anything else.`,
 Examples:
   $ p2pmarket simulate scenarios/seed-time-horizons.json
   $ p2pmarket simulate scenarios/seed-time-horizons.json --json --out outputs/horizons
+  $ p2pmarket simulate my-feeder.json --seed 7     (with "forecastErrorStdKw": 0.5 in the scenario)
 
 Writes steps.csv (realised), trades.csv (cleared contracts), events.csv, requests.csv,
 utility.csv, imbalance.csv, windows.csv, runs.csv and result.json (last). A window that
@@ -78,7 +80,8 @@ cannot be cleared runs its step with idle batteries; the command then exits 3.`,
       .argument('<requests.csv>', 'columns simHour, step, targetKw, priority')
       .requiredOption('--scenario <scenario.json>', 'the scenario to run')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
-      .option('--json', 'print the result as JSON on stdout'),
+      .option('--json', 'print the result as JSON on stdout')
+      .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1),
   )
     .addHelpText(
       'after',
@@ -100,6 +103,12 @@ The scenario's own request schedule and request events are ignored: only the fil
   } catch (e) {
     return reportError(e);
   }
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InputError('command line', [{ path: '--seed', message: `"${value}" is not an integer` }]);
+  return n;
 }
 
 function parsePositive(value: string): number {

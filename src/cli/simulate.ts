@@ -17,6 +17,7 @@ export interface SimulateCommandOptions {
   solver: SolverName;
   timeLimit: number;
   quiet?: boolean;
+  seed: number;
 }
 
 export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
@@ -36,7 +37,7 @@ async function run(
   const requests = requestsOf?.(scenario);
   let result: SimulationResult;
   try {
-    result = await simulate(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, ...(requests ? { requests } : {}) });
+    result = await simulate(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, ...(requests ? { requests } : {}) });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;

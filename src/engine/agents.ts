@@ -41,6 +41,8 @@ export class ProsumerAgent {
     private readonly stepHours: number,
     /** Clock hour at which a step starts. */
     private readonly stepStart: (t: number) => number,
+    /** Random error of each step's realisation against the forecast, kW (uncertainty.ts). */
+    private readonly errorKw: readonly number[] = [],
   ) {
     this.id = data.id;
     this.forecastKw = [...data.scheduleKw];
@@ -59,7 +61,7 @@ export class ProsumerAgent {
     const t = e.step;
     const dt = this.stepHours;
     const forecastKw = this.forecastKw[t]!;
-    const realisedKw = this.data.realisedKw?.[t] ?? forecastKw;
+    const realisedKw = this.data.realisedKw?.[t] ?? forecastKw + (this.errorKw[t] ?? 0);
     const planned = e.plannedBatteryKw[this.id] ?? 0;
     const battery = this.data.battery;
     let batteryKw = 0;

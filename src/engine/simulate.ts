@@ -17,12 +17,15 @@ import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter, type SolveStatus } from '../
 import { MarketOperator, ProsumerAgent, UtilityAgent, type UtilityStep } from './agents.ts';
 import type { RequestEvent, SimEvent, WindowRecord } from './events.ts';
 import { EventLoop } from './loop.ts';
+import { forecastErrors } from './uncertainty.ts';
 
 export interface SimulationOptions {
   solver?: SolverName;
   timeLimitSeconds?: number;
   /** The utility's requests; by default those of the scenario (`scenarioRequests`). */
   requests?: RequestEvent[];
+  /** Seed of the random forecast errors (`forecastErrorStdKw`); 1 by default. */
+  seed?: number;
 }
 
 export interface SimulatedAgentStep extends AgentStep {
@@ -44,6 +47,8 @@ export interface SimulatedStep extends Omit<StepResult, 'agents'> {
 export interface SimulationResult {
   scenario: string;
   status: SolveStatus;
+  /** Seed of the random forecast errors. */
+  seed: number;
   horizonSteps: number;
   horizonEnd: 'shrink' | 'stop';
   /** Solver time of all windows, ms. */
@@ -86,6 +91,7 @@ export class Simulation {
   readonly horizonSteps: number;
   /** The steps the simulation applies: all, or those from which a full window fits. */
   readonly lastStep: number;
+  readonly seed: number;
   private readonly events: SimEvent[] = [];
 
   constructor(
@@ -98,7 +104,11 @@ export class Simulation {
     this.lastStep = scenario.horizonEnd === 'stop' ? steps - this.horizonSteps : steps - 1;
     const loop = this.loop;
     loop.events$.subscribe((e) => this.events.push(e));
-    this.prosumers = scenario.prosumers.map((p) => new ProsumerAgent(loop, p, stepHours, (t) => stepStartHour(scenario, t)));
+    this.seed = options.seed ?? 1;
+    const errors = forecastErrors(scenario, this.seed);
+    this.prosumers = scenario.prosumers.map(
+      (p, k) => new ProsumerAgent(loop, p, stepHours, (t) => stepStartHour(scenario, t), errors[k]),
+    );
     this.utility = new UtilityAgent(loop, steps, options.requests ?? scenarioRequests(scenario), this.prosumers);
     this.operator = new MarketOperator(loop, scenario, adapter, this.prosumers, this.utility, {
       horizonSteps: this.horizonSteps,
@@ -120,6 +130,7 @@ export class Simulation {
     return {
       scenario: this.scenario.name,
       status: failed?.status ?? 'optimal',
+      seed: this.seed,
       horizonSteps: this.horizonSteps,
       horizonEnd: this.scenario.horizonEnd,
       solveMs: this.operator.solveMs,

@@ -117,6 +117,9 @@ export const ScenarioSchema = z.strictObject({
     .enum(['shrink', 'stop'])
     .default('shrink')
     .describe('simulate: near the end, shrink the window, or stop when a full window no longer fits'),
+  forecastErrorStdKw: nonNegative()
+    .default(0)
+    .describe('simulate: standard deviation of the random error between forecast and realisation, kW (drawn with --seed)'),
   network: NetworkSchema,
   utility: UtilitySchema,
   prosumers: z.array(ProsumerSchema).min(1),
