@@ -11,7 +11,9 @@ import { clearWith } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
-import type { SolverAdapter } from '../solver/adapter.ts';
+import type { SolverAdapter, SolverSession } from '../solver/adapter.ts';
+import { Feeder } from '../network/feeder.ts';
+import { buildMarketProblem } from '../problem/build.ts';
 import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
 import type { EventLoop } from './loop.ts';
 
@@ -139,6 +141,8 @@ export class MarketOperator {
   readonly windows: WindowRecord[] = [];
   readonly results = new Map<number, ClearingResult>();
   solveMs = 0;
+  /** One solver session per window length: windows of one length share the model's structure. */
+  private readonly sessions = new Map<number, SolverSession>();
 
   constructor(
     loop: EventLoop,
@@ -150,7 +154,7 @@ export class MarketOperator {
   ) {
     loop.on('timestep', ({ simHour, step }) => {
       const window = this.windowScenario(step);
-      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds });
+      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, session: this.session(window) });
       this.solveMs += result.solveMs;
       const cleared = result.status === 'optimal';
       const record: WindowRecord = {
@@ -168,6 +172,25 @@ export class MarketOperator {
       );
       loop.schedule({ type: 'marketCleared', simHour, step, window: record, result: cleared ? result : undefined, plannedBatteryKw });
     });
+  }
+
+  /** The session for windows of this one's length (opened on the first). */
+  private session(window: Scenario): SolverSession | undefined {
+    let session = this.sessions.get(window.steps);
+    if (!session) {
+      try {
+        session = this.adapter.open(buildMarketProblem(window, new Feeder(window.network)).model);
+      } catch {
+        return undefined; // clearWith opens one itself, and reports what went wrong
+      }
+      this.sessions.set(window.steps, session);
+    }
+    return session;
+  }
+
+  dispose(): void {
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
   }
 
   /** The window from `start`: current forecasts, battery states and requests. */

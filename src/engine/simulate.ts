@@ -123,7 +123,11 @@ export class Simulation {
   }
 
   run(): SimulationResult {
-    this.loop.run();
+    try {
+      this.loop.run();
+    } finally {
+      this.operator.dispose();
+    }
     this.utility.settle(this.prosumers);
     const windows = this.operator.windows;
     const failed = windows.find((w) => w.status !== 'optimal');

@@ -24,6 +24,12 @@ export type SolverName = 'highs' | 'lp-solver';
 export interface ClearOptions {
   solver?: SolverName;
   timeLimitSeconds?: number;
+  /**
+   * A session of the same backend, kept by the caller across clearings of markets of one
+   * structure (the windows of a simulation, the points of a sweep): it is updated in place and
+   * re-solved warm instead of being built anew. One that does not fit is left for a fresh one.
+   */
+  session?: SolverSession;
 }
 
 const adapters = new Map<SolverName, Promise<SolverAdapter>>();
@@ -75,16 +81,25 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
 
   const timeLimitSeconds = options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds;
-  let session: SolverSession;
+  let session: SolverSession | undefined;
+  if (options.session) {
+    try {
+      options.session.update(model);
+      session = options.session;
+    } catch {
+      session = undefined;
+    }
+  }
+  const owned = session === undefined;
   try {
-    session = adapter.open(model);
+    session ??= adapter.open(model);
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw e;
     return failed('error', { message: `${adapter.name} could not take the model: ${(e as Error).message}`, conflicts: [] });
   }
   const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
   if (!adapter.quadratic && scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-    session.dispose();
+    if (owned) session.dispose();
     throw new QuadraticNotSupportedError(
       'javascript-lp-solver solves linear problems only, and the tie-break stage minimises the quadratic Σ b²: ' +
         'set market.tieBreak to "none" (the dispatch is then one optimal solution among many), or use the HiGHS solver.',
@@ -95,6 +110,10 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   let x: Float64Array;
   try {
     outcome = session.solve({ timeLimitSeconds });
+    if (!owned && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
+      // A reused session's warm state can mislead HiGHS: ask a fresh one before believing it.
+      outcome = solveOnce(adapter, model, { timeLimitSeconds });
+    }
     report.iterations = outcome.iterations;
     if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
     x = Float64Array.from(outcome.x);
@@ -118,7 +137,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
       else report.tieBreak = `unresolved (${second.status}${second.message ? `: ${second.message}` : ''})`;
     }
   } finally {
-    session.dispose();
+    if (owned) session.dispose();
   }
 
   routeTrades(problem, x);

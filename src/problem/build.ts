@@ -42,7 +42,7 @@ export interface MarketIndex {
   batteryEnergy: number[][];
   /** tradeBalance[t][agent]: the row whose dual is the agent's marginal value of energy. */
   tradeBalance: number[][];
-  /** Request deviation columns of each step (one for L2, two for L1; none when w[t] = 0). */
+  /** Request deviation columns of each step (one for L2, two for L1). */
   requestDeviation: { col: number; sign: 1 | -1 }[][];
 }
 
@@ -176,17 +176,17 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     const w = utility.priority[t]!;
     const target = utility.targetKw[t]!;
     const deviations: { col: number; sign: 1 | -1 }[] = [];
-    if (w > 0) {
-      const span = widen(sumLo - target, sumHi - target);
-      if (l2) {
-        deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'both' }, span[0], span[1], 0, 2 * w * w), sign: 1 });
-      } else {
-        const width = Math.max(Math.abs(span[0]), Math.abs(span[1]));
-        deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'above' }, 0, width, w), sign: 1 });
-        deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'below' }, 0, width, w), sign: -1 });
-      }
-      mb.addRow({ kind: 'request', step: t }, target, target, [[P[0]!, -1], ...deviations.map((d): Entry => [d.col, -d.sign])]);
+    // Present even when w = 0 (then without cost), so that the model's structure does not
+    // depend on the priorities and a solver session can be reused across them.
+    const span = widen(sumLo - target, sumHi - target);
+    if (l2) {
+      deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'both' }, span[0], span[1], 0, 2 * w * w), sign: 1 });
+    } else {
+      const width = Math.max(Math.abs(span[0]), Math.abs(span[1]));
+      deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'above' }, 0, width, w), sign: 1 });
+      deviations.push({ col: mb.addCol({ kind: 'requestDeviation', step: t, part: 'below' }, 0, width, w), sign: -1 });
     }
+    mb.addRow({ kind: 'request', step: t }, target, target, [[P[0]!, -1], ...deviations.map((d): Entry => [d.col, -d.sign])]);
     index.requestDeviation.push(deviations);
 
     addNetworkRows(mb, scenario, feeder, t, P, agentBus, fixedConflicts);
