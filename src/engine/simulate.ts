@@ -10,6 +10,7 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { solverAdapter, type SolverName } from '../market/clear.ts';
+import { networkState, report } from '../market/report.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
@@ -149,19 +150,10 @@ export class Simulation {
   private realisedSteps(): SimulatedStep[] {
     const { scenario } = this;
     const feeder = new Feeder(scenario.network);
-    const round = (v: number) => Math.round(v * 1e7) / 1e7 || 0;
     const steps: SimulatedStep[] = [];
     for (let t = 0; t <= this.lastStep; t++) {
-      const busP = feeder.buses.map(() => 0);
-      const busQ = feeder.buses.map(() => 0);
       const applied = this.prosumers.map((agent) => agent.steps.get(t)!);
-      scenario.prosumers.forEach((p, k) => {
-        const bus = feeder.busIndex(p.bus);
-        busP[bus]! += applied[k]!.realisedKw + applied[k]!.batteryKw;
-        busQ[bus]! += p.reactiveKvar;
-      });
-      const flow = feeder.linearPowerFlow(busP, busQ);
-      const voltage = flow.vSq.map((v) => Math.round(Math.sqrt(v) * 1e9) / 1e9);
+      const network = networkState(feeder, scenario.prosumers, applied.map((a) => a.realisedKw + a.batteryKw));
       const cleared = this.operator.results.get(t)?.steps[0];
       const trades: TradeRecord[] = cleared?.trades ?? [];
       const agents = scenario.prosumers.map((p, k): SimulatedAgentStep => {
@@ -170,14 +162,14 @@ export class Simulation {
           id: p.id,
           bus: p.bus,
           scheduleKw: a.forecastKw,
-          netInjectionKw: round(a.realisedKw + a.batteryKw),
-          batteryKw: round(a.batteryKw),
-          socStartKwh: a.socStartKwh === null ? null : round(a.socStartKwh),
-          socEndKwh: a.socEndKwh === null ? null : round(a.socEndKwh),
-          voltagePu: voltage[feeder.busIndex(p.bus)]!,
+          netInjectionKw: report(a.realisedKw + a.batteryKw),
+          batteryKw: report(a.batteryKw),
+          socStartKwh: a.socStartKwh === null ? null : report(a.socStartKwh),
+          socEndKwh: a.socEndKwh === null ? null : report(a.socEndKwh),
+          voltagePu: network.voltagePu[feeder.busIndex(p.bus)]!,
           realisedKw: a.realisedKw,
-          plannedNetInjectionKw: round(a.forecastKw + a.plannedBatteryKw),
-          imbalanceKw: round(a.imbalanceKw),
+          plannedNetInjectionKw: report(a.forecastKw + a.plannedBatteryKw),
+          imbalanceKw: report(a.imbalanceKw),
         };
       });
       const utility = this.utility.steps.get(t)!;
@@ -186,19 +178,14 @@ export class Simulation {
         startHour: stepStartHour(scenario, t),
         hours: scenario.stepHours,
         windowStart: t,
-        utilityReceiptKw: round(utility.deliveredKw),
+        utilityReceiptKw: report(utility.deliveredKw),
         utilityTargetKw: utility.requestedKw,
         utilityPriority: utility.priority,
-        utilityImbalanceKw: round(utility.deliveredKw - utility.plannedKw),
+        utilityImbalanceKw: report(utility.deliveredKw - utility.plannedKw),
         agents,
         trades,
-        buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: voltage[bus.index]! })),
-        lines: feeder.lines.map((line) => ({
-          from: line.fromId,
-          to: line.toId,
-          flowKw: round(flow.flowKw[line.index]!),
-          maxKw: line.maxKw ?? null,
-        })),
+        buses: network.buses,
+        lines: network.lines,
       });
     }
     return steps;

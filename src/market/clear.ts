@@ -17,6 +17,7 @@ import { createHighsAdapter } from '../solver/highs.ts';
 import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
+import { networkState, report } from './report.ts';
 import { proRataTrades } from './routing.ts';
 
 export type SolverName = 'highs' | 'lp-solver';
@@ -239,21 +240,6 @@ function objectiveTerms(model: LinearModel, x: Float64Array): ObjectiveTerms {
   return terms;
 }
 
-/**
- * Reported powers, energies and prices are rounded to 1e-7 (kW, kWh, per kWh) and voltages to
- * 1e-9 p.u. (and −0 to 0): the solver's feasibility tolerance is 1e-9, and its noise should
- * not reach the files.
- */
-const rounder = (digits: number) => {
-  const scale = 10 ** digits;
-  return (v: number) => {
-    const r = Math.round(v * scale) / scale;
-    return r === 0 ? 0 : r;
-  };
-};
-export const report = rounder(7);
-const reportPu = rounder(9);
-
 function assembleSteps(
   scenario: Scenario,
   feeder: Feeder,
@@ -266,14 +252,7 @@ function assembleSteps(
   const steps: StepResult[] = [];
   for (let t = 0; t < T; t++) {
     const P = index.netInjection[t]!.map((c) => x[c]!);
-    const busP = feeder.buses.map(() => 0);
-    const busQ = feeder.buses.map(() => 0);
-    prosumers.forEach((p, k) => {
-      busP[index.agentBus[k + 1]!]! += P[k + 1]!;
-      busQ[index.agentBus[k + 1]!]! += p.reactiveKvar;
-    });
-    const flow = feeder.linearPowerFlow(busP, busQ);
-    const voltage = flow.vSq.map((v) => Math.sqrt(v));
+    const network = networkState(feeder, prosumers, P.slice(1));
 
     // Marginal value of energy at each agent: π = ∂objective/∂(extra injection), per kW and step.
     // A trade's price is the reciprocity multiplier λ = −(π_i + π_j)/2 (see README), per kWh.
@@ -297,7 +276,6 @@ function assembleSteps(
       agents: prosumers.map((p, k) => {
         const a = k + 1;
         const b = index.batteryPower[t]![a]!;
-        const bus = index.agentBus[a]!;
         return {
           id: p.id,
           bus: p.bus,
@@ -306,17 +284,12 @@ function assembleSteps(
           batteryKw: b >= 0 ? report(x[b]!) : 0,
           socStartKwh: b >= 0 ? report(x[index.batteryEnergy[t]![a]!]!) : null,
           socEndKwh: b >= 0 ? report(x[index.batteryEnergy[t + 1]![a]!]!) : null,
-          voltagePu: reportPu(voltage[bus]!),
+          voltagePu: network.voltagePu[index.agentBus[a]!]!,
         };
       }),
       trades,
-      buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: reportPu(voltage[bus.index]!) })),
-      lines: feeder.lines.map((line) => ({
-        from: line.fromId,
-        to: line.toId,
-        flowKw: report(flow.flowKw[line.index]!),
-        maxKw: line.maxKw ?? null,
-      })),
+      buses: network.buses,
+      lines: network.lines,
     });
   }
   return steps;

@@ -1,6 +1,7 @@
 /** The files `simulate` and `replay` write (contract.md, plus the engine's own traces). */
 import type { SimulationResult } from '../engine/simulate.ts';
 import { describeEvent } from '../engine/events.ts';
+import { report } from '../market/report.ts';
 import { round3, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
 
 export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', 'detail'] as const;
@@ -9,7 +10,6 @@ export const UTILITY_COLUMNS = ['run', 't', 'requestedKw', 'priority', 'plannedK
 export const IMBALANCE_COLUMNS = ['run', 't', 'agent', 'forecastKw', 'realisedKw', 'plannedNetInjectionKw', 'netInjectionKw', 'imbalanceKw'] as const;
 export const WINDOWS_COLUMNS = ['run', 'start', 'steps', 'status', 'objective', 'fallback'] as const;
 
-const r7 = (v: number) => Math.round(v * 1e7) / 1e7 || 0;
 
 /** The sum of the windows' objectives (each window's own, tie-break excluded). */
 export function simulationObjective(result: SimulationResult): number | null {
@@ -37,7 +37,7 @@ export function simulationFiles(result: SimulationResult, run = 0): Record<strin
     'requests.csv': toCsv(REQUESTS_COLUMNS, result.requests.map((e) => [e.simHour, e.step, e.targetKw, e.priority])),
     'utility.csv': toCsv(
       UTILITY_COLUMNS,
-      result.utility.map((u) => [run, u.t, u.requestedKw, u.priority, r7(u.plannedKw), r7(u.deliveredKw), r7(u.deliveredKw - u.plannedKw)]),
+      result.utility.map((u) => [run, u.t, u.requestedKw, u.priority, report(u.plannedKw), report(u.deliveredKw), report(u.deliveredKw - u.plannedKw)]),
     ),
     'imbalance.csv': toCsv(
       IMBALANCE_COLUMNS,

@@ -53,15 +53,19 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
-/** Reads JSON from a file, naming the file (and line and column when it can) on failure. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
+/** A file's text, or an InputError that names the file. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(file, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code})` }]);
   }
+}
+
+/** Reads JSON from a file, naming the file (and line and column when it can) on failure. */
+export function readJsonFile(file: string): unknown {
+  const text = readTextFile(file);
   try {
     return JSON.parse(text);
   } catch (e) {

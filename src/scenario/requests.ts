@@ -1,20 +1,14 @@
 /** Reading a recorded request sequence (a run's requests.csv) for `replay`. */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { RequestEvent } from '../engine/events.ts';
 import { InputError, type InputProblem } from '../errors.ts';
+import { readTextFile } from './load.ts';
 import type { Scenario } from './validate.ts';
 
 const COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
 
 export function loadRequests(file: string, scenario: Scenario): RequestEvent[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code})` }]);
-  }
+  const text = readTextFile(file);
   let rows: string[][];
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
