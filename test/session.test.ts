@@ -1,0 +1,46 @@
+/**
+ * A solver session reused across markets of one structure (as a simulation's windows, or a
+ * sweep's points, use it) gives the answers fresh clearings give.
+ */
+import { describe, expect, it } from 'vitest';
+import { clearWith, solverAdapter } from '../src/market/clear.ts';
+import { Feeder } from '../src/network/feeder.ts';
+import { buildMarketProblem } from '../src/problem/build.ts';
+import { generateScenario } from '../src/scenario/generate.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { checkInvariants } from './helpers/invariants.ts';
+
+describe('a reused solver session', async () => {
+  const highs = await solverAdapter('highs');
+
+  it('clears a sequence of markets of one structure like fresh clearings do', () => {
+    // One feeder; schedules, requests, priorities and battery states vary from market to market.
+    const base = generateScenario({ buses: 6, seed: 'session', steps: 4, batteryShare: 0.8 });
+    const markets = Array.from({ length: 12 }, (_, k) => {
+      const input = structuredClone(base);
+      input.prosumers.forEach((p, i) => {
+        p.scheduleKw = p.scheduleKw.map((v, t) => Math.round((v + Math.sin(k + i + t) * 2) * 1000) / 1000);
+        if (p.battery) p.battery.initialKwh = p.battery.minKwh + ((p.battery.maxKwh - p.battery.minKwh) * ((k + i) % 5)) / 4;
+      });
+      input.utility.targetKw = input.utility.targetKw!.map((v, t) => v + k - t);
+      input.utility.priority = input.utility.priority!.map((w, t) => ((k + t) % 3 === 0 ? 0 : w + 1));
+      return parseScenario(input);
+    });
+    const session = highs.open(buildMarketProblem(markets[0]!, new Feeder(markets[0]!.network)).model);
+    try {
+      for (const [k, scenario] of markets.entries()) {
+        const fresh = clearWith(highs, scenario);
+        const reused = clearWith(highs, scenario, { session });
+        expect(reused.status, `market ${k}`).toBe(fresh.status);
+        if (fresh.status !== 'optimal') continue;
+        expect(checkInvariants(scenario, reused), `market ${k}`).toEqual([]);
+        expect(Math.abs(reused.objective! - fresh.objective!), `market ${k}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(fresh.objective!)));
+        reused.steps.forEach((step, t) =>
+          step.agents.forEach((a, i) => expect(a.batteryKw, `market ${k}, step ${t}, ${a.id}`).toBeCloseTo(fresh.steps[t]!.agents[i]!.batteryKw, 3)),
+        );
+      }
+    } finally {
+      session.dispose();
+    }
+  });
+});
