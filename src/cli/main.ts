@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
 import { replayCommand, simulateCommand } from './simulate.ts';
+import { sweepCommand } from './sweep.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -95,6 +96,29 @@ The scenario's own request schedule and request events are ignored: only the fil
     )
     .action(async (requests: string, options) => {
       exitCode = await replayCommand(requests, options);
+    });
+
+  solverOptions(
+    program
+      .command('sweep')
+      .description('Parameter sweep: one clearing (or simulation) per point of the parameters\' cartesian product.')
+      .argument('<sweep.json>', 'sweep file: { "scenario", "mode", "parameters": [ { "path", "from", "to", "step" } | { "path", "values" } ] }')
+      .option('-o, --out <dir>', 'output folder (default: outputs/<sweep name>/)')
+      .option('--json', 'print the summary as JSON on stdout'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket sweep scenarios/node0-sweep-b.json          # the seed's node-0 study B, 201 clearings
+  $ p2pmarket sweep scenarios/constraint-sweep.json --out outputs/constraints
+
+Writes runs.csv (run, status, objective, solveMs, then a column per parameter), steps.csv and
+trades.csv (run = the point's index), and result.json. Points run in this process, in order;
+parallel workers, --resume and stochastic sweeps are not in this version.`,
+    )
+    .action(async (sweep: string, options) => {
+      exitCode = await sweepCommand(sweep, options);
     });
 
   try {

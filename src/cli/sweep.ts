@@ -1,0 +1,51 @@
+/** `p2pmarket sweep <sweep.json>`: parameter sweeps, run point by point in this process. */
+import { join } from 'node:path';
+import { ExitCode, InputError } from '../errors.ts';
+import type { SolverName } from '../market/clear.ts';
+import { sweepFiles } from '../output/sweep-csv.ts';
+import { writeRunFiles } from '../output/write.ts';
+import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { loadSweep } from '../sweep/points.ts';
+import { runSweep } from '../sweep/run.ts';
+
+export interface SweepCommandOptions {
+  out?: string;
+  json?: boolean;
+  solver: SolverName;
+  timeLimit: number;
+  quiet?: boolean;
+}
+
+export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
+  const plan = loadSweep(file);
+  const progress = !options.quiet && process.stderr.isTTY;
+  const started = performance.now();
+  let results;
+  try {
+    results = await runSweep(plan, {
+      solver: options.solver,
+      timeLimitSeconds: options.timeLimit,
+      ...(progress ? { onPoint: (done: number, total: number) => process.stderr.write(`\r${plan.name}: ${done}/${total} points`) } : {}),
+    });
+  } catch (e) {
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
+    throw e;
+  }
+  if (progress) process.stderr.write('\n');
+  const files = sweepFiles(plan, results);
+  const dir = options.out ?? join('outputs', plan.name);
+  writeRunFiles(dir, files);
+  const failed = results.filter((r) => (r.clearing?.status ?? r.simulation!.status) !== 'optimal').length;
+  if (options.json) process.stdout.write(files['result.json']!);
+  else if (!options.quiet) {
+    process.stdout.write(
+      `${plan.name}: ${plan.size} points (${plan.mode}), ${plan.size - failed} optimal, in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +
+        `wrote ${join(dir, 'runs.csv')} (one row per point, a column per parameter), steps.csv, trades.csv, result.json\n`,
+    );
+  }
+  if (failed > 0) {
+    process.stderr.write(`error: ${file}: ${failed} of ${plan.size} points could not be cleared (see runs.csv)\n`);
+    return ExitCode.notCleared;
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,33 @@
+/**
+ * Sweep files (contract.md): a scenario, and parameters — each a path (or several moved
+ * together) with a range or a list of values; several parameters form their cartesian product.
+ */
+import { z } from 'zod';
+
+const path = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const ParameterSchema = z.union([
+  z.strictObject({
+    path,
+    from: z.number(),
+    to: z.number(),
+    step: z.number().positive(),
+  }),
+  z.strictObject({
+    path,
+    values: z.array(z.number()).min(1),
+  }),
+]);
+
+export const SweepSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/).optional().describe('Names the output folder (default: the file name)'),
+  description: z.string().optional(),
+  scenario: z.string().min(1).describe('Scenario file, relative to the sweep file'),
+  mode: z.enum(['clear', 'simulate']).default('clear').describe('What each point runs: one clearing, or a whole simulation'),
+  parameters: z.array(ParameterSchema).min(1),
+});
+
+export type SweepInput = z.input<typeof SweepSchema>;
+export type SweepData = z.output<typeof SweepSchema>;
+export type ParameterData = z.output<typeof ParameterSchema>;

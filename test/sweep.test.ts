@@ -1,0 +1,112 @@
+/** Sweep files: paths, ranges, points; the seed's sensitivity studies. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.ts';
+import { parsePath, setPath } from '../src/sweep/paths.ts';
+import { loadSweep, rangeValues } from '../src/sweep/points.ts';
+import { runSweep } from '../src/sweep/run.ts';
+import { checkInvariants } from './helpers/invariants.ts';
+
+describe('parameter paths', () => {
+  const scenario = () => ({ utility: { targetKw: [1, 2, 3] }, prosumers: [{ battery: { maxChargeKw: 1 } }, { battery: { maxChargeKw: 2 } }], name: 'x' });
+
+  it('set one element, or every element with [*]', () => {
+    const s = scenario();
+    expect(setPath(s, parsePath('utility.targetKw[2]') as never, 9)).toBe(1);
+    expect(setPath(s, parsePath('prosumers[*].battery.maxChargeKw') as never, 7)).toBe(2);
+    expect(s.utility.targetKw).toEqual([1, 2, 9]);
+    expect(s.prosumers.map((p) => p.battery.maxChargeKw)).toEqual([7, 7]);
+  });
+
+  it.each([
+    ['utility..targetKw', /is not a field name/],
+    ['utility.targetKw[x]', /is not a field name/],
+  ])('rejects the malformed path %s', (path, message) => {
+    expect(parsePath(path)).toMatch(message);
+  });
+
+  it.each([
+    ['utility.targetKW', /utility\.targetKW is not in the scenario/],
+    ['utility.targetKw[5]', /utility\.targetKw\[5\] is beyond its 3 elements/],
+    ['name', /name is not a number/],
+    ['utility', /utility is not a number/],
+  ])('rejects %s, which names no number', (path, message) => {
+    expect(setPath(scenario(), parsePath(path) as never, 0)).toMatch(message);
+  });
+
+  it('makes ranges without floating-point drift', () => {
+    expect(rangeValues(0.2, 1.8, 0.2)).toEqual([0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8]);
+    expect(rangeValues(-100, 100, 1)).toHaveLength(201);
+  });
+});
+
+describe('sweep files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p2pmarket-sweep-'));
+  const sweepFile = (name: string, sweep: object) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify({ scenario: join(process.cwd(), 'scenarios', 'seed-node0.json'), ...sweep }));
+    return file;
+  };
+  const problemsOf = (file: string) => {
+    try {
+      loadSweep(file);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return (e as InputError).message;
+    }
+    return '';
+  };
+
+  it('names a malformed path or range', () => {
+    expect(problemsOf(sweepFile('a.json', { parameters: [{ path: 'utility.targetKw[9]', values: [1] }] }))).toMatch(/a\.json: parameters\[0\]\.path: "utility\.targetKw\[9\]": .*beyond its 4 elements/);
+    expect(problemsOf(sweepFile('b.json', { parameters: [{ path: 'utility.target', from: 0, to: 1, step: 1 }] }))).toMatch(/parameters\[0\]\.path: .*not in the scenario/);
+    expect(problemsOf(sweepFile('c.json', { parameters: [{ path: 'utility.targetKw[0]', from: 5, to: 1, step: 1 }] }))).toMatch(/parameters\[0\]\.from: 5 is above "to" \(1\)/);
+    expect(problemsOf(sweepFile('d.json', { parameters: [{ path: 'utility.targetKw[0]', from: 0, to: 1, step: 0 }] }))).toMatch(/parameters\[0\]\.step/);
+    expect(problemsOf(sweepFile('e.json', { parameters: [{ path: ['utility.targetKw[0]', 'prosumers[*].bogus'], values: [1] }] }))).toMatch(/parameters\[0\]\.path\[1\]/);
+  });
+
+  it('names a point whose scenario is invalid', async () => {
+    const plan = loadSweep(sweepFile('f.json', { parameters: [{ path: 'prosumers[0].battery.maxKwh', values: [20, 5] }] }));
+    expect(plan.size).toBe(2);
+    await expect(runSweep(plan)).rejects.toThrow(/point 1: prosumers\[0\]\.battery\.initialKwh: 6 kWh lies outside \[2, 5\]/);
+  });
+
+  it('forms the cartesian product, the last parameter fastest', () => {
+    const plan = loadSweep(sweepFile('g.json', { parameters: [{ path: 'utility.targetKw[0]', values: [1, 2] }, { path: 'utility.targetKw[1]', from: 0, to: 2, step: 1 }] }));
+    expect(plan.size).toBe(6);
+    expect(Array.from({ length: 6 }, (_, k) => plan.point(k).values)).toEqual([[1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]]);
+    expect(plan.point(4).scenario.utility.targetKw).toEqual([2, 1, 0, 0]);
+  });
+});
+
+describe("the seed's studies", () => {
+  it('constraint study: every point optimal, battery power within the swept limit, the objective falling as it grows', async () => {
+    const plan = loadSweep('scenarios/constraint-sweep.json');
+    const results = await runSweep(plan);
+    expect(results).toHaveLength(9);
+    let previous = Infinity;
+    for (const r of results) {
+      const limit = r.values[0]!;
+      expect(r.clearing!.status).toBe('optimal');
+      expect(checkInvariants(plan.point(r.run).scenario, r.clearing!)).toEqual([]);
+      for (const step of r.clearing!.steps) for (const a of step.agents) expect(Math.abs(a.batteryKw)).toBeLessThanOrEqual(limit + 1e-9);
+      expect(r.clearing!.objective!).toBeLessThanOrEqual(previous + 1e-6);
+      previous = r.clearing!.objective!;
+    }
+    // With limits of 0.2 kW, every battery discharges at its limit to meet the step-0 request.
+    expect(results[0]!.clearing!.steps[0]!.agents.map((a) => a.batteryKw)).toEqual([0.2, 0.2, 0.2]);
+  });
+
+  it('node-0 study B: 201 points, every one optimal and within limits', async () => {
+    const plan = loadSweep('scenarios/node0-sweep-b.json');
+    const results = await runSweep(plan);
+    expect(results).toHaveLength(201);
+    expect(results.map((r) => r.values[3])).toEqual(rangeValues(-100, 100, 1));
+    for (const r of results) {
+      expect(r.clearing!.status).toBe('optimal');
+      expect(checkInvariants(plan.point(r.run).scenario, r.clearing!)).toEqual([]);
+    }
+  });
+});
