@@ -104,6 +104,7 @@ The scenario's own request schedule and request events are ignored: only the fil
       .description('Parameter sweep: one clearing (or simulation) per point of the parameters\' cartesian product.')
       .argument('<sweep.json>', 'sweep file: { "scenario", "mode", "parameters": [ { "path", "from", "to", "step" } | { "path", "values" } ] }')
       .option('-o, --out <dir>', 'output folder (default: outputs/<sweep name>/)')
+      .option('--workers <n>', 'worker threads (default: all cores; 1 runs in this process)', parseWorkers)
       .option('--json', 'print the summary as JSON on stdout'),
   )
     .addHelpText(
@@ -114,8 +115,9 @@ Examples:
   $ p2pmarket sweep scenarios/constraint-sweep.json --out outputs/constraints
 
 Writes runs.csv (run, status, objective, solveMs, then a column per parameter), steps.csv and
-trades.csv (run = the point's index), and result.json. Points run in this process, in order;
-parallel workers, --resume and stochastic sweeps are not in this version.`,
+trades.csv (run = the point's index), and result.json, in point order and byte for byte the
+same whatever --workers (but for the solveMs timings). --resume and stochastic sweeps are not
+in this version.`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await sweepCommand(sweep, options);
@@ -127,6 +129,12 @@ parallel workers, --resume and stochastic sweeps are not in this version.`,
   } catch (e) {
     return reportError(e);
   }
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError('command line', [{ path: '--workers', message: `"${value}" is not a positive whole number` }]);
+  return n;
 }
 
 function parseSeed(value: string): number {

@@ -1,4 +1,4 @@
-/** `p2pmarket sweep <sweep.json>`: parameter sweeps, run point by point in this process. */
+/** `p2pmarket sweep <sweep.json>`: parameter sweeps, on a pool of worker threads. */
 import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
 import type { SolverName } from '../market/clear.ts';
@@ -14,6 +14,7 @@ export interface SweepCommandOptions {
   solver: SolverName;
   timeLimit: number;
   quiet?: boolean;
+  workers?: number;
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
@@ -25,7 +26,8 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
     results = await runSweep(plan, {
       solver: options.solver,
       timeLimitSeconds: options.timeLimit,
-      ...(progress ? { onPoint: (done: number, total: number) => process.stderr.write(`\r${plan.name}: ${done}/${total} points`) } : {}),
+      workers: options.workers,
+      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${plan.name}: ${done}/${total} points`) } : {}),
     });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);

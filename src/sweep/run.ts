@@ -1,15 +1,23 @@
 /**
- * Running a sweep's points in point order, in this process. Clearing points of one structure
- * share one solver session (re-solved warm with the new bounds and right-hand sides).
+ * Running a sweep's points. Points are cut into fixed chunks of CHUNK_POINTS; each chunk is
+ * cleared in one solver session (warm from point to point) opened afresh for it, so a point's
+ * result depends only on its chunk — never on how many workers there are or which one took
+ * it. With one worker the chunks run in this process; with more, on a pool of worker threads
+ * (piscina). Results come back in point order.
  */
-import { simulate } from '../engine/simulate.ts';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import type { SolverSession } from '../solver/adapter.ts';
-import type { SimulationResult } from '../engine/simulate.ts';
-import type { SweepPlan } from './points.ts';
+import { loadSweep, type SweepPlan } from './points.ts';
+
+/** Points per chunk: one solver session each. */
+export const CHUNK_POINTS = 16;
 
 export interface SweepPointResult {
   run: number;
@@ -21,27 +29,48 @@ export interface SweepPointResult {
 export interface SweepOptions {
   solver?: SolverName;
   timeLimitSeconds?: number;
-  /** Called after each point, in point order (progress). */
-  onPoint?: (done: number, total: number) => void;
+  /** Worker threads (default: all cores); 1 runs in this process. */
+  workers?: number;
+  /** Called as chunks finish (progress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
-export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
-  // Every point is built and validated before anything runs: a bad one stops the sweep at once.
-  const points = Array.from({ length: plan.size }, (_, run) => ({ run, ...plan.point(run) }));
-  const adapter = await solverAdapter(options.solver ?? 'highs');
+/** The task a worker (or this process) runs: one chunk of a sweep. */
+export interface ChunkTask {
+  sweepFile: string;
+  from: number;
+  to: number;
+  solver: SolverName;
+  timeLimitSeconds: number | undefined;
+}
+
+/** Sweep plans a worker has loaded, by file. */
+const plans = new Map<string, SweepPlan>();
+
+export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<SweepPointResult[]> {
+  let plan = given ?? plans.get(task.sweepFile);
+  if (!plan) {
+    plan = loadSweep(task.sweepFile);
+    plans.set(task.sweepFile, plan);
+  }
+  const adapter = await solverAdapter(task.solver);
   const results: SweepPointResult[] = [];
   let session: SolverSession | undefined;
   try {
-    for (const { run, scenario, values } of points) {
+    for (let run = task.from; run < task.to; run++) {
+      const { scenario, values } = plan.point(run);
       if (plan.mode === 'simulate') {
-        const simulation = await simulate(scenario, { solver: options.solver ?? 'highs', timeLimitSeconds: options.timeLimitSeconds });
-        results.push({ run, values, simulation });
-      } else {
-        session ??= openSession(adapter, scenario);
-        const clearing = clearWith(adapter, scenario, { timeLimitSeconds: options.timeLimitSeconds, session });
-        results.push({ run, values, clearing });
+        results.push({ run, values, simulation: await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds }) });
+        continue;
       }
-      options.onPoint?.(run + 1, plan.size);
+      if (!session) {
+        try {
+          session = adapter.open(buildMarketProblem(scenario, new Feeder(scenario.network)).model);
+        } catch {
+          session = undefined; // clearWith opens its own, and reports what went wrong
+        }
+      }
+      results.push({ run, values, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, session }) });
     }
   } finally {
     session?.dispose();
@@ -49,10 +78,31 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   return results;
 }
 
-function openSession(adapter: Awaited<ReturnType<typeof solverAdapter>>, scenario: Parameters<typeof buildMarketProblem>[0]): SolverSession | undefined {
-  try {
-    return adapter.open(buildMarketProblem(scenario, new Feeder(scenario.network)).model);
-  } catch {
-    return undefined; // clearWith opens its own, and reports what went wrong
+export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
+  // Every point is built and validated before anything runs: a bad one stops the sweep at once.
+  for (let run = 0; run < plan.size; run++) plan.point(run);
+  const solver = options.solver ?? 'highs';
+  const tasks: ChunkTask[] = [];
+  for (let from = 0; from < plan.size; from += CHUNK_POINTS) {
+    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + CHUNK_POINTS), solver, timeLimitSeconds: options.timeLimitSeconds });
   }
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
+  const chunks: SweepPointResult[][] = new Array(tasks.length);
+  let done = 0;
+  const finished = (k: number, results: SweepPointResult[]) => {
+    chunks[k] = results;
+    done += results.length;
+    options.onProgress?.(done, plan.size);
+  };
+  if (workers === 1) {
+    for (const [k, task] of tasks.entries()) finished(k, await runChunk(task, plan));
+  } else {
+    const pool = new Piscina({ filename: new URL('./worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
+    try {
+      await Promise.all(tasks.map(async (task, k) => finished(k, (await pool.run(task)) as SweepPointResult[])));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return chunks.flat();
 }
