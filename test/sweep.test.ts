@@ -115,8 +115,9 @@ describe('worker threads', () => {
   it('give the same points, in the same order, with 1 worker or 2', async () => {
     const plan = loadSweep('scenarios/constraint-sweep.json');
     const { sweepFiles } = await import('../src/output/sweep-csv.ts');
-    const one = sweepFiles(plan, await runSweep(plan, { workers: 1 }));
-    const two = sweepFiles(plan, await runSweep(plan, { workers: 2 }));
+    // Chunks of 2 points: 5 chunks, so that two workers really share them.
+    const one = sweepFiles(plan, await runSweep(plan, { workers: 1, chunkPoints: 2 }));
+    const two = sweepFiles(plan, await runSweep(plan, { workers: 2, chunkPoints: 2 }));
     expect(two['steps.csv']).toBe(one['steps.csv']);
     expect(two['trades.csv']).toBe(one['trades.csv']);
     const untimed = (csv: string) => csv.split('\n').map((line) => line.split(',').filter((_, k) => k !== 3).join(','));

@@ -31,6 +31,8 @@ export interface SweepOptions {
   timeLimitSeconds?: number;
   /** Worker threads (default: all cores); 1 runs in this process. */
   workers?: number;
+  /** Points per chunk (default CHUNK_POINTS); results depend on it, not on the workers. */
+  chunkPoints?: number;
   /** Called as chunks finish (progress). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -83,8 +85,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   for (let run = 0; run < plan.size; run++) plan.point(run);
   const solver = options.solver ?? 'highs';
   const tasks: ChunkTask[] = [];
-  for (let from = 0; from < plan.size; from += CHUNK_POINTS) {
-    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + CHUNK_POINTS), solver, timeLimitSeconds: options.timeLimitSeconds });
+  const chunk = options.chunkPoints ?? CHUNK_POINTS;
+  for (let from = 0; from < plan.size; from += chunk) {
+    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds });
   }
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
   const chunks: SweepPointResult[][] = new Array(tasks.length);
