@@ -105,6 +105,7 @@ The scenario's own request schedule and request events are ignored: only the fil
       .argument('<sweep.json>', 'sweep file: { "scenario", "mode", "parameters": [ { "path", "from", "to", "step" } | { "path", "values" } ] }')
       .option('-o, --out <dir>', 'output folder (default: outputs/<sweep name>/)')
       .option('--workers <n>', 'worker threads (default: all cores; 1 runs in this process)', parseWorkers)
+      .option('--resume', 'finish a sweep that was stopped, keeping the points it had finished')
       .option('--json', 'print the summary as JSON on stdout'),
   )
     .addHelpText(
@@ -116,8 +117,9 @@ Examples:
 
 Writes runs.csv (run, status, objective, solveMs, then a column per parameter), steps.csv and
 trades.csv (run = the point's index), and result.json, in point order and byte for byte the
-same whatever --workers (but for the solveMs timings). --resume and stochastic sweeps are not
-in this version.`,
+same whatever --workers (but for the solveMs timings). Finished points are kept in
+<out>/.sweep-journal/ as they come; after a crash or a kill, --resume finishes the sweep with
+the same output. Stochastic sweeps are not in this version.`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await sweepCommand(sweep, options);

@@ -1,12 +1,14 @@
 /** `p2pmarket sweep <sweep.json>`: parameter sweeps, on a pool of worker threads. */
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
 import type { SolverName } from '../market/clear.ts';
 import { sweepFiles } from '../output/sweep-csv.ts';
-import { writeRunFiles } from '../output/write.ts';
+import { COMPLETION_MARKER, writeRunFiles } from '../output/write.ts';
+import { SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep } from '../sweep/points.ts';
-import { runSweep } from '../sweep/run.ts';
+import { CHUNK_POINTS, runSweep } from '../sweep/run.ts';
 
 export interface SweepCommandOptions {
   out?: string;
@@ -15,10 +17,16 @@ export interface SweepCommandOptions {
   timeLimit: number;
   quiet?: boolean;
   workers?: number;
+  resume?: boolean;
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
   const plan = loadSweep(file);
+  const dir = options.out ?? join('outputs', plan.name);
+  // The run's files go away first: until the new ones are in place, nothing looks complete.
+  mkdirSync(dir, { recursive: true });
+  rmSync(join(dir, COMPLETION_MARKER), { force: true });
+  const journal = new SweepJournal(dir, plan, CHUNK_POINTS);
   const progress = !options.quiet && process.stderr.isTTY;
   const started = performance.now();
   let results;
@@ -27,6 +35,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
       solver: options.solver,
       timeLimitSeconds: options.timeLimit,
       workers: options.workers,
+      journal: { journal, resume: options.resume ?? false },
       ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${plan.name}: ${done}/${total} points`) } : {}),
     });
   } catch (e) {
@@ -35,8 +44,8 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   }
   if (progress) process.stderr.write('\n');
   const files = sweepFiles(plan, results);
-  const dir = options.out ?? join('outputs', plan.name);
   writeRunFiles(dir, files);
+  journal.remove();
   const failed = results.filter((r) => (r.clearing?.status ?? r.simulation!.status) !== 'optimal').length;
   if (options.json) process.stdout.write(files['result.json']!);
   else if (!options.quiet) {

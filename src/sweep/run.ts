@@ -14,6 +14,7 @@ import type { ClearingResult } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import type { SolverSession } from '../solver/adapter.ts';
+import type { SweepJournal } from './journal.ts';
 import { loadSweep, type SweepPlan } from './points.ts';
 
 /** Points per chunk: one solver session each. */
@@ -35,6 +36,8 @@ export interface SweepOptions {
   chunkPoints?: number;
   /** Called as chunks finish (progress). */
   onProgress?: (done: number, total: number) => void;
+  /** Where finished chunks are recorded as they come, and (resume) taken from. */
+  journal?: { journal: SweepJournal; resume: boolean };
 }
 
 /** The task a worker (or this process) runs: one chunk of a sweep. */
@@ -89,20 +92,24 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   for (let from = 0; from < plan.size; from += chunk) {
     tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds });
   }
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
   const chunks: SweepPointResult[][] = new Array(tasks.length);
+  const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
   let done = 0;
-  const finished = (k: number, results: SweepPointResult[]) => {
+  const finished = (k: number, results: SweepPointResult[], fresh = true) => {
     chunks[k] = results;
+    if (fresh) options.journal?.journal.record(k, results);
     done += results.length;
     options.onProgress?.(done, plan.size);
   };
+  for (const [k, results] of recorded) if (k < tasks.length) finished(k, results, false);
+  const todo = tasks.map((task, k) => ({ task, k })).filter(({ k }) => !chunks[k]);
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
   if (workers === 1) {
-    for (const [k, task] of tasks.entries()) finished(k, await runChunk(task, plan));
+    for (const { task, k } of todo) finished(k, await runChunk(task, plan));
   } else {
     const pool = new Piscina({ filename: new URL('./worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
     try {
-      await Promise.all(tasks.map(async (task, k) => finished(k, (await pool.run(task)) as SweepPointResult[])));
+      await Promise.all(todo.map(async ({ task, k }) => finished(k, (await pool.run(task)) as SweepPointResult[])));
     } finally {
       await pool.destroy();
     }
