@@ -124,3 +124,50 @@ describe('worker threads', () => {
     expect(untimed(two['runs.csv']!)).toEqual(untimed(one['runs.csv']!));
   });
 });
+
+describe('stochastic sweeps', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p2pmarket-stochastic-'));
+  const sweepFile = (name: string, sweep: object) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify({ scenario: join(process.cwd(), 'scenarios', 'seed-time-horizons.json'), mode: 'simulate', ...sweep }));
+    return file;
+  };
+
+  it('draws the same samples from the same seed, whatever the workers, and summarises them', async () => {
+    const { sweepFiles } = await import('../src/output/sweep-csv.ts');
+    const plan = loadSweep(sweepFile('s.json', { samples: 6, seed: 3, perturbations: { forecastErrorStdKw: 0.7, requestStdKw: 2, randomInitialSoc: true } }));
+    expect(plan.size).toBe(6);
+    const one = sweepFiles(plan, await runSweep(plan, { workers: 1, chunkPoints: 2 }));
+    const two = sweepFiles(plan, await runSweep(plan, { workers: 2, chunkPoints: 2 }));
+    expect(two['summary.csv']).toBe(one['summary.csv']);
+    expect(two['steps.csv']).toBe(one['steps.csv']);
+    const summary = one['summary.csv']!.trim().split('\n');
+    expect(summary[0]).toBe('point,metric,samples,mean,std,p5,p50,p95');
+    expect(summary.slice(1).map((line) => line.split(',')[1])).toEqual(['objective', 'requestShortfallKwh', 'imbalanceKwh', 'finalSocKwh', 'tradedKwh']);
+    // Samples differ from each other: initial states, requests and realisations are drawn.
+    const first = plan.point(0).scenario;
+    const second = plan.point(1).scenario;
+    expect(second.prosumers[0]!.battery!.initialKwh).not.toBe(first.prosumers[0]!.battery!.initialKwh);
+    expect(second.utility.targetKw).not.toEqual(first.utility.targetKw);
+    expect(first.forecastErrorStdKw).toBe(0.7);
+    const again = loadSweep(sweepFile('s2.json', { samples: 6, seed: 3, perturbations: { forecastErrorStdKw: 0.7, requestStdKw: 2, randomInitialSoc: true } }));
+    expect(again.point(4)).toEqual(plan.point(4));
+    const other = loadSweep(sweepFile('s3.json', { samples: 6, seed: 4, perturbations: { requestStdKw: 2 } }));
+    expect(other.point(0).scenario.utility.targetKw).not.toEqual(first.utility.targetKw);
+  });
+
+  it('computes mean, sample standard deviation and interpolated percentiles', async () => {
+    const { statistics } = await import('../src/sweep/summary.ts');
+    const st = statistics([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(st.mean).toBe(5.5);
+    expect(st.std).toBeCloseTo(3.0276503540974917, 12);
+    expect(st.p50).toBe(5.5);
+    expect(st.p5).toBeCloseTo(1.45, 12);
+    expect(st.p95).toBeCloseTo(9.55, 12);
+  });
+
+  it('refuses forecast errors in a sweep of clearings', () => {
+    const file = sweepFile('c.json', { mode: 'clear', samples: 3, perturbations: { forecastErrorStdKw: 1 } });
+    expect(() => loadSweep(file)).toThrow(/perturbations\.forecastErrorStdKw: forecast errors are realised by the engine/);
+  });
+});

@@ -1,4 +1,5 @@
 /** `p2pmarket sweep <sweep.json>`: parameter sweeps, on a pool of worker threads. */
+import { SingleBar, Presets } from 'cli-progress';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
@@ -27,7 +28,11 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   mkdirSync(dir, { recursive: true });
   rmSync(join(dir, COMPLETION_MARKER), { force: true });
   const journal = new SweepJournal(dir, plan, CHUNK_POINTS);
-  const progress = !options.quiet && process.stderr.isTTY;
+  // A progress bar on stderr, when it is a terminal.
+  const bar = !options.quiet && process.stderr.isTTY
+    ? new SingleBar({ format: `${plan.name} [{bar}] {value}/{total} points, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+    : undefined;
+  bar?.start(plan.size, 0);
   const started = performance.now();
   let results;
   try {
@@ -36,13 +41,14 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
       timeLimitSeconds: options.timeLimit,
       workers: options.workers,
       journal: { journal, resume: options.resume ?? false },
-      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${plan.name}: ${done}/${total} points`) } : {}),
+      ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
     });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
     throw e;
+  } finally {
+    bar?.stop();
   }
-  if (progress) process.stderr.write('\n');
   const files = sweepFiles(plan, results);
   writeRunFiles(dir, files);
   journal.remove();
@@ -51,7 +57,8 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   else if (!options.quiet) {
     process.stdout.write(
       `${plan.name}: ${plan.size} points (${plan.mode}), ${plan.size - failed} optimal, in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +
-        `wrote ${join(dir, 'runs.csv')} (one row per point, a column per parameter), steps.csv, trades.csv, result.json\n`,
+        `wrote ${join(dir, 'runs.csv')} (one row per point, a column per parameter), steps.csv, trades.csv` +
+        `${files['summary.csv'] ? ', summary.csv (statistics over the samples)' : ''} and result.json\n`,
     );
   }
   if (failed > 0) {

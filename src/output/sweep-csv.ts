@@ -3,6 +3,7 @@ import { simulationObjective } from './simulation-csv.ts';
 import { round3, RUNS_COLUMNS, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows } from './csv.ts';
 import type { SweepPlan } from '../sweep/points.ts';
 import type { SweepPointResult } from '../sweep/run.ts';
+import { METRICS, metricsOf, statistics } from '../sweep/summary.ts';
 
 export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]): Record<string, string> {
   const statuses: Record<string, number> = {};
@@ -13,7 +14,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     const ms = r.clearing?.solveMs ?? r.simulation!.solveMs;
     statuses[status] = (statuses[status] ?? 0) + 1;
     solveMs += ms;
-    return [r.run, status, objective, round3(ms), ...r.values];
+    return [r.run, status, objective, round3(ms), ...r.values, ...(plan.samples > 1 ? [r.sample] : [])];
   });
   const traces = (f: typeof stepsRows) => results.flatMap((r) => f(r.clearing ?? r.simulation!, r.run));
   const summary = {
@@ -25,10 +26,26 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     statuses,
     solveMs: round3(solveMs),
   };
-  return {
-    'runs.csv': toCsv([...RUNS_COLUMNS, ...plan.parameters.map((p) => p.name)], runs),
+  const files: Record<string, string> = {
+    'runs.csv': toCsv([...RUNS_COLUMNS, ...plan.parameters.map((p) => p.name), ...(plan.samples > 1 ? ['sample'] : [])], runs),
     'steps.csv': toCsv(STEPS_COLUMNS, traces(stepsRows)),
     'trades.csv': toCsv(TRADES_COLUMNS, traces(tradesRows)),
-    'result.json': JSON.stringify(summary, null, 2) + '\n',
+    'result.json': JSON.stringify({ ...summary, samples: plan.samples }, null, 2) + '\n',
   };
+  if (plan.samples > 1) files['summary.csv'] = summaryCsv(plan, results);
+  return files;
+}
+
+/** Per parameter point and metric: samples, mean, std, p5, p50, p95 over the cleared samples. */
+function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[]): string {
+  const rows: (string | number)[][] = [];
+  for (let point = 0; point * plan.samples < results.length; point++) {
+    const group = results.slice(point * plan.samples, (point + 1) * plan.samples);
+    const metrics = group.map(metricsOf).filter((m) => m !== undefined);
+    for (const metric of METRICS) {
+      const st = statistics(metrics.map((m) => m[metric]));
+      rows.push([point, ...group[0]!.values, metric, st.samples, ...[st.mean, st.std, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
+    }
+  }
+  return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'p5', 'p50', 'p95'], rows);
 }

@@ -7,6 +7,8 @@ import { formatPath, InputError, type InputProblem } from '../errors.ts';
 import { parseScenario, readJsonFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
+import seedrandom from 'seedrandom';
+import type { ScenarioInput } from '../scenario/schema.ts';
 import { SweepSchema, type SweepData } from './schema.ts';
 
 /** At most this many points in one sweep. */
@@ -19,16 +21,27 @@ export interface SweepParameter {
   values: number[];
 }
 
+export interface SweepPoint {
+  scenario: Scenario;
+  /** The parameters' values. */
+  values: number[];
+  /** Which random sample of its parameter point (0 when the sweep draws none). */
+  sample: number;
+  /** Seed of the simulation's own random draws (forecast errors). */
+  simulationSeed: number;
+}
+
 export interface SweepPlan {
   name: string;
   file: string;
   scenarioFile: string;
   mode: SweepData['mode'];
   parameters: SweepParameter[];
-  /** Number of points: the product of the parameters' value counts. */
+  samples: number;
+  /** Number of runs: the product of the parameters' value counts, times the samples. */
   size: number;
-  /** The scenario of point `run` (validated). */
-  point(run: number): { scenario: Scenario; values: number[] };
+  /** The scenario of run `run` (validated): parameter point ⌊run / samples⌋, sample run mod samples. */
+  point(run: number): SweepPoint;
 }
 
 /** Values of a range, rounded to 12 significant digits so that steps of 0.1 stay 0.1. */
@@ -75,13 +88,19 @@ export function loadSweep(file: string): SweepPlan {
     else values = rangeValues(p.from, p.to, p.step);
     return { name: pathList.join('|'), paths, values };
   });
-  const size = parameters.reduce((n, p) => n * p.values.length, 1);
+  if (parameters.length === 0 && sweep.samples === 1) problems.push({ path: 'parameters', message: 'a sweep needs parameters, or samples' });
+  const perturbations = sweep.perturbations;
+  if (perturbations && perturbations.forecastErrorStdKw > 0 && sweep.mode !== 'simulate') {
+    problems.push({ path: 'perturbations.forecastErrorStdKw', message: 'forecast errors are realised by the engine: use "mode": "simulate"' });
+  }
+  const size = parameters.reduce((n, p) => n * p.values.length, 1) * sweep.samples;
   if (problems.length === 0 && size > MAX_POINTS) problems.push({ path: 'parameters', message: `${size} points, more than ${MAX_POINTS}` });
   if (problems.length > 0) throw new InputError(file, problems);
 
-  const point = (run: number) => {
+  const point = (run: number): SweepPoint => {
+    const sample = run % sweep.samples;
     const values: number[] = new Array(parameters.length);
-    let rest = run;
+    let rest = Math.floor(run / sweep.samples);
     for (let k = parameters.length - 1; k >= 0; k--) {
       const count = parameters[k]!.values.length;
       values[k] = parameters[k]!.values[rest % count]!;
@@ -89,12 +108,40 @@ export function loadSweep(file: string): SweepPlan {
     }
     const input = structuredClone(raw);
     parameters.forEach((p, k) => p.paths.forEach((steps) => setPath(input, steps, values[k]!)));
+    // Sample k draws the same numbers at every parameter point (common random numbers).
+    const simulationSeed = perturb(input as ScenarioInput, perturbations, sweep.seed, sample);
     try {
-      return { scenario: parseScenario(input, `${scenarioFile} (sweep point ${run}: ${parameters.map((p, k) => `${p.name} = ${values[k]}`).join(', ')})`), values };
+      return {
+        scenario: parseScenario(input, `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`),
+        values,
+        sample,
+        simulationSeed,
+      };
     } catch (e) {
       if (e instanceof InputError) throw new InputError(file, e.problems.map((q) => ({ path: `point ${run}`, message: `${q.path}: ${q.message} (${e.file})` })));
       throw e;
     }
   };
-  return { name: sweep.name ?? basename(file).replace(/\.json$/, ''), file, scenarioFile, mode: sweep.mode, parameters, size, point };
+  return { name: sweep.name ?? basename(file).replace(/\.json$/, ''), file, scenarioFile, mode: sweep.mode, parameters, samples: sweep.samples, size, point };
+}
+
+/**
+ * Applies a sample's random draws to a scenario (as plain JSON): requests, initial states, and
+ * the forecast-error level the engine draws with; returns the seed of those engine draws.
+ */
+function perturb(input: ScenarioInput, perturbations: SweepData['perturbations'], seed: number, sample: number): number {
+  const rng = seedrandom(`p2pmarket-sweep-${seed}-${sample}`);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const simulationSeed = Math.floor(rng() * 2 ** 31);
+  if (!perturbations) return simulationSeed;
+  if (perturbations.requestStdKw > 0 && input.utility.targetKw) {
+    input.utility.targetKw = input.utility.targetKw.map((v) => Math.round((v + perturbations.requestStdKw * normal()) * 1e6) / 1e6);
+  }
+  if (perturbations.randomInitialSoc) {
+    for (const p of input.prosumers) {
+      if (p.battery) p.battery.initialKwh = Math.round((p.battery.minKwh + rng() * (p.battery.maxKwh - p.battery.minKwh)) * 1e6) / 1e6;
+    }
+  }
+  if (perturbations.forecastErrorStdKw > 0) input.forecastErrorStdKw = perturbations.forecastErrorStdKw;
+  return simulationSeed;
 }

@@ -23,6 +23,7 @@ export const CHUNK_POINTS = 16;
 export interface SweepPointResult {
   run: number;
   values: number[];
+  sample: number;
   clearing?: ClearingResult;
   simulation?: SimulationResult;
 }
@@ -63,9 +64,11 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
   let session: SolverSession | undefined;
   try {
     for (let run = task.from; run < task.to; run++) {
-      const { scenario, values } = plan.point(run);
+      const { scenario, values, sample, simulationSeed } = plan.point(run);
       if (plan.mode === 'simulate') {
-        results.push({ run, values, simulation: await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds }) });
+        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed });
+        // The event trace is not kept: a sweep reports steps, trades and windows.
+        results.push({ run, values, sample, simulation: { ...simulation, events: [], requests: [] } });
         continue;
       }
       if (!session) {
@@ -75,7 +78,7 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
           session = undefined; // clearWith opens its own, and reports what went wrong
         }
       }
-      results.push({ run, values, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, session }) });
+      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, session }) });
     }
   } finally {
     session?.dispose();

@@ -19,13 +19,23 @@ export const ParameterSchema = z.union([
   }),
 ]);
 
+/** What a stochastic sweep draws for each sample (each sample has its own seeded generator). */
+export const PerturbationsSchema = z.strictObject({
+  forecastErrorStdKw: z.number().nonnegative().default(0).describe('σ of the forecast errors the engine draws (mode "simulate")'),
+  requestStdKw: z.number().nonnegative().default(0).describe('σ of a normal error added to each step\'s requested kW'),
+  randomInitialSoc: z.boolean().default(false).describe('Draw every battery\'s initial state uniformly within its limits'),
+});
+
 export const SweepSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/).optional().describe('Names the output folder (default: the file name)'),
   description: z.string().optional(),
   scenario: z.string().min(1).describe('Scenario file, relative to the sweep file'),
   mode: z.enum(['clear', 'simulate']).default('clear').describe('What each point runs: one clearing, or a whole simulation'),
-  parameters: z.array(ParameterSchema).min(1),
+  parameters: z.array(ParameterSchema).default([]),
+  samples: z.number().int().positive().max(1_000_000).default(1).describe('Random samples of every parameter point'),
+  seed: z.number().int().default(1).describe('Seed of the samples: the same sweep and seed always draw the same'),
+  perturbations: PerturbationsSchema.optional(),
 });
 
 export type SweepInput = z.input<typeof SweepSchema>;
