@@ -104,7 +104,7 @@ The scenario's own request schedule and request events are ignored: only the fil
       .description('Parameter sweep: one clearing (or simulation) per point of the parameters\' cartesian product.')
       .argument('<sweep.json>', 'sweep file: { "scenario", "mode", "parameters": [ { "path", "from", "to", "step" } | { "path", "values" } ] }')
       .option('-o, --out <dir>', 'output folder (default: outputs/<sweep name>/)')
-      .option('--workers <n>', 'worker threads (default: all cores; 1 runs in this process)', parseWorkers)
+      .option('--workers <n>', 'worker threads; 1 runs in this process (default: 1 for up to 500 clearings, else all cores)', parseWorkers)
       .option('--resume', 'finish a sweep that was stopped, keeping the points it had finished')
       .option('--json', 'print the summary as JSON on stdout'),
   )

@@ -31,7 +31,7 @@ export interface SweepPointResult {
 export interface SweepOptions {
   solver?: SolverName;
   timeLimitSeconds?: number;
-  /** Worker threads (default: all cores); 1 runs in this process. */
+  /** Worker threads; 1 runs in this process. Default: `defaultWorkers`. */
   workers?: number;
   /** Points per chunk (default CHUNK_POINTS); results depend on it, not on the workers. */
   chunkPoints?: number;
@@ -86,6 +86,16 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
   return results;
 }
 
+/**
+ * A worker thread takes about a second to start (compiling the sources, loading HiGHS): sweeps
+ * of up to SMALL_SWEEP_POINTS clearings — a few milliseconds each — run faster in this process;
+ * anything larger uses every core.
+ */
+export const SMALL_SWEEP_POINTS = 500;
+export function defaultWorkers(plan: SweepPlan): number {
+  return plan.mode === 'clear' && plan.size <= SMALL_SWEEP_POINTS ? 1 : availableParallelism();
+}
+
 export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
   // Every point is built and validated before anything runs: a bad one stops the sweep at once.
   for (let run = 0; run < plan.size; run++) plan.point(run);
@@ -106,7 +116,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   };
   for (const [k, results] of recorded) if (k < tasks.length) finished(k, results, false);
   const todo = tasks.map((task, k) => ({ task, k })).filter(({ k }) => !chunks[k]);
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(plan), todo.length));
   if (workers === 1) {
     for (const { task, k } of todo) finished(k, await runChunk(task, plan));
   } else {
