@@ -43,3 +43,26 @@ describe('p2pmarket sweep, killed and resumed', () => {
     }
   });
 });
+
+describe('p2pmarket sweep, bad input', () => {
+  it('exits 2 naming a malformed path or range, and writes nothing', async () => {
+    const dir = workDir('sweep-bad');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      join(dir, 'sweep.json'),
+      JSON.stringify({
+        scenario: join(ROOT, 'scenarios', 'seed-node0.json'),
+        parameters: [
+          { path: 'utility.targetKw[7]', values: [1] },
+          { path: 'prosumers[*].battery.maxChargeKw', from: 2, to: 1, step: 0.5 },
+        ],
+      }),
+    );
+    const r = await p2pmarket(['sweep', 'sweep.json', '--out', 'out'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sweep.json: parameters[0].path: "utility.targetKw[7]": utility.targetKw[7] is beyond its 4 elements');
+    expect(r.stderr).toContain('sweep.json: parameters[1].from: 2 is above "to" (1)');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});

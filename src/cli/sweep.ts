@@ -8,7 +8,7 @@ import { sweepFiles } from '../output/sweep-csv.ts';
 import { COMPLETION_MARKER, writeRunFiles } from '../output/write.ts';
 import { SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
-import { loadSweep } from '../sweep/points.ts';
+import { loadSweep, validatePoints } from '../sweep/points.ts';
 import { CHUNK_POINTS, runSweep } from '../sweep/run.ts';
 
 export interface SweepCommandOptions {
@@ -23,6 +23,7 @@ export interface SweepCommandOptions {
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
   const plan = loadSweep(file);
+  validatePoints(plan); // before the output folder is touched
   const dir = options.out ?? join('outputs', plan.name);
   // The run's files go away first: until the new ones are in place, nothing looks complete.
   mkdirSync(dir, { recursive: true });

@@ -125,6 +125,11 @@ export function loadSweep(file: string): SweepPlan {
   return { name: sweep.name ?? basename(file).replace(/\.json$/, ''), file, scenarioFile, mode: sweep.mode, parameters, samples: sweep.samples, size, point };
 }
 
+/** Builds and validates every run's scenario: a bad one throws its InputError before anything runs. */
+export function validatePoints(plan: SweepPlan): void {
+  for (let run = 0; run < plan.size; run++) plan.point(run);
+}
+
 /**
  * Applies a sample's random draws to a scenario (as plain JSON): requests, initial states, and
  * the forecast-error level the engine draws with; returns the seed of those engine draws.

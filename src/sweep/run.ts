@@ -15,7 +15,7 @@ import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import type { SolverSession } from '../solver/adapter.ts';
 import type { SweepJournal } from './journal.ts';
-import { loadSweep, type SweepPlan } from './points.ts';
+import { loadSweep, validatePoints, type SweepPlan } from './points.ts';
 
 /** Points per chunk: one solver session each. */
 export const CHUNK_POINTS = 16;
@@ -98,7 +98,7 @@ export function defaultWorkers(plan: SweepPlan): number {
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
   // Every point is built and validated before anything runs: a bad one stops the sweep at once.
-  for (let run = 0; run < plan.size; run++) plan.point(run);
+  validatePoints(plan);
   const solver = options.solver ?? 'highs';
   const tasks: ChunkTask[] = [];
   const chunk = options.chunkPoints ?? CHUNK_POINTS;
