@@ -5,8 +5,11 @@
  * it. With one worker the chunks run in this process; with more, on a pool of worker threads
  * (piscina). Results come back in point order.
  */
+import { buildSync } from 'esbuild';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SolverName } from '../market/clear.ts';
@@ -87,6 +90,35 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
 }
 
 /**
+ * The script the worker threads load. Compiling the TypeScript sources with tsx in every
+ * worker costs about two seconds a worker, so the task (worker-task.ts and what it imports) is
+ * bundled once, with esbuild, into plain JavaScript under node_modules/.cache/p2pmarket (where
+ * the packages it imports resolve), and removed when the pool is done. Should that fail, the
+ * workers compile the sources themselves (worker.mjs).
+ */
+function workerScript(): { url: string; dispose: () => void } {
+  const sourceDir = dirname(fileURLToPath(import.meta.url));
+  const cacheDir = join(sourceDir, '..', '..', 'node_modules', '.cache', 'p2pmarket');
+  const file = join(cacheDir, `sweep-worker-${process.pid}-${Date.now()}.mjs`);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    buildSync({
+      entryPoints: [join(sourceDir, 'worker-task.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outfile: file,
+      logLevel: 'silent',
+    });
+    return { url: pathToFileURL(file).href, dispose: () => rmSync(file, { force: true }) };
+  } catch {
+    return { url: new URL('./worker.mjs', import.meta.url).href, dispose: () => undefined };
+  }
+}
+
+/**
  * A worker thread takes about a second to start (compiling the sources, loading HiGHS): sweeps
  * of up to SMALL_SWEEP_POINTS clearings — a few milliseconds each — run faster in this process;
  * anything larger uses every core.
@@ -120,11 +152,13 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   if (workers === 1) {
     for (const { task, k } of todo) finished(k, await runChunk(task, plan));
   } else {
-    const pool = new Piscina({ filename: new URL('./worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
+    const worker = workerScript();
+    const pool = new Piscina({ filename: worker.url, minThreads: workers, maxThreads: workers });
     try {
       await Promise.all(todo.map(async ({ task, k }) => finished(k, (await pool.run(task)) as SweepPointResult[])));
     } finally {
       await pool.destroy();
+      worker.dispose();
     }
   }
   return chunks.flat();
