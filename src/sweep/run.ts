@@ -2,8 +2,8 @@
  * Running a sweep's points. Points are cut into fixed chunks of CHUNK_POINTS; each chunk is
  * cleared in one solver session (warm from point to point) opened afresh for it, so a point's
  * result depends only on its chunk — never on how many workers there are or which one took
- * it. With one worker the chunks run in this process; with more, on a pool of worker threads
- * (piscina). Results come back in point order.
+ * it. With one worker the chunks run in this process; with N, this process and N − 1 worker
+ * threads (piscina) share them. Results come back in point order.
  */
 import { buildSync } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -149,13 +149,26 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   for (const [k, results] of recorded) if (k < tasks.length) finished(k, results, false);
   const todo = tasks.map((task, k) => ({ task, k })).filter(({ k }) => !chunks[k]);
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(plan), todo.length));
+  // This process is one of the workers: it takes chunks from the same queue as the N − 1
+  // worker threads, each of which is kept one chunk ahead so that it never waits for us.
+  let next = 0;
+  const take = () => (next < todo.length ? todo[next++] : undefined);
+  const inProcess = async () => {
+    for (let item = take(); item; item = take()) {
+      finished(item.k, await runChunk(item.task, plan));
+      await new Promise((resolve) => setImmediate(resolve)); // let finished threads hand in
+    }
+  };
   if (workers === 1) {
-    for (const { task, k } of todo) finished(k, await runChunk(task, plan));
+    await inProcess();
   } else {
     const worker = workerScript();
-    const pool = new Piscina({ filename: worker.url, minThreads: workers, maxThreads: workers });
+    const pool = new Piscina({ filename: worker.url, minThreads: workers - 1, maxThreads: workers - 1 });
+    const onThread = async () => {
+      for (let item = take(); item; item = take()) finished(item.k, (await pool.run(item.task)) as SweepPointResult[]);
+    };
     try {
-      await Promise.all(todo.map(async ({ task, k }) => finished(k, (await pool.run(task)) as SweepPointResult[])));
+      await Promise.all([...Array.from({ length: 2 * (workers - 1) }, onThread), inProcess()]);
     } finally {
       await pool.destroy();
       worker.dispose();
