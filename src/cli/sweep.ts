@@ -28,7 +28,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   // The run's files go away first: until the new ones are in place, nothing looks complete.
   mkdirSync(dir, { recursive: true });
   rmSync(join(dir, COMPLETION_MARKER), { force: true });
-  const journal = new SweepJournal(dir, plan, CHUNK_POINTS);
+  const journal = new SweepJournal(dir, plan, CHUNK_POINTS, JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit }));
   // A progress bar on stderr, when it is a terminal.
   const bar = !options.quiet && process.stderr.isTTY
     ? new SingleBar({ format: `${plan.name} [{bar}] {value}/{total} points, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)

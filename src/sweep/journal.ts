@@ -2,7 +2,8 @@
  * A sweep's journal: every finished chunk is written at once (to a temporary file, then renamed)
  * into `<out>/.sweep-journal/`, so a sweep killed at any moment loses at most the chunks under
  * way, and `--resume` finishes it with the same output an uninterrupted run gives. The journal
- * records what it belongs to — the sweep file's and scenario's contents and the chunk size — and
+ * records what it belongs to — the sweep file's and scenario's contents, the chunk size, the
+ * solver and its time limit — and
  * is ignored (started afresh) when they changed. It is removed once the run's files are written.
  */
 import { createHash } from 'node:crypto';
@@ -17,12 +18,14 @@ export class SweepJournal {
   readonly dir: string;
   private readonly identity: string;
 
-  constructor(out: string, plan: SweepPlan, chunkPoints: number) {
+  /** `settings`: anything else the results depend on (solver, time limit). */
+  constructor(out: string, plan: SweepPlan, chunkPoints: number, settings = '') {
     this.dir = join(out, JOURNAL_DIR);
     const hash = createHash('sha256');
     hash.update(readFileSync(plan.file));
     hash.update(readFileSync(plan.scenarioFile));
     hash.update(String(chunkPoints));
+    hash.update(settings);
     this.identity = hash.digest('hex');
   }
 
