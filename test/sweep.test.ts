@@ -171,3 +171,32 @@ describe('stochastic sweeps', () => {
     expect(() => loadSweep(file)).toThrow(/perturbations\.forecastErrorStdKw: forecast errors are realised by the engine/);
   });
 });
+
+describe('found in review', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p2pmarket-review-'));
+
+  it('a sweep over matrix coefficients (step length) clears every point as alone', async () => {
+    const file = join(dir, 'hours.json');
+    writeFileSync(file, JSON.stringify({ scenario: join(process.cwd(), 'scenarios', 'seed-4node.json'), parameters: [{ path: 'stepHours', values: [4, 1, 2, 0.5] }] }));
+    const plan = loadSweep(file);
+    const results = await runSweep(plan, { workers: 1 });
+    expect(results.map((r) => r.clearing!.status)).toEqual(['optimal', 'optimal', 'optimal', 'optimal']);
+    for (const r of results) expect(checkInvariants(plan.point(r.run).scenario, r.clearing!)).toEqual([]);
+  });
+
+  it("a new run's files replace all of an earlier run's, and leave others alone", async () => {
+    const { writeRunFiles } = await import('../src/output/write.ts');
+    const { readdirSync } = await import('node:fs');
+    const out = join(dir, 'out');
+    writeRunFiles(out, { 'summary.csv': 'old', 'events.csv': 'old', 'result.json': '{}' });
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    writeRunFiles(out, { 'runs.csv': 'new', 'result.json': '{}' });
+    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'result.json', 'runs.csv']);
+  });
+
+  it('refuses random initial states together with a swept initial state', () => {
+    const file = join(dir, 'soc.json');
+    writeFileSync(file, JSON.stringify({ scenario: join(process.cwd(), 'scenarios', 'seed-time-horizons.json'), mode: 'simulate', samples: 2, perturbations: { randomInitialSoc: true }, parameters: [{ path: 'prosumers[0].battery.initialKwh', values: [5] }] }));
+    expect(() => loadSweep(file)).toThrow(/perturbations\.randomInitialSoc: draws the initial states that a parameter also sets/);
+  });
+});

@@ -1,11 +1,11 @@
 /** `p2pmarket sweep <sweep.json>`: parameter sweeps, on a pool of worker threads. */
 import { SingleBar, Presets } from 'cli-progress';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
-import type { SolverName } from '../market/clear.ts';
+import { assertBackendCanClear, solverAdapter, type SolverName } from '../market/clear.ts';
 import { sweepFiles } from '../output/sweep-csv.ts';
-import { COMPLETION_MARKER, writeRunFiles } from '../output/write.ts';
+import { clearRunFiles, writeRunFiles } from '../output/write.ts';
 import { SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep, validatePoints } from '../sweep/points.ts';
@@ -23,11 +23,18 @@ export interface SweepCommandOptions {
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
   const plan = loadSweep(file);
-  validatePoints(plan); // before the output folder is touched
+  // Everything that can be refused is refused before the output folder is touched.
+  validatePoints(plan);
+  try {
+    assertBackendCanClear(await solverAdapter(options.solver), plan.point(0).scenario);
+  } catch (e) {
+    if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
+    throw e;
+  }
   const dir = options.out ?? join('outputs', plan.name);
-  // The run's files go away first: until the new ones are in place, nothing looks complete.
+  // The previous run's files go away first: until the new ones are in place, nothing looks complete.
   mkdirSync(dir, { recursive: true });
-  rmSync(join(dir, COMPLETION_MARKER), { force: true });
+  clearRunFiles(dir);
   const journal = new SweepJournal(dir, plan, CHUNK_POINTS, JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit }));
   // A progress bar on stderr, when it is a terminal.
   const bar = !options.quiet && process.stderr.isTTY

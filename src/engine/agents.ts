@@ -67,7 +67,8 @@ export class ProsumerAgent {
     const planned = e.plannedBatteryKw[this.id] ?? 0;
     const battery = this.data.battery;
     let batteryKw = 0;
-    if (battery && this.socKwh !== null) {
+    // Under the fallback (no cleared window) the battery stays idle, forecast errors or not.
+    if (battery && this.socKwh !== null && e.result) {
       const lo = Math.max(-battery.maxChargeKw, (this.socKwh - battery.maxKwh) / dt);
       const hi = Math.min(battery.maxDischargeKw, (this.socKwh - battery.minKwh) / dt);
       batteryKw = Math.min(hi, Math.max(lo, planned + forecastKw - realisedKw));

@@ -167,7 +167,7 @@ export class Simulation {
           socStartKwh: a.socStartKwh === null ? null : report(a.socStartKwh),
           socEndKwh: a.socEndKwh === null ? null : report(a.socEndKwh),
           voltagePu: network.voltagePu[feeder.busIndex(p.bus)]!,
-          realisedKw: a.realisedKw,
+          realisedKw: report(a.realisedKw),
           plannedNetInjectionKw: report(a.forecastKw + a.plannedBatteryKw),
           imbalanceKw: report(a.imbalanceKw),
         };

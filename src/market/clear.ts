@@ -99,13 +99,11 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     return failed('error', { message: `${adapter.name} could not take the model: ${(e as Error).message}`, conflicts: [] });
   }
   const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
-  if (!adapter.quadratic && scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
+  try {
+    refuseTieBreak(adapter, scenario, tieBreakCols.length);
+  } catch (e) {
     if (owned) session.dispose();
-    throw new QuadraticNotSupportedError(
-      'javascript-lp-solver solves linear problems only, and the tie-break stage minimises the quadratic Σ b²: ' +
-        'set market.tieBreak to "none" (the dispatch is then one optimal solution among many), or use the HiGHS solver.',
-      'market.tieBreak',
-    );
+    throw e;
   }
   let outcome: SolveOutcome;
   let x: Float64Array;
@@ -151,6 +149,27 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     solver: report,
     steps: assembleSteps(scenario, feeder, problem, x, outcome.rowDual),
   };
+}
+
+/** A linear-only backend cannot run the quadratic tie-break stage. */
+function refuseTieBreak(adapter: SolverAdapter, scenario: Scenario, batteryColumns: number): void {
+  if (!adapter.quadratic && scenario.market.tieBreak === 'quadratic' && batteryColumns > 0) {
+    throw new QuadraticNotSupportedError(
+      'javascript-lp-solver solves linear problems only, and the tie-break stage minimises the quadratic Σ b²: ' +
+        'set market.tieBreak to "none" (the dispatch is then one optimal solution among many), or use the HiGHS solver.',
+      'market.tieBreak',
+    );
+  }
+}
+
+/**
+ * Throws QuadraticNotSupportedError, naming the field, when the backend cannot clear this
+ * scenario at all — before anything is solved or written.
+ */
+export function assertBackendCanClear(adapter: SolverAdapter, scenario: Scenario): void {
+  const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
+  adapter.open(problem.model).dispose();
+  refuseTieBreak(adapter, scenario, problem.index.batteryPower.flat().filter((c) => c >= 0).length);
 }
 
 /**

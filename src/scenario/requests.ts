@@ -28,6 +28,7 @@ export function loadRequests(file: string, scenario: Scenario): RequestEvent[] {
       const raw = row[column[c]];
       const value = raw === undefined || raw === '' ? NaN : Number(raw);
       if (!Number.isFinite(value)) problems.push({ path: at(c), message: `"${raw ?? ''}" is not a finite number` });
+      else if (Math.abs(value) > 1e9) problems.push({ path: at(c), message: `${raw} must lie within ±1000000000` });
       return value;
     };
     const request: RequestEvent = {

@@ -56,6 +56,17 @@ interface Cut {
   at: number;
 }
 
+/** Whether two models have the same columns and, in the rows both have, the same matrix. */
+function sameSharedRows(a: LinearModel, b: LinearModel): boolean {
+  if (a.numCols !== b.numCols) return false;
+  const shared = Math.min(a.numRows, b.numRows);
+  const end = a.rowStarts[shared]!;
+  if (end !== b.rowStarts[shared]) return false;
+  for (let i = 0; i <= shared; i++) if (a.rowStarts[i] !== b.rowStarts[i]) return false;
+  for (let k = 0; k < end; k++) if (a.colIndex[k] !== b.colIndex[k] || a.values[k] !== b.values[k]) return false;
+  return true;
+}
+
 /**
  * A session is rebuilt from scratch when HiGHS holds more than this many times the model's rows
  * or columns (plus 100): cuts and the rows of earlier models accumulate with every update.
@@ -109,7 +120,7 @@ export class HighsSession implements SolverSession {
 
   update(next: LinearModel): void {
     const previous = this.model;
-    if (next.numCols !== previous.numCols || previous.rowStarts[Math.min(previous.numRows, next.numRows)] !== next.rowStarts[Math.min(previous.numRows, next.numRows)]) {
+    if (!sameSharedRows(previous, next)) {
       throw new Error('HiGHS session: an update must keep the columns and the rows the models share');
     }
     this.model = next;

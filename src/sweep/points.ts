@@ -90,6 +90,9 @@ export function loadSweep(file: string): SweepPlan {
   });
   if (parameters.length === 0 && sweep.samples === 1) problems.push({ path: 'parameters', message: 'a sweep needs parameters, or samples' });
   const perturbations = sweep.perturbations;
+  if (perturbations?.randomInitialSoc && parameters.some((p) => p.name.includes('initialKwh'))) {
+    problems.push({ path: 'perturbations.randomInitialSoc', message: 'draws the initial states that a parameter also sets (initialKwh): use one or the other' });
+  }
   if (perturbations && perturbations.forecastErrorStdKw > 0 && sweep.mode !== 'simulate') {
     problems.push({ path: 'perturbations.forecastErrorStdKw', message: 'forecast errors are realised by the engine: use "mode": "simulate"' });
   }
@@ -139,8 +142,10 @@ function perturb(input: ScenarioInput, perturbations: SweepData['perturbations']
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   const simulationSeed = Math.floor(rng() * 2 ** 31);
   if (!perturbations) return simulationSeed;
-  if (perturbations.requestStdKw > 0 && input.utility.targetKw) {
-    input.utility.targetKw = input.utility.targetKw.map((v) => Math.round((v + perturbations.requestStdKw * normal()) * 1e6) / 1e6);
+  if (perturbations.requestStdKw > 0) {
+    const noisy = (v: number) => Math.round((v + perturbations.requestStdKw * normal()) * 1e6) / 1e6;
+    if (input.utility.targetKw) input.utility.targetKw = input.utility.targetKw.map(noisy);
+    for (const e of input.utility.requestEvents ?? []) e.targetKw = noisy(e.targetKw);
   }
   if (perturbations.randomInitialSoc) {
     for (const p of input.prosumers) {
