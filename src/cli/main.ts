@@ -114,12 +114,15 @@ The scenario's own request schedule and request events are ignored: only the fil
 Examples:
   $ p2pmarket sweep scenarios/node0-sweep-b.json          # the seed's node-0 study B, 201 clearings
   $ p2pmarket sweep scenarios/constraint-sweep.json --out outputs/constraints
+  $ p2pmarket sweep scenarios/stochastic-seed.json --workers 2   # 1,000 samples, summary.csv
+  $ p2pmarket sweep scenarios/stochastic-seed.json --resume      # finish one that was killed
 
-Writes runs.csv (run, status, objective, solveMs, then a column per parameter), steps.csv and
-trades.csv (run = the point's index), and result.json, in point order and byte for byte the
-same whatever --workers (but for the solveMs timings). Finished points are kept in
+Writes runs.csv (run, status, objective, solveMs, then a column per parameter, and sample),
+steps.csv and trades.csv (run = the point's index), summary.csv for stochastic sweeps (mean,
+std, p5, p50, p95 per metric), and result.json — in point order and byte for byte the same
+whatever --workers (but for the solveMs timings). Finished points are kept in
 <out>/.sweep-journal/ as they come; after a crash or a kill, --resume finishes the sweep with
-the same output. Stochastic sweeps are not in this version.`,
+the same output.`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await sweepCommand(sweep, options);
