@@ -3,9 +3,7 @@
  * sweep's points, use it) gives the answers fresh clearings give.
  */
 import { describe, expect, it } from 'vitest';
-import { clearWith, solverAdapter } from '../src/market/clear.ts';
-import { Feeder } from '../src/network/feeder.ts';
-import { buildMarketProblem } from '../src/problem/build.ts';
+import { clearWith, solverAdapter, type SessionSlot } from '../src/market/clear.ts';
 import { generateScenario } from '../src/scenario/generate.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { checkInvariants } from './helpers/invariants.ts';
@@ -26,11 +24,14 @@ describe('a reused solver session', async () => {
       input.utility.priority = input.utility.priority!.map((w, t) => ((k + t) % 3 === 0 ? 0 : w + 1));
       return parseScenario(input);
     });
-    const session = highs.open(buildMarketProblem(markets[0]!, new Feeder(markets[0]!.network)).model);
+    const slot: SessionSlot = {};
     try {
       for (const [k, scenario] of markets.entries()) {
         const fresh = clearWith(highs, scenario);
-        const reused = clearWith(highs, scenario, { session });
+        const opened = slot.session;
+        const reused = clearWith(highs, scenario, { reuse: slot });
+        // The first clearing opens the slot's session; the others keep using it.
+        if (k > 0) expect(slot.session, `market ${k}`).toBe(opened);
         expect(reused.status, `market ${k}`).toBe(fresh.status);
         if (fresh.status !== 'optimal') continue;
         expect(checkInvariants(scenario, reused), `market ${k}`).toEqual([]);
@@ -40,7 +41,7 @@ describe('a reused solver session', async () => {
         );
       }
     } finally {
-      session.dispose();
+      slot.session?.dispose();
     }
   });
 });

@@ -7,17 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SimulationResult } from '../src/engine/simulate.ts';
 import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { withoutTimings } from './helpers/timing.ts';
 
 const SCENARIO = join(ROOT, 'scenarios', 'seed-time-horizons.json');
 const { workDir } = temporaryFolder('p2pmarket-simulate-');
 const TRACES = ['steps.csv', 'trades.csv', 'events.csv', 'requests.csv', 'utility.csv', 'imbalance.csv', 'windows.csv'];
-
-/** A file's text with its timings removed (`solveMs` is the one value that varies). */
-function withoutTimings(name: string, text: string): string {
-  if (name === 'runs.csv') return text.replace(/,[\d.]+\n/g, ',·\n');
-  if (name === 'result.json') return text.replace(/"solveMs": [\d.e+-]+/g, '"solveMs": ·');
-  return text;
-}
 
 describe('p2pmarket simulate', () => {
   it.concurrent('clears the seed rolling horizon: every window optimal, first at 84.240, states within limits', async () => {

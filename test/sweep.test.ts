@@ -8,6 +8,7 @@ import { parsePath, setPath } from '../src/sweep/paths.ts';
 import { loadSweep, rangeValues } from '../src/sweep/points.ts';
 import { runSweep } from '../src/sweep/run.ts';
 import { checkInvariants } from './helpers/invariants.ts';
+import { withoutTimings } from './helpers/timing.ts';
 
 describe('parameter paths', () => {
   const scenario = () => ({ utility: { targetKw: [1, 2, 3] }, prosumers: [{ battery: { maxChargeKw: 1 } }, { battery: { maxChargeKw: 2 } }], name: 'x' });
@@ -120,8 +121,7 @@ describe('worker threads', () => {
     const two = sweepFiles(plan, await runSweep(plan, { workers: 2, chunkPoints: 2 }));
     expect(two['steps.csv']).toBe(one['steps.csv']);
     expect(two['trades.csv']).toBe(one['trades.csv']);
-    const untimed = (csv: string) => csv.split('\n').map((line) => line.split(',').filter((_, k) => k !== 3).join(','));
-    expect(untimed(two['runs.csv']!)).toEqual(untimed(one['runs.csv']!));
+    expect(withoutTimings('runs.csv', two['runs.csv']!)).toEqual(withoutTimings('runs.csv', one['runs.csv']!));
   });
 });
 

@@ -7,13 +7,11 @@
  * - the market operator clears, at every timestep, the window of the next `horizonSteps`
  *   steps from the agents' current states, forecasts and requests.
  */
-import { clearWith } from '../market/clear.ts';
+import { clearWith, type SessionSlot } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
-import type { SolverAdapter, SolverSession } from '../solver/adapter.ts';
-import { Feeder } from '../network/feeder.ts';
-import { buildMarketProblem } from '../problem/build.ts';
+import type { SolverAdapter } from '../solver/adapter.ts';
 import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
 import type { EventLoop } from './loop.ts';
 
@@ -143,7 +141,7 @@ export class MarketOperator {
   readonly results = new Map<number, ClearingResult>();
   solveMs = 0;
   /** One solver session per window length: windows of one length share the model's structure. */
-  private readonly sessions = new Map<number, SolverSession>();
+  private readonly sessions = new Map<number, SessionSlot>();
 
   constructor(
     loop: EventLoop,
@@ -155,7 +153,7 @@ export class MarketOperator {
   ) {
     loop.on('timestep', ({ simHour, step }) => {
       const window = this.windowScenario(step);
-      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, session: this.session(window) });
+      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps) });
       this.solveMs += result.solveMs;
       const cleared = result.status === 'optimal';
       const record: WindowRecord = {
@@ -175,22 +173,15 @@ export class MarketOperator {
     });
   }
 
-  /** The session for windows of this one's length (opened on the first). */
-  private session(window: Scenario): SolverSession | undefined {
-    let session = this.sessions.get(window.steps);
-    if (!session) {
-      try {
-        session = this.adapter.open(buildMarketProblem(window, new Feeder(window.network)).model);
-      } catch {
-        return undefined; // clearWith opens one itself, and reports what went wrong
-      }
-      this.sessions.set(window.steps, session);
-    }
-    return session;
+  /** The session slot of windows of this length. */
+  private slot(steps: number): SessionSlot {
+    let slot = this.sessions.get(steps);
+    if (!slot) this.sessions.set(steps, (slot = {}));
+    return slot;
   }
 
   dispose(): void {
-    for (const session of this.sessions.values()) session.dispose();
+    for (const slot of this.sessions.values()) slot.session?.dispose();
     this.sessions.clear();
   }
 

@@ -26,10 +26,15 @@ export interface ClearOptions {
   solver?: SolverName;
   timeLimitSeconds?: number;
   /**
-   * A session of the same backend, kept by the caller across clearings of markets of one
-   * structure (the windows of a simulation, the points of a sweep): it is updated in place and
-   * re-solved warm instead of being built anew. One that does not fit is left for a fresh one.
+   * Where the caller keeps a session of the same backend across clearings of markets of one
+   * structure (the windows of a simulation, the points of a sweep): the session in it is
+   * updated in place and re-solved warm; when there is none, or it does not fit, a fresh one is
+   * opened and left in the slot. The caller disposes of it.
    */
+  reuse?: SessionSlot;
+}
+
+export interface SessionSlot {
   session?: SolverSession;
 }
 
@@ -82,18 +87,26 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
 
   const timeLimitSeconds = options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds;
-  let session: SolverSession | undefined;
-  if (options.session) {
+  const slot = options.reuse;
+  let session = slot?.session;
+  let reused = false;
+  if (session) {
     try {
-      options.session.update(model);
-      session = options.session;
+      session.update(model);
+      reused = true;
     } catch {
       session = undefined;
     }
   }
-  const owned = session === undefined;
+  const owned = slot === undefined;
   try {
-    session ??= adapter.open(model);
+    if (!session) {
+      session = adapter.open(model);
+      if (slot) {
+        slot.session?.dispose();
+        slot.session = session;
+      }
+    }
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw e;
     return failed('error', { message: `${adapter.name} could not take the model: ${(e as Error).message}`, conflicts: [] });
@@ -109,7 +122,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   let x: Float64Array;
   try {
     outcome = session.solve({ timeLimitSeconds });
-    if (!owned && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
+    if (reused && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
       // A reused session's warm state can mislead HiGHS: ask a fresh one before believing it.
       outcome = solveOnce(adapter, model, { timeLimitSeconds });
     }

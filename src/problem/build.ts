@@ -112,11 +112,11 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     );
   }
 
-  let volumeBound = 0;
+  let volumeBoundKw = 0;
   for (let t = 0; t < T; t++) {
     const ranges = prosumers.map((_, k) => injectionRange(k, t));
     // No trade can usefully exceed everything every prosumer could inject or draw.
-    const tradeBound = ranges.reduce((sum, [lo, hi]) => sum + Math.max(Math.abs(lo), Math.abs(hi)), 0) + 1;
+    const tradeBoundKw = ranges.reduce((sum, [lo, hi]) => sum + Math.max(Math.abs(lo), Math.abs(hi)), 0) + 1;
 
     // Net injections; the utility takes what the prosumers inject: P_u = −Σ P_i.
     const sumLo = ranges.reduce((s, r) => s + r[0], 0);
@@ -145,8 +145,8 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     );
 
     const trades = pairs.map(({ i, j }): [number, number] => [
-      mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBound),
-      mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBound),
+      mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBoundKw),
+      mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBoundKw),
     ]);
     index.trade.push(trades);
 
@@ -192,12 +192,12 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     addNetworkRows(mb, scenario, feeder, t, P, agentBus, fixedConflicts);
 
     // At an optimum the volume is the least that routes the injections: at most Σ|P|.
-    volumeBound += tradeBound;
+    volumeBoundKw += tradeBoundKw;
   }
 
   // Trade-volume penalty on S = Σ_t Σ_{i<j} |p[i,j,t]|: λ·S² (L2) or λ·S (L1).
   if (lambda > 0) {
-    const S = mb.addCol({ kind: 'totalTradeVolume' }, 0, volumeBound, l2 ? 0 : lambda, l2 ? 2 * lambda : 0);
+    const S = mb.addCol({ kind: 'totalTradeVolume' }, 0, volumeBoundKw, l2 ? 0 : lambda, l2 ? 2 * lambda : 0);
     const deliveries = index.trade.flat(2);
     mb.addRow({ kind: 'totalTradeVolume' }, 0, 0, [[S, 1], ...deliveries.map((d): Entry => [d, -1])]);
     index.totalTradeVolume = S;

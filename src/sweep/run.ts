@@ -12,11 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
-import { clearWith, solverAdapter, type SolverName } from '../market/clear.ts';
+import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
-import { Feeder } from '../network/feeder.ts';
-import { buildMarketProblem } from '../problem/build.ts';
-import type { SolverSession } from '../solver/adapter.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, validatePoints, type SweepPlan } from './points.ts';
 
@@ -64,7 +61,7 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
   }
   const adapter = await solverAdapter(task.solver);
   const results: SweepPointResult[] = [];
-  let session: SolverSession | undefined;
+  const slot: SessionSlot = {};
   try {
     for (let run = task.from; run < task.to; run++) {
       const { scenario, values, sample, simulationSeed } = plan.point(run);
@@ -74,17 +71,10 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
         results.push({ run, values, sample, simulation: { ...simulation, events: [], requests: [] } });
         continue;
       }
-      if (!session) {
-        try {
-          session = adapter.open(buildMarketProblem(scenario, new Feeder(scenario.network)).model);
-        } catch {
-          session = undefined; // clearWith opens its own, and reports what went wrong
-        }
-      }
-      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, session }) });
+      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot }) });
     }
   } finally {
-    session?.dispose();
+    slot.session?.dispose();
   }
   return results;
 }
