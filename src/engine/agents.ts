@@ -10,7 +10,7 @@
 import { clearWith, type SessionSlot } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
-import { stepStartHour, type Scenario } from '../scenario/validate.ts';
+import { networkWindow, stepStartHour, type Scenario } from '../scenario/validate.ts';
 import type { SolverAdapter } from '../solver/adapter.ts';
 import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
 import type { EventLoop } from './loop.ts';
@@ -195,6 +195,7 @@ export class MarketOperator {
       name: `${scenario.name}@${start}`,
       steps,
       startHour: stepStartHour(scenario, start),
+      network: networkWindow(scenario.network, start, steps),
       utility: { bus: scenario.utility.bus, targetKw: slice(utility.targetKw), priority: slice(utility.priority) },
       prosumers: scenario.prosumers.map((p, k) => {
         const agent = prosumers[k]!;

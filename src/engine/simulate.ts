@@ -153,7 +153,7 @@ export class Simulation {
     const steps: SimulatedStep[] = [];
     for (let t = 0; t <= this.lastStep; t++) {
       const applied = this.prosumers.map((agent) => agent.steps.get(t)!);
-      const network = networkState(feeder, scenario.prosumers, applied.map((a) => a.realisedKw + a.batteryKw));
+      const network = networkState(feeder, scenario.prosumers, applied.map((a) => a.realisedKw + a.batteryKw), t);
       const cleared = this.operator.results.get(t)?.steps[0];
       const trades: TradeRecord[] = cleared?.trades ?? [];
       const agents = scenario.prosumers.map((p, k): SimulatedAgentStep => {

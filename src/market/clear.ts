@@ -18,7 +18,7 @@ import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lps
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { networkState, report } from './report.ts';
-import { proRataTrades } from './routing.ts';
+import { routeStep } from './routing.ts';
 
 export type SolverName = 'highs' | 'lp-solver';
 
@@ -140,7 +140,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     if (owned) session.dispose();
   }
 
-  routeTrades(problem, x);
+  routeTrades(scenario, problem, x);
   const violation = worstViolation(model, x);
   report.maxViolation = violation.amount;
   report.worstConstraint = violation.constraint;
@@ -237,21 +237,21 @@ function diagnose(model: LinearModel, outcome: SolveOutcome): Diagnosis {
   return { message: outcome.message ?? 'the solver failed', conflicts: [] };
 }
 
-/** Replaces the solver's trades by the pro-rata minimum-volume plan, and updates |p| and S. */
-function routeTrades(problem: MarketProblem, x: Float64Array): void {
+/** Replaces the solver's trades by the reported plan (routing.ts), and updates S = Σ deliveries. */
+function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array): void {
   const { index } = problem;
-  const pairOf = new Map(index.pairs.map(({ i, j }, k) => [i * index.agents.length + j, k]));
   index.netInjection.forEach((cols, t) => {
     const injection = cols.map((c) => x[c]!);
-    // The utility takes exactly what the prosumers inject.
+    // The utility takes exactly what the prosumers inject (the pool injects nothing).
     injection[0] = -injection.slice(1).reduce((s, p) => s + p, 0);
     x[cols[0]!] = injection[0];
     const trades = index.trade[t]!;
-    for (const [forward, backward] of trades) x[forward] = x[backward] = 0;
-    for (const { seller, buyer, kw } of proRataTrades(injection)) {
-      const [forward, backward] = trades[pairOf.get(Math.min(seller, buyer) * index.agents.length + Math.max(seller, buyer))!]!;
-      x[seller < buyer ? forward : backward] = kw;
-    }
+    const solverKw = trades.map(([forward, backward]) => x[forward]! - x[backward]!);
+    routeStep(scenario.market.tradeGraph, index.pairs, injection, index.pool, solverKw).forEach((kw, k) => {
+      const [forward, backward] = trades[k]!;
+      x[forward] = Math.max(kw, 0);
+      x[backward] = Math.max(-kw, 0);
+    });
   });
   if (index.totalTradeVolume !== undefined) {
     x[index.totalTradeVolume] = index.trade.flat(2).reduce((s, col) => s + x[col]!, 0);
@@ -284,7 +284,7 @@ function assembleSteps(
   const steps: StepResult[] = [];
   for (let t = 0; t < T; t++) {
     const P = index.netInjection[t]!.map((c) => x[c]!);
-    const network = networkState(feeder, prosumers, P.slice(1));
+    const network = networkState(feeder, prosumers, P.slice(1, prosumers.length + 1), t);
 
     // Marginal value of energy at each agent: π = ∂objective/∂(extra injection), per kW and step.
     // A trade's price is the reciprocity multiplier λ = −(π_i + π_j)/2 (see README), per kWh.

@@ -19,20 +19,31 @@ const rounder = (digits: number) => {
 export const report = rounder(7);
 export const reportPu = rounder(9);
 
-/** LinDistFlow voltages (per bus index, reported) and line flows for the prosumers' net injections. */
-export function networkState(
+/** Bus injections (kW, kvar) in step t: the fixed loads plus the prosumers' given net injections. */
+export function busInjections(
   feeder: Feeder,
   prosumers: readonly ProsumerData[],
   netInjectionKw: readonly number[],
-): { voltagePu: number[]; buses: BusState[]; lines: LineState[] } {
-  const busP = feeder.buses.map(() => 0);
-  const busQ = feeder.buses.map(() => 0);
+  t: number,
+): { pKw: number[]; qKvar: number[] } {
+  const { pKw: busP, qKvar: busQ } = feeder.fixedInjections(t);
   prosumers.forEach((p, k) => {
     const bus = feeder.busIndex(p.bus);
     busP[bus]! += netInjectionKw[k]!;
     busQ[bus]! += p.reactiveKvar;
   });
-  const flow = feeder.linearPowerFlow(busP, busQ);
+  return { pKw: busP, qKvar: busQ };
+}
+
+/** LinDistFlow voltages (per bus index, reported) and line flows in step t for the prosumers' net injections. */
+export function networkState(
+  feeder: Feeder,
+  prosumers: readonly ProsumerData[],
+  netInjectionKw: readonly number[],
+  t: number,
+): { voltagePu: number[]; buses: BusState[]; lines: LineState[] } {
+  const injections = busInjections(feeder, prosumers, netInjectionKw, t);
+  const flow = feeder.linearPowerFlow(injections.pKw, injections.qKvar);
   const voltagePu = flow.vSq.map((v) => reportPu(Math.sqrt(v)));
   return {
     voltagePu,

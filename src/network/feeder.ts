@@ -56,6 +56,8 @@ export class Feeder {
   readonly vMaxSq: number;
   private readonly byId: Map<string, number>;
   private readonly subtrees: number[][];
+  private readonly children: number[][];
+  private readonly loads: { bus: number; pKw: number; qKvar: number; profile: readonly number[] | undefined }[];
 
   constructor(network: Scenario['network']) {
     this.baseKva = network.baseKva;
@@ -97,6 +99,14 @@ export class Feeder {
       throw new Error('feeder: the network is not a tree rooted at the slack (validate the scenario first)');
     }
     this.slack = 0;
+    this.children = this.buses.map(() => []);
+    for (const bus of this.buses) if (bus.parent >= 0) this.children[bus.parent]!.push(bus.index);
+    this.loads = network.loads.map((load) => ({
+      bus: this.busIndex(load.bus),
+      pKw: load.injectionKw,
+      qKvar: load.injectionKvar,
+      profile: load.profile ?? network.loadProfile,
+    }));
 
     // Subtrees, children after parents in BFS order: accumulate from the leaves up.
     this.subtrees = this.buses.map((b) => [b.index]);
@@ -116,6 +126,51 @@ export class Feeder {
   /** Buses fed through bus k, k included. */
   subtree(k: number): readonly number[] {
     return this.subtrees[k]!;
+  }
+
+  /** Buses fed directly from bus k. */
+  childrenOf(k: number): readonly number[] {
+    return this.children[k]!;
+  }
+
+  /** Whether the network has fixed loads. */
+  get hasLoads(): boolean {
+    return this.loads.length > 0;
+  }
+
+  /**
+   * The fixed (non-market) injections at every bus in step t (kW, kvar; loads negative): each
+   * load's peak injection times its profile's entry for t.
+   */
+  fixedInjections(t: number): { pKw: number[]; qKvar: number[] } {
+    const pKw = this.buses.map(() => 0);
+    const qKvar = this.buses.map(() => 0);
+    for (const load of this.loads) {
+      const factor = load.profile ? load.profile[t]! : 1;
+      pKw[load.bus]! += factor * load.pKw;
+      qKvar[load.bus]! += factor * load.qKvar;
+    }
+    return { pKw, qKvar };
+  }
+
+  /** Buses within `maxHops` lines of bus k (k included), in increasing index order. */
+  busesWithin(k: number, maxHops: number): number[] {
+    const found = new Set([k]);
+    let frontier = [k];
+    for (let hop = 0; hop < maxHops && frontier.length > 0; hop++) {
+      const next: number[] = [];
+      for (const b of frontier) {
+        const bus = this.buses[b]!;
+        for (const n of bus.parent >= 0 ? [bus.parent, ...this.children[b]!] : this.children[b]!) {
+          if (!found.has(n)) {
+            found.add(n);
+            next.push(n);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return [...found].sort((a, b) => a - b);
   }
 
   /** Lines on the path from the slack to bus k. */

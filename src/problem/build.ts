@@ -15,20 +15,23 @@
  * limits (19b), battery power and energy limits are column bounds.
  */
 import type { Feeder } from '../network/feeder.ts';
-import { UTILITY_ID, type Scenario } from '../scenario/validate.ts';
+import { POOL_ID, UTILITY_ID, type Scenario } from '../scenario/validate.ts';
 import { ModelBuilder, type Entry, type LinearModel } from './model.ts';
+import { addNetworkRows, linearFormOf, type FixedConflict, type LinearForm } from './network-rows.ts';
+import { tradePairs, type Pair } from './trade-graph.ts';
 
-export interface Pair {
-  /** Agent indices, i < j. */
-  i: number;
-  j: number;
-}
+export type { FixedConflict, Pair };
 
 /** Where each domain variable lives in the model's column vector. */
 export interface MarketIndex {
+  /** The utility, the prosumers in file order, then the pool when market.tradeGraph is "pool". */
   agents: string[];
-  /** Bus index (in the feeder) of each agent. */
+  /** Bus index (in the feeder) of each agent; −1 for the pool. */
   agentBus: number[];
+  /** Agent index of the pool; undefined without one. */
+  pool: number | undefined;
+  /** How the network's LinDistFlow rows were built. */
+  linearForm: LinearForm;
   pairs: Pair[];
   /** trade[t][pair] = [delivery i→j, delivery j→i] */
   trade: [number, number][][];
@@ -46,11 +49,6 @@ export interface MarketIndex {
   requestDeviation: { col: number; sign: 1 | -1 }[][];
 }
 
-/** A constraint with no decision variable in it that its data already breaks. */
-export interface FixedConflict {
-  description: string;
-}
-
 export interface MarketProblem {
   model: LinearModel;
   index: MarketIndex;
@@ -61,11 +59,13 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   const { steps: T, stepHours: dt, market, prosumers, utility } = scenario;
   const mb = new ModelBuilder();
   const fixedConflicts: FixedConflict[] = [];
-  const agents = [UTILITY_ID, ...prosumers.map((p) => p.id)];
-  const agentBus = [feeder.slack, ...prosumers.map((p) => feeder.busIndex(p.bus))];
-  const n = agents.length;
-  const pairs: Pair[] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push({ i, j });
+  const withPool = market.tradeGraph === 'pool';
+  const agents = [UTILITY_ID, ...prosumers.map((p) => p.id), ...(withPool ? [POOL_ID] : [])];
+  const agentBus = [feeder.slack, ...prosumers.map((p) => feeder.busIndex(p.bus)), ...(withPool ? [-1] : [])];
+  const pool = withPool ? agents.length - 1 : undefined;
+  const prosumerOf = (a: number) => (a >= 1 && a <= prosumers.length ? prosumers[a - 1] : undefined);
+  const pairs = tradePairs(market.tradeGraph, agentBus, feeder, pool);
+  const linearForm = linearFormOf(scenario, feeder);
   const l2 = market.penaltyNorm === 'l2';
   const lambda = market.tradeVolumeWeight;
 
@@ -88,6 +88,8 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   const index: MarketIndex = {
     agents,
     agentBus,
+    pool,
+    linearForm,
     pairs,
     trade: [],
     totalTradeVolume: undefined,
@@ -102,7 +104,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   for (let t = 0; t <= T; t++) {
     index.batteryEnergy.push(
       agents.map((agent, a) => {
-        const battery = a === 0 ? undefined : prosumers[a - 1]!.battery;
+        const battery = prosumerOf(a)?.battery;
         if (!battery) return -1;
         const fixed = t === 0 || (t === T && battery.returnToInitial);
         const lo = fixed ? battery.initialKwh : battery.minKwh;
@@ -121,9 +123,11 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     // Net injections; the utility takes what the prosumers inject: P_u = −Σ P_i.
     const sumLo = ranges.reduce((s, r) => s + r[0], 0);
     const sumHi = ranges.reduce((s, r) => s + r[1], 0);
+    // The pool only passes energy on: its net injection is 0.
+    const injectionRanges = agents.map((_, a): [number, number] => (a === 0 ? widen(-sumHi, -sumLo) : a === pool ? [0, 0] : ranges[a - 1]!));
     const P = agents.map((agent, a) => {
-      const [lo, hi] = a === 0 ? widen(-sumHi, -sumLo) : ranges[a - 1]!;
-      const bid = a === 0 ? undefined : prosumers[a - 1]!.costBid;
+      const [lo, hi] = injectionRanges[a]!;
+      const bid = prosumerOf(a)?.costBid;
       // Cost bid C(P) = ½·a·P² + b·P per hour, over the step's Δt hours.
       return mb.addCol(
         { kind: 'netInjection', agent, step: t },
@@ -138,7 +142,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     // Battery power (its tie-break ε·Σb² is a second, lexicographic stage: see tiebreak.ts).
     index.batteryPower.push(
       agents.map((agent, a) => {
-        const battery = a === 0 ? undefined : prosumers[a - 1]!.battery;
+        const battery = prosumerOf(a)?.battery;
         if (!battery) return -1;
         return mb.addCol({ kind: 'batteryPower', agent, step: t }, -battery.maxChargeKw, battery.maxDischargeKw);
       }),
@@ -189,10 +193,12 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     mb.addRow({ kind: 'request', step: t }, target, target, [[P[0]!, -1], ...deviations.map((d): Entry => [d.col, -d.sign])]);
     index.requestDeviation.push(deviations);
 
-    addNetworkRows(mb, scenario, feeder, t, P, agentBus, fixedConflicts);
+    addNetworkRows(mb, scenario, feeder, linearForm, { t, P, agentBus, injectionRange: injectionRanges }, fixedConflicts);
 
-    // At an optimum the volume is the least that routes the injections: at most Σ|P|.
-    volumeBoundKw += tradeBoundKw;
+    // At an optimum with every pair the volume is the least that routes the injections: at
+    // most Σ|P|. With fewer pairs energy may pass through intermediaries: bound it by every
+    // delivery's own bound.
+    volumeBoundKw += market.tradeGraph === 'all' ? tradeBoundKw : 2 * pairs.length * tradeBoundKw;
   }
 
   // Trade-volume penalty on S = Σ_t Σ_{i<j} |p[i,j,t]|: λ·S² (L2) or λ·S (L1).
@@ -204,61 +210,4 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   }
 
   return { model: mb.build(), index, fixedConflicts };
-}
-
-/** LinDistFlow voltage (19c) and line-flow (19d) rows of one step, in the net injections P. */
-function addNetworkRows(
-  mb: ModelBuilder,
-  scenario: Scenario,
-  feeder: Feeder,
-  t: number,
-  P: number[],
-  agentBus: number[],
-  fixedConflicts: FixedConflict[],
-): void {
-  // Agents (prosumers only: the utility sits at the slack) at each bus.
-  const atBus = feeder.buses.map(() => [] as number[]);
-  agentBus.forEach((bus, a) => {
-    if (a > 0) atBus[bus]!.push(a);
-  });
-  const qKvar = feeder.buses.map(() => 0);
-  scenario.prosumers.forEach((p, k) => (qKvar[agentBus[k + 1]!]! += p.reactiveKvar));
-
-  for (const bus of feeder.buses) {
-    if (bus.index === feeder.slack) continue;
-    const sens = feeder.voltageSensitivity(bus.index);
-    const entries: Entry[] = [];
-    let constant = feeder.v0;
-    sens.buses.forEach((m, k) => {
-      constant += sens.dvdqPerKvar[k]! * qKvar[m]!;
-      for (const a of atBus[m]!) entries.push([P[a]!, sens.dvdpPerKw[k]!]);
-    });
-    const lo = feeder.vMinSq - constant;
-    const hi = feeder.vMaxSq - constant;
-    if (entries.length === 0) {
-      if (lo > 0 || hi < 0) {
-        fixedConflicts.push({
-          description: `voltage at bus ${bus.id}, step ${t}: ${Math.sqrt(constant).toFixed(4)} p.u. with no controllable injection, outside its limits`,
-        });
-      }
-      continue;
-    }
-    // Scale the row so its largest coefficient is 1 (the raw ones are ~1e-5 p.u.²/kW).
-    const scale = Math.max(...entries.map(([, c]) => Math.abs(c)));
-    mb.addRow(
-      { kind: 'voltage', bus: bus.id, step: t, scale },
-      lo / scale,
-      hi / scale,
-      entries.map(([col, c]) => [col, c / scale]),
-    );
-  }
-
-  for (const line of feeder.lines) {
-    if (line.maxKw === undefined) continue;
-    // f = −Σ of the injections downstream of the line.
-    const entries: Entry[] = [];
-    for (const m of feeder.subtree(line.to)) for (const a of atBus[m]!) entries.push([P[a]!, -1]);
-    if (entries.length === 0) continue; // no flow at all: always within ±maxKw
-    mb.addRow({ kind: 'lineFlow', from: line.fromId, to: line.toId, step: t }, -line.maxKw, line.maxKw, entries);
-  }
 }

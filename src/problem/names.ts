@@ -15,7 +15,11 @@ export type ColumnName =
   /** e[i,t]: state of charge at the start of step t (kWh); step = T is the end of the horizon. */
   | { kind: 'batteryEnergy'; agent: string; step: number }
   /** U[t] − U*[t] (L2), or its positive / negative part (L1), kW. */
-  | { kind: 'requestDeviation'; step: number; part: 'both' | 'above' | 'below' };
+  | { kind: 'requestDeviation'; step: number; part: 'both' | 'above' | 'below' }
+  /** Sparse LinDistFlow: active flow on the line feeding `to`, kW, positive from parent to child. */
+  | { kind: 'lineFlow'; from: string; to: string; step: number }
+  /** Sparse LinDistFlow: squared voltage magnitude of a bus, p.u.². */
+  | { kind: 'busVoltage'; bus: string; step: number };
 
 export type RowName =
   /** Σ_j p[i,j,t] − P[i,t] = 0: what an agent sells equals what it injects. */
@@ -30,6 +34,10 @@ export type RowName =
   | { kind: 'voltage'; bus: string; step: number; scale: number }
   /** Active flow on the line feeding `to` within ±maxKw. */
   | { kind: 'lineFlow'; from: string; to: string; step: number }
+  /** Sparse LinDistFlow: flow into a bus − flows out of it + injections at it = −fixed injection. */
+  | { kind: 'busBalance'; bus: string; step: number }
+  /** Sparse LinDistFlow: v_to − v_from + 2(r·f + x·q)/S_base = 0 along a line. */
+  | { kind: 'voltageDrop'; from: string; to: string; step: number }
   /** S − Σ deliveries = 0. */
   | { kind: 'totalTradeVolume' }
   /** Tie-break stage: the linear part of the market objective stays at its optimum. */
@@ -37,7 +45,7 @@ export type RowName =
 
 export type Side = 'lower' | 'upper';
 
-const agentWord = (agent: string) => (agent === 'utility' ? 'the utility' : agent);
+const agentWord = (agent: string) => (agent === 'utility' ? 'the utility' : agent === 'pool' ? 'the pool' : agent);
 
 /** A column, or one of its bounds, in domain words. */
 export function describeColumn(name: ColumnName, side?: Side): string {
@@ -57,6 +65,10 @@ export function describeColumn(name: ColumnName, side?: Side): string {
       }`;
     case 'requestDeviation':
       return `deviation from the utility's request, step ${name.step}`;
+    case 'lineFlow':
+      return `line ${name.from}→${name.to}, step ${name.step}${limit('flow limit (reverse)', 'flow limit (forward)')}`;
+    case 'busVoltage':
+      return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
   }
 }
 
@@ -76,6 +88,10 @@ export function describeRow(name: RowName, side?: Side): string {
       return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
     case 'lineFlow':
       return `line ${name.from}→${name.to}, step ${name.step}${limit('flow limit (reverse)', 'flow limit (forward)')}`;
+    case 'busBalance':
+      return `power balance at bus ${name.bus}, step ${name.step} (LinDistFlow)`;
+    case 'voltageDrop':
+      return `voltage drop along line ${name.from}→${name.to}, step ${name.step} (LinDistFlow)`;
     case 'totalTradeVolume':
       return 'total trade volume';
     case 'marketOptimum':

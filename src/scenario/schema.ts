@@ -31,6 +31,21 @@ export const LineSchema = z.strictObject({
   maxKw: positive().optional().describe('Active-power flow limit |f| ≤ maxKw, kW; no limit when omitted'),
 });
 
+/**
+ * A fixed (non-market) load or generation at a bus: the consumers the utility serves outside
+ * the market. It shapes voltages and flows but trades nothing. Injection positive, so a
+ * load of 100 kW is `injectionKw: -100`.
+ */
+export const BusLoadSchema = z.strictObject({
+  bus: id(),
+  injectionKw: finite().describe('Active injection at the peak (profile 1), kW; a load is negative'),
+  injectionKvar: finite().default(0).describe('Reactive injection at the peak (profile 1), kvar; an inductive load is negative'),
+  profile: z
+    .array(finite())
+    .optional()
+    .describe('Multiplier of both injections per step (default: network.loadProfile, or 1)'),
+});
+
 export const NetworkSchema = z.strictObject({
   baseKv: positive().describe('Base line-to-line voltage, kV'),
   baseKva: positive().describe('Base power, kVA'),
@@ -40,6 +55,19 @@ export const NetworkSchema = z.strictObject({
   slack: id().describe('Id of the slack (substation) bus, where the utility sits'),
   buses: z.array(id()).min(1),
   lines: z.array(LineSchema),
+  loads: z.array(BusLoadSchema).default([]).describe('Fixed loads at buses, outside the market'),
+  loadProfile: z
+    .array(finite())
+    .optional()
+    .describe('Multiplier of every load without its own profile, per step (default 1)'),
+  linearForm: z
+    .enum(['auto', 'dense', 'sparse'])
+    .default('auto')
+    .describe(
+      'LinDistFlow in the clearing problem. dense: voltages and flows as path-matrix expressions of the injections; ' +
+        'sparse: a flow column per line and a voltage column per bus (the branch-flow form, for large feeders); ' +
+        'auto: dense up to 100 buses. Both give the same optimum.',
+    ),
 });
 
 export const BatterySchema = z.strictObject({
@@ -103,6 +131,18 @@ export const MarketSchema = z.strictObject({
     'quadratic: ε·Σ b² makes the battery dispatch unique; none: any optimal dispatch',
   ),
   tieBreakWeight: positive().default(1e-6).describe('ε of the quadratic tie-break, objective units per kW²'),
+  tradeGraph: z
+    .union([
+      z.enum(['all', 'pool']),
+      z.strictObject({
+        maxHops: z.number().int().nonnegative().describe('Largest number of lines between the buses of two trading prosumers'),
+      }),
+    ])
+    .default('all')
+    .describe(
+      'Who may trade with whom. "all": every pair of agents; {"maxHops": k}: prosumers within k lines of each other, ' +
+        'and every prosumer with the utility; "pool": every agent only with the community pool (agent "pool")',
+    ),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -122,12 +162,13 @@ export const ScenarioSchema = z.strictObject({
     .describe('simulate: standard deviation of the random error between forecast and realisation, kW (drawn with --seed)'),
   network: NetworkSchema,
   utility: UtilitySchema,
-  prosumers: z.array(ProsumerSchema).min(1),
+  prosumers: z.array(ProsumerSchema).describe("The market's prosumers (may be empty: a feeder with fixed loads only)"),
   market: MarketSchema.default({
     tradeVolumeWeight: 0,
     penaltyNorm: 'l2',
     tieBreak: 'quadratic',
     tieBreakWeight: 1e-6,
+    tradeGraph: 'all',
   }),
 });
 
@@ -138,4 +179,6 @@ export type ScenarioData = z.output<typeof ScenarioSchema>;
 export type ProsumerData = ScenarioData['prosumers'][number];
 export type BatteryData = NonNullable<ProsumerData['battery']>;
 export type LineData = ScenarioData['network']['lines'][number];
+export type BusLoadData = ScenarioData['network']['loads'][number];
+export type TradeGraph = ScenarioData['market']['tradeGraph'];
 export type MarketOptions = ScenarioData['market'];

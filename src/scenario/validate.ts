@@ -25,8 +25,20 @@ export function stepStartHour(scenario: Pick<Scenario, 'startHour' | 'stepHours'
   return Math.round((scenario.startHour + t * scenario.stepHours) * 1e9) / 1e9;
 }
 
+/** The network seen by a window of `steps` steps from `start` (load profiles sliced). */
+export function networkWindow(network: Scenario['network'], start: number, steps: number): Scenario['network'] {
+  const slice = (values: number[] | undefined) => values?.slice(start, start + steps);
+  return {
+    ...network,
+    loadProfile: slice(network.loadProfile),
+    loads: network.loads.map((load) => ({ ...load, profile: slice(load.profile) })),
+  };
+}
+
 /** The reserved agent id of the utility. */
 export const UTILITY_ID = 'utility';
+/** The reserved agent id of the community pool (market.tradeGraph "pool"). */
+export const POOL_ID = 'pool';
 
 export function validateScenario(data: ScenarioData): { scenario?: Scenario; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -50,6 +62,11 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     add('network.vMinPu', `must be below network.vMaxPu (${network.vMinPu} ≥ ${network.vMaxPu})`);
   }
   problems.push(...checkTree(data));
+  lengthIs('network.loadProfile', network.loadProfile);
+  network.loads.forEach((load, i) => {
+    if (!busIndex.has(load.bus)) add(`network.loads[${i}].bus`, `unknown bus "${load.bus}"`);
+    lengthIs(`network.loads[${i}].profile`, load.profile);
+  });
 
   // Utility.
   const utility = data.utility;
@@ -70,6 +87,7 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   data.prosumers.forEach((p, i) => {
     const at = `prosumers[${i}]`;
     if (p.id === UTILITY_ID) add(`${at}.id`, `"${UTILITY_ID}" is reserved for the utility`);
+    else if (p.id === POOL_ID && data.market.tradeGraph === 'pool') add(`${at}.id`, `"${POOL_ID}" is reserved for the community pool (market.tradeGraph "pool")`);
     else if (ids.has(p.id)) add(`${at}.id`, `duplicate id "${p.id}" (also prosumers[${ids.get(p.id)}])`);
     else ids.set(p.id, i);
     if (!busIndex.has(p.bus)) add(`${at}.bus`, `unknown bus "${p.bus}"`);
