@@ -1,6 +1,8 @@
 /** `p2pmarket clear <scenario>`: one clearing over the whole horizon. */
 import { join } from 'node:path';
+import { acCheck } from '../analysis/ac-check.ts';
 import { ExitCode, InputError } from '../errors.ts';
+import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import { clearMarket, type SolverName } from '../market/clear.ts';
 import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
@@ -14,6 +16,7 @@ export interface ClearCommandOptions {
   solver: SolverName;
   timeLimit: number;
   quiet?: boolean;
+  acCheck?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -26,9 +29,11 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
     throw e;
   }
 
+  if (options.acCheck && result.status === 'optimal') result.acCheck = acCheck(scenario, result);
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (!options.quiet || result.status !== 'optimal') {
     (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result) + '\n');
+    if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck) + '\n');
   }
   if (result.status !== 'optimal') {
     if (options.json) process.stderr.write(`error: ${file}: ${result.diagnosis?.message ?? result.status}\n`);
@@ -36,7 +41,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   }
 
   const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, clearingFiles(result));
+  writeRunFiles(dir, { ...clearingFiles(result), ...(result.acCheck ? acCheckFiles(result.acCheck) : {}) });
   if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   return ExitCode.ok;
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
+import { powerFlowCommand } from './powerflow.ts';
 import { replayCommand, simulateCommand } from './simulate.ts';
 import { sweepCommand } from './sweep.ts';
 
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const solverOptions = (command: Command) =>
     command
       .addOption(new Option('--solver <name>', 'solver backend').choices(['highs', 'lp-solver']).default('highs'))
-      .option('--time-limit <seconds>', 'time limit of each solve', parsePositive, 60)
+      .option('--time-limit <seconds>', 'time limit of each solve', positive('--time-limit'), 60)
       .option('-q, --quiet', 'print nothing but errors (and --json)');
 
   solverOptions(
@@ -31,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       .description("Clear the market once over the scenario's whole horizon.")
       .argument('<scenario>', 'scenario file (JSON)')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
-      .option('--json', 'print the result as JSON on stdout'),
+      .option('--json', 'print the result as JSON on stdout')
+      .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model'),
   )
     .addHelpText(
       'after',
@@ -39,9 +41,13 @@ export async function main(argv: string[]): Promise<number> {
 Examples:
   $ p2pmarket clear scenarios/seed-4node.json
   $ p2pmarket clear scenarios/seed-4node.json --json > result.json
+  $ p2pmarket clear scenarios/ieee33-day.json --ac-check
   $ p2pmarket clear my-feeder.json --out outputs/run1 --solver lp-solver
 
-Writes runs.csv, steps.csv, trades.csv and result.json (written last) to the output folder.
+Writes runs.csv, steps.csv, trades.csv and result.json (written last) to the output folder;
+with --ac-check also ac-check.csv (per step: AC losses, lowest AC voltage, largest linear-vs-AC
+voltage and flow differences) and ac-violations.csv (AC limits the linear model let through),
+and "acCheck" in result.json.
 Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagnosis names
 the conflicting constraints); 1 anything else.`,
     )
@@ -128,6 +134,32 @@ the same output.`,
       exitCode = await sweepCommand(sweep, options);
     });
 
+  program
+    .command('powerflow')
+    .description('AC power flow of the scenario\'s feeder (backward/forward sweep): voltages, line flows, losses.')
+    .argument('<scenario>', 'scenario file (JSON)')
+    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/powerflow/)')
+    .option('--json', 'print { converged, iterations, steps: [...] } as JSON on stdout')
+    .option('--tolerance <pu>', 'convergence tolerance: largest voltage change between iterations, p.u.', positive('--tolerance'), 1e-10)
+    .option('--max-iterations <n>', 'give up after this many iterations', positive('--max-iterations'), 100)
+    .option('-q, --quiet', 'print nothing but errors (and --json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket powerflow scenarios/ieee33-base.json          # Baran & Wu's base case: 202.7 kW losses
+  $ p2pmarket powerflow scenarios/ieee33-day.json --json    # 24 steps: schedules, batteries idle
+
+Bus injections are the fixed loads (network.loads, times their profile) and the prosumers'
+schedules with idle batteries; reactive injections as given. One step for a feeder with only
+fixed loads, else one per scenario step. Writes buses.csv, lines.csv and result.json. Limits
+the AC state breaks are listed, not refused. A power flow that does not converge (a loading
+beyond the feeder's capacity) prints no result and exits 3.`,
+    )
+    .action((scenario: string, options) => {
+      exitCode = powerFlowCommand(scenario, options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -148,10 +180,12 @@ function parseSeed(value: string): number {
   return n;
 }
 
-function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError('command line', [{ path: '--time-limit', message: `"${value}" is not a positive number` }]);
-  return n;
+function positive(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InputError('command line', [{ path: option, message: `"${value}" is not a positive number` }]);
+    return n;
+  };
 }
 
 function reportError(e: unknown): number {

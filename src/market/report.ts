@@ -47,8 +47,8 @@ export function networkState(
   const voltagePu = flow.vSq.map((v) => reportPu(Math.sqrt(v)));
   return {
     voltagePu,
-    buses: feeder.buses.map((bus) => ({ id: bus.id, voltagePu: voltagePu[bus.index]! })),
-    lines: feeder.lines.map((line) => ({
+    buses: feeder.fileOrder.map((k) => ({ id: feeder.buses[k]!.id, voltagePu: voltagePu[k]! })),
+    lines: feeder.lineFileOrder.map((l) => feeder.lines[l]!).map((line) => ({
       from: line.fromId,
       to: line.toId,
       flowKw: report(flow.flowKw[line.index]!),

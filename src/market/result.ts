@@ -3,6 +3,7 @@
  * Powers in kW (injection positive), energies in kWh, voltages in p.u., prices in objective
  * units per kWh (currency per kWh when the objective is money).
  */
+import type { AcCheck } from '../analysis/ac-check.ts';
 import type { SolveStatus } from '../solver/adapter.ts';
 
 export interface AgentStep {
@@ -91,4 +92,6 @@ export interface ClearingResult {
   solver: SolverReport;
   steps: StepResult[];
   diagnosis?: Diagnosis;
+  /** The AC power flow of every cleared step against the linear model (clear --ac-check). */
+  acCheck?: AcCheck;
 }

@@ -57,6 +57,10 @@ export class Feeder {
   private readonly byId: Map<string, number>;
   private readonly subtrees: number[][];
   private readonly children: number[][];
+  /** Bus indices in the order of the scenario file's `network.buses` (for reports). */
+  readonly fileOrder: readonly number[];
+  /** Line indices in the order of the scenario file's `network.lines` (for reports). */
+  readonly lineFileOrder: readonly number[];
   private readonly loads: { bus: number; pKw: number; qKvar: number; profile: readonly number[] | undefined }[];
 
   constructor(network: Scenario['network']) {
@@ -101,6 +105,8 @@ export class Feeder {
     this.slack = 0;
     this.children = this.buses.map(() => []);
     for (const bus of this.buses) if (bus.parent >= 0) this.children[bus.parent]!.push(bus.index);
+    this.fileOrder = network.buses.map((id) => this.busIndex(id));
+    this.lineFileOrder = network.lines.map((line) => this.buses[this.busIndex(line.to)]!.line);
     this.loads = network.loads.map((load) => ({
       bus: this.busIndex(load.bus),
       pKw: load.injectionKw,

@@ -13,7 +13,8 @@ export const COMPLETION_MARKER = 'result.json';
 /** Every file a run of any command writes: a new run removes those it does not write itself. */
 export const RUN_FILES = [
   'result.json', 'runs.csv', 'steps.csv', 'trades.csv', 'events.csv', 'requests.csv',
-  'utility.csv', 'imbalance.csv', 'windows.csv', 'summary.csv',
+  'utility.csv', 'imbalance.csv', 'windows.csv', 'summary.csv', 'ac-check.csv', 'ac-violations.csv',
+  'buses.csv', 'lines.csv',
 ] as const;
 
 /** Removes a previous run's files (result.json first), so that nothing of it looks current. */

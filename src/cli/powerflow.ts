@@ -1,0 +1,31 @@
+/** `p2pmarket powerflow <scenario>`: the AC power flow of the scenario's network. */
+import { join } from 'node:path';
+import { scenarioPowerFlow } from '../analysis/powerflow.ts';
+import { ExitCode } from '../errors.ts';
+import { powerFlowFiles, renderPowerFlow } from '../output/powerflow-files.ts';
+import { writeRunFiles } from '../output/write.ts';
+import { loadScenario } from '../scenario/load.ts';
+
+export interface PowerFlowCommandOptions {
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  tolerance: number;
+  maxIterations: number;
+}
+
+export function powerFlowCommand(file: string, options: PowerFlowCommandOptions): number {
+  const scenario = loadScenario(file);
+  const result = scenarioPowerFlow(scenario, { tolerancePu: options.tolerance, maxIterations: options.maxIterations });
+  if (!result.converged) {
+    if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    process.stderr.write(`error: ${file}: ${result.failure!.message}\n`);
+    return ExitCode.notCleared;
+  }
+  if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else if (!options.quiet) process.stdout.write(renderPowerFlow(result) + '\n');
+  const dir = options.out ?? join('outputs', scenario.name, 'powerflow');
+  writeRunFiles(dir, powerFlowFiles(result));
+  if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')}, buses.csv and lines.csv\n`);
+  return ExitCode.ok;
+}
