@@ -50,7 +50,14 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
         tradeVolumeWeight: fc.constantFrom(0, 0.01, 0.5),
         penaltyNorm: fc.constantFrom('l1' as const, 'l2' as const),
         tieBreak: fc.constantFrom('quadratic' as const, 'none' as const),
+        tradeGraph: fc.constantFrom('all' as const, 'all' as const, 'pool' as const, { maxHops: 0 }, { maxHops: 2 }),
       }),
+      loads: fc.array(
+        fc.record({ bus: fc.integer({ min: 1, max: buses - 1 }), injectionKw: kw(-30, 5), injectionKvar: kw(-10, 2) }),
+        { maxLength: buses - 1 },
+      ),
+      loadProfile: fc.option(fc.array(kw(0.2, 1.2), { minLength: steps, maxLength: steps }), { nil: undefined }),
+      linearForm: fc.constantFrom('dense' as const, 'sparse' as const),
     }).map((r): ScenarioInput => ({
       name: 'property',
       steps,
@@ -63,6 +70,9 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
         slack: 'b0',
         buses: Array.from({ length: buses }, (_, k) => `b${k}`),
         lines: r.lineOrder.map((k) => ({ from: `b${r.parents[k]}`, to: `b${k + 1}`, ...r.lines[k]! })),
+        loads: r.loads.map((l) => ({ ...l, bus: `b${l.bus}` })),
+        ...(r.loadProfile ? { loadProfile: r.loadProfile } : {}),
+        linearForm: r.linearForm,
       },
       utility: { bus: 'b0', targetKw: r.targetKw, priority: r.priority },
       prosumers: r.prosumers.map((p, k) => ({

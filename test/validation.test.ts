@@ -1,5 +1,5 @@
 /** Scenario validation in process (the command-line cases are in cli.test.ts). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -22,7 +22,11 @@ function problemsOf(change: (s: ScenarioInput) => void): string[] {
 describe('scenario validation', () => {
   it('accepts the bundled scenarios', () => {
     expect(problemsOf(() => undefined)).toEqual([]);
-    expect(() => parseScenario(JSON.parse(readFileSync('scenarios/seed-4node.json', 'utf8')))).not.toThrow();
+    for (const file of readdirSync('scenarios')) {
+      const text = JSON.parse(readFileSync(`scenarios/${file}`, 'utf8'));
+      if (!('network' in text)) continue; // a sweep file
+      expect(() => parseScenario(text), file).not.toThrow();
+    }
   });
 
   it.each([
@@ -34,6 +38,16 @@ describe('scenario validation', () => {
     ['a request for a step that does not exist', (s: ScenarioInput) => void (s.utility.requestEvents = [{ atHour: 0, step: 6, targetKw: 1, priority: 1 }]), /^utility\.requestEvents\[0\]\.step: step 6 is beyond/],
     ['an unknown horizon end', (s: ScenarioInput) => void ((s as Record<string, unknown>).horizonEnd = 'wrap'), /^horizonEnd: /],
     ['the utility away from the slack', (s: ScenarioInput) => void (s.utility.bus = '2'), /^utility\.bus: the utility must sit at the slack bus "0"/],
+    ['a load at an unknown bus', (s: ScenarioInput) => void (s.network.loads = [{ bus: '7', injectionKw: -5 }]), /^network\.loads\[0\]\.bus: unknown bus "7"/],
+    ['a load profile of the wrong length', (s: ScenarioInput) => void (s.network.loads = [{ bus: '1', injectionKw: -5, profile: [1, 1] }]), /^network\.loads\[0\]\.profile: has 2 entries but the scenario has 6 steps/],
+    ['a feeder load profile of the wrong length', (s: ScenarioInput) => void (s.network.loadProfile = [1]), /^network\.loadProfile: has 1 entries/],
+    ['a load with a misspelt field', (s: ScenarioInput) => void (s.network.loads = [{ bus: '1', loadKw: 5 } as never]), /^network\.loads\[0\]/],
+    ['an unknown LinDistFlow form', (s: ScenarioInput) => void ((s.network as Record<string, unknown>).linearForm = 'fast'), /^network\.linearForm: /],
+    ['a negative hop count', (s: ScenarioInput) => void (s.market = { ...s.market, tradeGraph: { maxHops: -1 } }), /^market\.tradeGraph/],
+    ['a prosumer named like the pool of a pool market', (s: ScenarioInput) => {
+      s.prosumers[0]!.id = 'pool';
+      s.market = { ...s.market, tradeGraph: 'pool' };
+    }, /^prosumers\[0\]\.id: "pool" is reserved for the community pool/],
   ])('rejects %s, naming the field', (_name, change, expected) => {
     const problems = problemsOf(change);
     expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);

@@ -63,6 +63,19 @@ export function checkInvariants(scenario: Scenario, result: ClearingResult): str
       if (t === scenario.steps - 1 && b.returnToInitial && !near(end, b.initialKwh)) fail(`${a.id} does not return to its initial state`);
     });
     if (!near(net.get('utility') ?? 0, -receipt)) fail(`${at}: the utility trades ${net.get('utility') ?? 0} kW, expected ${-receipt}`);
+    // Only the pairs the trade graph allows.
+    const graph = scenario.market.tradeGraph;
+    if (graph === 'pool') {
+      if (!near(net.get('pool') ?? 0, 0)) fail(`${at}: the pool keeps ${net.get('pool')} kW`);
+      for (const tr of step.trades) if (tr.from !== 'pool' && tr.to !== 'pool') fail(`${at}: ${tr.from}→${tr.to} bypasses the pool`);
+    } else if (typeof graph === 'object') {
+      const busOf = new Map(scenario.prosumers.map((p) => [p.id, p.bus]));
+      for (const tr of step.trades) {
+        if (tr.from === 'utility' || tr.to === 'utility') continue;
+        const hops = hopDistance(scenario, busOf.get(tr.from)!, busOf.get(tr.to)!);
+        if (hops > graph.maxHops) fail(`${at}: ${tr.from}→${tr.to} spans ${hops} hops, more than ${graph.maxHops}`);
+      }
+    } else if (step.trades.some((tr) => tr.from === 'pool' || tr.to === 'pool')) fail(`${at}: a pool trade without a pool`);
     if (!near(step.utilityReceiptKw, receipt)) fail(`${at}: utility receipt ${step.utilityReceiptKw} ≠ Σ net injections ${receipt}`);
 
     // Network: recomputed voltages and flows, within limits and equal to the reported ones.
@@ -107,6 +120,28 @@ export function checkInvariants(scenario: Scenario, result: ClearingResult): str
   return problems;
 }
 
+/** Lines between two buses (breadth-first search over the lines, both directions). */
+export function hopDistance(scenario: Scenario, a: string, b: string): number {
+  const neighbours = new Map<string, string[]>();
+  for (const line of scenario.network.lines) {
+    neighbours.set(line.from, [...(neighbours.get(line.from) ?? []), line.to]);
+    neighbours.set(line.to, [...(neighbours.get(line.to) ?? []), line.from]);
+  }
+  const distance = new Map([[a, 0]]);
+  const queue = [a];
+  while (queue.length > 0) {
+    const bus = queue.shift()!;
+    if (bus === b) return distance.get(bus)!;
+    for (const next of neighbours.get(bus) ?? []) {
+      if (!distance.has(next)) {
+        distance.set(next, distance.get(bus)! + 1);
+        queue.push(next);
+      }
+    }
+  }
+  return Infinity;
+}
+
 /**
  * LinDistFlow by linear algebra: with the reduced incidence matrix M (one row per line, +1 at
  * its child bus, −1 at its parent unless that is the slack), the flows solve Mᵀ·f = −P and the
@@ -131,6 +166,13 @@ export function independentPowerFlow(scenario: Scenario, result: ClearingResult)
   for (const step of result.steps) {
     const P = Matrix.zeros(n, 1);
     const Q = Matrix.zeros(n, 1);
+    for (const load of network.loads) {
+      if (load.bus === network.slack) continue;
+      const factor = (load.profile ?? network.loadProfile)?.[step.t] ?? 1;
+      const i = col.get(load.bus)!;
+      P.set(i, 0, P.get(i, 0) + factor * load.injectionKw);
+      Q.set(i, 0, Q.get(i, 0) + factor * load.injectionKvar);
+    }
     step.agents.forEach((a, k) => {
       if (a.bus === network.slack) return;
       const i = col.get(a.bus)!;
