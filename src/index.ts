@@ -5,6 +5,9 @@ export { validateScenario, UTILITY_ID, type Scenario } from './scenario/validate
 export { loadScenario, parseScenario, readJsonFile } from './scenario/load.ts';
 export { generateScenario, type GeneratorOptions } from './scenario/generate.ts';
 export { Feeder } from './network/feeder.ts';
+export { acPowerFlow, type PowerFlowOptions, type PowerFlowSolution } from './network/powerflow.ts';
+export { scenarioPowerFlow, type PowerFlowReport, type PowerFlowStep, type LimitViolation } from './analysis/powerflow.ts';
+export { acCheck, type AcCheck, type AcCheckStep } from './analysis/ac-check.ts';
 export { buildMarketProblem, type MarketProblem } from './problem/build.ts';
 export { clearMarket, clearWith, solverAdapter, type ClearOptions, type SolverName } from './market/clear.ts';
 export type * from './market/result.ts';

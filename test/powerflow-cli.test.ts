@@ -97,3 +97,16 @@ describe('p2pmarket clear --ac-check', () => {
     expect(violations.length - 1).toBe(result.acCheck!.violations);
   });
 });
+
+describe('p2pmarket simulate --ac-check', () => {
+  it.concurrent('checks every realised step', async () => {
+    const dir = workDir('sim');
+    const out = join(dir, 'sim');
+    const run = await p2pmarket(['simulate', scenario('seed-time-horizons.json'), '--ac-check', '--json', '--out', out], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const document = JSON.parse(run.stdout) as { steps: unknown[]; acCheck: { steps: { t: number; converged: boolean }[] } };
+    expect(document.acCheck.steps.map((s) => s.t)).toEqual(document.steps.map((_, t) => t));
+    expect(document.acCheck.steps.every((s) => s.converged)).toBe(true);
+    expect(readFileSync(join(out, 'ac-check.csv'), 'utf8').trim().split('\n')).toHaveLength(document.steps.length + 1);
+  });
+});

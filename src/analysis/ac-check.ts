@@ -1,6 +1,6 @@
 /**
- * The AC check of a clearing (`clear --ac-check`): the AC power flow of every cleared step,
- * with the cleared net injections, against the LinDistFlow state the market was cleared on.
+ * The AC check of a clearing (`clear --ac-check`) or of a simulation's realised steps
+ * (`simulate --ac-check`): the AC power flow of every step, with its net injections, against the LinDistFlow state the market was cleared on.
  * LinDistFlow drops the losses and the quadratic terms of the branch equations, so its
  * voltages are optimistic under heavy load; this reports by how much, the AC losses, and any
  * AC voltage or flow limit the linear model let through.
@@ -8,7 +8,6 @@
 import { Feeder } from '../network/feeder.ts';
 import { acPowerFlow, type PowerFlowOptions } from '../network/powerflow.ts';
 import { busInjections, report, reportPu } from '../market/report.ts';
-import type { ClearingResult } from '../market/result.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { limitViolations, type LimitViolation } from './powerflow.ts';
 
@@ -40,7 +39,12 @@ export interface AcCheck {
   steps: AcCheckStep[];
 }
 
-export function acCheck(scenario: Scenario, result: ClearingResult, options: PowerFlowOptions = {}): AcCheck {
+/** Steps with the prosumers' net injections in scenario order: a clearing's, or a simulation's realised ones. */
+export interface DispatchedSteps {
+  steps: readonly { t: number; agents: readonly { netInjectionKw: number }[] }[];
+}
+
+export function acCheck(scenario: Scenario, result: DispatchedSteps, options: PowerFlowOptions = {}): AcCheck {
   const feeder = new Feeder(scenario.network);
   const steps = result.steps.map((step): AcCheckStep => {
     const injections = busInjections(feeder, scenario.prosumers, step.agents.map((a) => a.netInjectionKw), step.t);

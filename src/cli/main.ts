@@ -62,7 +62,8 @@ the conflicting constraints); 1 anything else.`,
       .argument('<scenario>', 'scenario file (JSON); "horizonSteps" sets the window, "horizonEnd" shrink|stop')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print { status, steps, windows, … } as JSON on stdout')
-      .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1),
+      .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1)
+      .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model'),
   )
     .addHelpText(
       'after',
@@ -73,7 +74,8 @@ Examples:
   $ p2pmarket simulate my-feeder.json --seed 7     (with "forecastErrorStdKw": 0.5 in the scenario)
 
 Writes steps.csv (realised), trades.csv (cleared contracts), events.csv, requests.csv,
-utility.csv, imbalance.csv, windows.csv, runs.csv and result.json (last). A window that
+utility.csv, imbalance.csv, windows.csv, runs.csv and result.json (last); with --ac-check also
+ac-check.csv and ac-violations.csv for the realised steps. A window that
 cannot be cleared runs its step with idle batteries; the command then exits 3.`,
     )
     .action(async (scenario: string, options) => {

@@ -2,7 +2,9 @@
 import { join } from 'node:path';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import type { RequestEvent } from '../engine/events.ts';
+import { acCheck } from '../analysis/ac-check.ts';
 import { ExitCode, InputError } from '../errors.ts';
+import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import type { SolverName } from '../market/clear.ts';
 import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
 import { renderSimulation } from '../output/tables.ts';
@@ -18,6 +20,7 @@ export interface SimulateCommandOptions {
   timeLimit: number;
   quiet?: boolean;
   seed: number;
+  acCheck?: boolean;
 }
 
 export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
@@ -42,11 +45,15 @@ async function run(
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
   }
+  if (options.acCheck) result.acCheck = acCheck(scenario, result);
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
   const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, simulationFiles(result));
+  writeRunFiles(dir, { ...simulationFiles(result), ...(result.acCheck ? acCheckFiles(result.acCheck) : {}) });
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
-  else if (!options.quiet) process.stdout.write(renderSimulation(result) + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+  else if (!options.quiet) {
+    const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck)}` : '';
+    process.stdout.write(renderSimulation(result) + check + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+  }
   if (result.status !== 'optimal') {
     const failed = result.windows.filter((w) => w.status !== 'optimal');
     process.stderr.write(

@@ -10,6 +10,7 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { solverAdapter, type SolverName } from '../market/clear.ts';
+import type { AcCheck } from '../analysis/ac-check.ts';
 import { networkState, report } from '../market/report.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -59,6 +60,8 @@ export interface SimulationResult {
   utility: UtilityStep[];
   requests: RequestEvent[];
   events: SimEvent[];
+  /** The AC power flow of every realised step against the linear model (simulate --ac-check). */
+  acCheck?: AcCheck;
 }
 
 /** The requests a scenario makes: its schedule, issued at the start, then its request events. */
