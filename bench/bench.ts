@@ -5,6 +5,10 @@
  * real figures). Exits non-zero when a HiGHS clearing is not optimal or not the expected answer.
  *
  * Run with `node --import tsx --expose-gc bench/bench.ts` (the npm script does).
+ *
+ * The scale section (bench/scale.ts: clearing time and peak memory against feeder size and trade
+ * graph, each case in a child process) runs last but one. BENCH_ONLY=scale runs it alone (summary
+ * in outputs/bench/bench-scale.json, or bench-scale-quick.json); BENCH_SCALE=0 leaves it out.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,12 +19,16 @@ import type { ClearingResult } from '../src/market/result.ts';
 import { generateScenario, type GeneratorOptions } from '../src/scenario/generate.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/validate.ts';
+import { benchScale, type ScaleBench } from './scale.ts';
 import { benchSimulation } from './simulation.ts';
 import { benchSweep, WORKER_COUNTS, type SweepBench } from './sweep.ts';
 import { summarize, type Summary } from './stats.ts';
 
 // ---- Counts (BENCH_QUICK=1 cuts every one down, for a smoke run) -------------------------
 const QUICK = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=scale: the scale section alone; BENCH_SCALE=0: every section but that one. */
+const SCALE_ONLY = process.env.BENCH_ONLY === 'scale';
+const RUN_SCALE = process.env.BENCH_SCALE !== '0';
 /** Seed case: untimed warm-up runs, then timed runs. */
 const SEED_WARMUP = QUICK ? 2 : 20;
 const SEED_RUNS = QUICK ? 10 : 200;
@@ -59,7 +67,7 @@ const LP_SOLVER_TIME_LIMIT_S = 30;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEED_FILE = path.join(ROOT, 'scenarios', 'seed-4node.json');
 const OUT_DIR = path.join(ROOT, 'outputs', 'bench');
-const OUT_FILE = path.join(OUT_DIR, QUICK ? 'bench-quick.json' : 'bench.json');
+const OUT_FILE = path.join(OUT_DIR, `bench${SCALE_ONLY ? '-scale' : ''}${QUICK ? '-quick' : ''}.json`);
 
 const benchStarted = performance.now();
 
@@ -191,13 +199,39 @@ const machine = {
   loadAverageAtStart: os.loadavg().map((v) => Math.round(v * 100) / 100),
 };
 
-async function main(): Promise<void> {
+function printHeader(): void {
   console.log(`p2pmarket benchmark${QUICK ? ' — QUICK smoke run (BENCH_QUICK=1): counts cut down, figures not representative' : ''}`);
   console.log(
     `Machine: Node ${machine.node}, ${machine.platform}, ${machine.cpuCount} × ${machine.cpuModel}, ` +
       `${number(machine.totalMemoryBytes / 1024 ** 3, 1)} GiB RAM, ${machine.date}, load average ${machine.loadAverageAtStart.join(' ')}`,
   );
   if (!hasGc) console.log('(global.gc is missing: run with --expose-gc for the heap figure)');
+}
+
+/** Writes the JSON summary atomically. */
+function writeSummary(summary: object): void {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const temporary = `${OUT_FILE}.tmp-${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(summary, null, 2) + '\n');
+  renameSync(temporary, OUT_FILE);
+}
+
+/** BENCH_ONLY=scale. */
+async function scaleOnly(): Promise<void> {
+  printHeader();
+  const scale = await benchScale({ quick: QUICK, format: { table, section } });
+  const totalSeconds = (performance.now() - benchStarted) / 1000;
+  const loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only: 'scale', machine, scale, failures: scale.failures, loadAverageAtEnd, totalSeconds });
+  console.log(`\nTotal ${number(totalSeconds, 1)} s (load average now ${loadAverageAtEnd.join(' ')}). Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
+  if (scale.failures.length > 0) {
+    console.error(`\nbench: FAILED — ${scale.failures.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function main(): Promise<void> {
+  printHeader();
 
   // ---- Seed case ----
   let started = performance.now();
@@ -408,6 +442,13 @@ async function main(): Promise<void> {
   const studyB = sweepRows.filter((r) => r.sweep === 'node0-sweep-b');
   const stochastic = sweepRows.filter((r) => r.sweep === 'stochastic-seed');
 
+  // ---- Scale (child processes) ----
+  let scale: ScaleBench | null = null;
+  if (RUN_SCALE) {
+    scale = await benchScale({ quick: QUICK, format: { table, section } });
+    failures.push(...scale.failures);
+  }
+
   // ---- Aims ----
   const feeder = measured.get('feeder33-l2')!;
   const aims = [
@@ -455,6 +496,7 @@ async function main(): Promise<void> {
     feeders: feederResults,
     simulation,
     sweeps: sweepRows,
+    scale,
     backendComparison: {
       case: '8-bus ×6, L1 pure LP',
       highsMedianMs: hSmall.summary.median,
@@ -473,10 +515,7 @@ async function main(): Promise<void> {
     loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 100) / 100),
     totalSeconds,
   };
-  mkdirSync(OUT_DIR, { recursive: true });
-  const temporary = `${OUT_FILE}.tmp-${process.pid}`;
-  writeFileSync(temporary, JSON.stringify(summary, null, 2) + '\n');
-  renameSync(temporary, OUT_FILE);
+  writeSummary(summary);
   console.log(`\nTotal ${number(totalSeconds, 1)} s (load average now ${summary.loadAverageAtEnd.join(' ')}). Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
   if (failures.length > 0) {
     console.error(`\nbench: FAILED — ${failures.length} HiGHS clearing${failures.length > 1 ? 's' : ''} not optimal or not consistent (see above).`);
@@ -485,7 +524,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
+  await (SCALE_ONLY ? scaleOnly() : main());
 } catch (e) {
   if (!(e instanceof BenchFailure)) throw e;
   console.error(`\nbench: ABORTED — ${e.message}`);
