@@ -51,6 +51,7 @@ const lines = base.network.lines.map((line: { from: string; to: string }) =>
 
 const hours = Array.from({ length: 24 }, (_, h) => h);
 const scenario = {
+  $schema: '../schema/scenario.schema.json',
   name: 'ieee33-day',
   description:
     'The IEEE 33-bus feeder of Baran & Wu (1989) over a day: published loads times an hourly profile (peak 0.8 at 19:00), ' +

@@ -8,6 +8,7 @@ import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
 import { writeRunFiles } from '../output/write.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 
 export interface ClearCommandOptions {
@@ -17,6 +18,7 @@ export interface ClearCommandOptions {
   timeLimit: number;
   quiet?: boolean;
   acCheck?: boolean;
+  plot?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -41,7 +43,12 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   }
 
   const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, { ...clearingFiles(result), ...(result.acCheck ? acCheckFiles(result.acCheck) : {}) });
+  writeRunFiles(dir, {
+    ...clearingFiles(result),
+    ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
+    'scenario.json': JSON.stringify(scenario, null, 2) + '\n',
+  });
   if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+  if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   return ExitCode.ok;
 }

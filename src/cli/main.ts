@@ -6,7 +6,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
+import { plotCommand } from './plot.ts';
 import { powerFlowCommand } from './powerflow.ts';
+import { schemaCommand, validateCommand } from './validate.ts';
 import { replayCommand, simulateCommand } from './simulate.ts';
 import { sweepCommand } from './sweep.ts';
 
@@ -33,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       .argument('<scenario>', 'scenario file (JSON)')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print the result as JSON on stdout')
-      .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model'),
+      .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model')
+      .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)'),
   )
     .addHelpText(
       'after',
@@ -63,7 +66,8 @@ the conflicting constraints); 1 anything else.`,
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print { status, steps, windows, … } as JSON on stdout')
       .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1)
-      .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model'),
+      .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
+      .option('--plot', 'draw the figures and index.html into the output folder'),
   )
     .addHelpText(
       'after',
@@ -90,7 +94,8 @@ cannot be cleared runs its step with idle batteries; the command then exits 3.`,
       .requiredOption('--scenario <scenario.json>', 'the scenario to run')
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print the result as JSON on stdout')
-      .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1),
+      .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1)
+      .option('--plot', 'draw the figures and index.html into the output folder'),
   )
     .addHelpText(
       'after',
@@ -114,7 +119,8 @@ The scenario's own request schedule and request events are ignored: only the fil
       .option('-o, --out <dir>', 'output folder (default: outputs/<sweep name>/)')
       .option('--workers <n>', 'worker threads; 1 runs in this process (default: 1 for up to 500 clearings, else all cores)', parseWorkers)
       .option('--resume', 'finish a sweep that was stopped, keeping the points it had finished')
-      .option('--json', 'print the summary as JSON on stdout'),
+      .option('--json', 'print the summary as JSON on stdout')
+      .option('--plot', 'draw the figures (state of charge, battery power, objective against the parameter; fan charts) and index.html'),
   )
     .addHelpText(
       'after',
@@ -160,6 +166,64 @@ beyond the feeder's capacity) prints no result and exits 3.`,
     )
     .action((scenario: string, options) => {
       exitCode = powerFlowCommand(scenario, options);
+    });
+
+  program
+    .command('plot')
+    .description('Draw the figures of a finished run (clear, simulate, replay or sweep) as SVG, and its index.html report.')
+    .argument('<run-dir>', 'a folder a run wrote (it holds result.json)')
+    .option('--json', 'print the figures written as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket clear scenarios/seed-4node.json && p2pmarket plot outputs/seed-4node
+  $ p2pmarket sweep scenarios/node0-sweep-b.json --plot      # the same, right after the run
+
+Writes <run-dir>/figures/<figure>.svg and <run-dir>/index.html (self-contained: open it from
+the file system, no server, no network). A clearing or simulation gets the net-injection
+heatmap, per-step bars of forecast, battery and traded power, state-of-charge trajectories,
+bus voltages and line flows against their limits, and trade prices; a sweep gets the state of
+charge and battery power against the swept parameter and the objective; a stochastic sweep
+gets fan charts (median, p5–p95) over the steps.`,
+    )
+    .action(async (dir: string, options) => {
+      exitCode = await plotCommand(dir, options);
+    });
+
+  program
+    .command('validate')
+    .description('Check scenario files as every command does, and describe them (nothing is solved or written).')
+    .argument('<scenario...>', 'one or more scenario files (JSON)')
+    .option('--json', 'print what each file describes as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket validate scenarios/ieee33-day.json
+  $ p2pmarket validate scenarios/*.json --quiet && echo all valid
+
+Exit codes: 0 every file is valid; 2 a file is not (the message names the file and the field).`,
+    )
+    .action((files: string[], options) => {
+      exitCode = validateCommand(files, options);
+    });
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of scenario files (for editors: reference it with "$schema").')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket schema > scenario.schema.json
+  The bundled scenarios reference the committed copy, schema/scenario.schema.json, so editors
+  complete and check their fields.`,
+    )
+    .action(() => {
+      exitCode = schemaCommand();
     });
 
   try {

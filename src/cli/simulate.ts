@@ -11,6 +11,7 @@ import { renderSimulation } from '../output/tables.ts';
 import { writeRunFiles } from '../output/write.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
+import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 
 export interface SimulateCommandOptions {
@@ -21,6 +22,7 @@ export interface SimulateCommandOptions {
   quiet?: boolean;
   seed: number;
   acCheck?: boolean;
+  plot?: boolean;
 }
 
 export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
@@ -48,12 +50,17 @@ async function run(
   if (options.acCheck) result.acCheck = acCheck(scenario, result);
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
   const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, { ...simulationFiles(result), ...(result.acCheck ? acCheckFiles(result.acCheck) : {}) });
+  writeRunFiles(dir, {
+    ...simulationFiles(result),
+    ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
+    'scenario.json': JSON.stringify(scenario, null, 2) + '\n',
+  });
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
   else if (!options.quiet) {
     const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck)}` : '';
     process.stdout.write(renderSimulation(result) + check + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   }
+  if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   if (result.status !== 'optimal') {
     const failed = result.windows.filter((w) => w.status !== 'optimal');
     process.stderr.write(

@@ -9,6 +9,7 @@ import { clearRunFiles, writeRunFiles } from '../output/write.ts';
 import { SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep, validatePoints } from '../sweep/points.ts';
+import { plotAfterRun } from './plot.ts';
 import { CHUNK_POINTS, runSweep } from '../sweep/run.ts';
 
 export interface SweepCommandOptions {
@@ -19,6 +20,7 @@ export interface SweepCommandOptions {
   quiet?: boolean;
   workers?: number;
   resume?: boolean;
+  plot?: boolean;
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
@@ -69,6 +71,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
         `${files['summary.csv'] ? ', summary.csv (statistics over the samples)' : ''} and result.json\n`,
     );
   }
+  if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   if (failed > 0) {
     process.stderr.write(`error: ${file}: ${failed} of ${plan.size} points could not be cleared (see runs.csv)\n`);
     return ExitCode.notCleared;

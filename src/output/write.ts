@@ -14,12 +14,14 @@ export const COMPLETION_MARKER = 'result.json';
 export const RUN_FILES = [
   'result.json', 'runs.csv', 'steps.csv', 'trades.csv', 'events.csv', 'requests.csv',
   'utility.csv', 'imbalance.csv', 'windows.csv', 'summary.csv', 'ac-check.csv', 'ac-violations.csv',
-  'buses.csv', 'lines.csv',
+  'buses.csv', 'lines.csv', 'scenario.json', 'index.html',
 ] as const;
 
 /** Removes a previous run's files (result.json first), so that nothing of it looks current. */
 export function clearRunFiles(dir: string): void {
   for (const name of RUN_FILES) rmSync(join(dir, name), { force: true });
+  // The figures of an earlier run (plot) no longer describe this folder.
+  rmSync(join(dir, 'figures'), { recursive: true, force: true });
 }
 
 export function writeRunFiles(dir: string, files: Record<string, string>): void {

@@ -1,0 +1,58 @@
+/** `p2pmarket validate <scenario>` and `p2pmarket schema`. */
+import { z } from 'zod';
+import { ExitCode } from '../errors.ts';
+import { Feeder } from '../network/feeder.ts';
+import { buildMarketProblem } from '../problem/build.ts';
+import { ScenarioSchema } from '../scenario/schema.ts';
+import { loadScenario } from '../scenario/load.ts';
+
+/** Checks a scenario as every command does (exit 2 on the first file with problems) and describes it. */
+export function validateCommand(files: string[], options: { quiet?: boolean; json?: boolean }): number {
+  const reports = files.map((file) => {
+    const scenario = loadScenario(file);
+    const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
+    return {
+      file,
+      scenario: scenario.name,
+      steps: scenario.steps,
+      stepHours: scenario.stepHours,
+      buses: scenario.network.buses.length,
+      lines: scenario.network.lines.length,
+      loads: scenario.network.loads.length,
+      prosumers: scenario.prosumers.length,
+      batteries: scenario.prosumers.filter((p) => p.battery).length,
+      tradePairs: problem.index.pairs.length,
+      linearForm: problem.index.linearForm,
+      columns: problem.model.numCols,
+      rows: problem.model.numRows,
+      fixedConflicts: problem.fixedConflicts.map((c) => c.description),
+    };
+  });
+  if (options.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  else if (!options.quiet) {
+    for (const r of reports) {
+      process.stdout.write(
+        `${r.file}: valid — "${r.scenario}", ${r.steps} steps of ${r.stepHours} h, ${r.buses} buses, ${r.lines} lines, ${r.loads} fixed loads, ` +
+          `${r.prosumers} prosumers (${r.batteries} with batteries), ${r.tradePairs} trade pairs; the clearing problem has ` +
+          `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow)\n`,
+      );
+      for (const c of r.fixedConflicts) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);
+    }
+  }
+  return ExitCode.ok;
+}
+
+/** The JSON Schema (draft 2020-12) of scenario files, for editors and other tools. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ScenarioSchema, { io: 'input', target: 'draft-2020-12' }),
+    $id: 'https://github.com/p2pmarket/p2pmarket/schema/scenario.schema.json',
+    title: 'p2pmarket scenario',
+    description: 'A feeder, its prosumers and the utility\'s requests (powers in kW, injection positive; energies in kWh; time in hours; voltages in p.u.; impedances in Ω).',
+  };
+}
+
+export function schemaCommand(): number {
+  process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+  return ExitCode.ok;
+}

@@ -1,0 +1,106 @@
+/**
+ * `index.html` of a run folder: the scenario, the status, the objective and its terms, the
+ * main tables, and every figure (inline SVG), in one self-contained page that opens from
+ * file:// with no server and no network. Nothing in it depends on the clock, so the same run
+ * gives the same bytes.
+ */
+import type { Figure } from './figures.ts';
+import type { Row, RunFolder } from './run-dir.ts';
+
+const escape = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Number(v.toPrecision(8)).toString()) : v === null || v === undefined ? '—' : String(v));
+
+/** At most this many rows of a table are shown; the CSV has them all. */
+const MAX_ROWS = 200;
+
+function table(columns: string[], rows: readonly (Row | Record<string, unknown>)[], caption: string): string {
+  if (rows.length === 0) return '';
+  const shown = rows.slice(0, MAX_ROWS);
+  const more = rows.length > MAX_ROWS ? `<p class="note">First ${MAX_ROWS} of ${rows.length} rows; the CSV file has them all.</p>` : '';
+  return `<table><caption>${escape(caption)}</caption><thead><tr>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr></thead><tbody>${shown
+    .map((r) => `<tr>${columns.map((c) => `<td>${escape(format(r[c]))}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>${more}`;
+}
+
+function keyValues(entries: [string, unknown][]): string {
+  return `<dl>${entries.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(format(v))}</dd>`).join('')}</dl>`;
+}
+
+export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: string }[]): string {
+  const r = run.result as Record<string, unknown>;
+  const name = String(r.scenario && run.kind !== 'sweep' ? r.scenario : (r.sweep ?? r.scenario ?? 'run'));
+  const status = String(r.status ?? (run.kind === 'sweep' ? Object.keys((r.statuses as object) ?? {}).join(', ') : ''));
+  const description = (run.scenario?.description as string | undefined) ?? '';
+  const sections: string[] = [];
+
+  const summary: [string, unknown][] = [['kind', run.kind], ['status', status]];
+  if (run.kind !== 'sweep') {
+    summary.push(['objective', r.objective]);
+    const terms = (r.objectiveTerms ?? {}) as Record<string, number>;
+    for (const [term, value] of Object.entries(terms)) summary.push([`  ${term}`, value]);
+    const solver = (r.solver ?? {}) as Record<string, unknown>;
+    if (solver.backend) {
+      summary.push(['solver', `${solver.backend}: ${solver.columns} columns × ${solver.rows} rows, ${solver.iterations} iterations, worst violation ${format(solver.maxViolation)}, tie-break ${solver.tieBreak}`]);
+    }
+  } else {
+    summary.push(['mode', r.mode], ['points', r.points], ['samples', r.samples], ['parameters', ((r.parameters ?? []) as { name: string; values: number }[]).map((p) => `${p.name} (${p.values} values)`).join('; ')]);
+  }
+  sections.push(`<section><h2>Summary</h2>${keyValues(summary)}</section>`);
+
+  const diagnosis = r.diagnosis as { message: string; conflicts: string[] } | undefined;
+  if (diagnosis) sections.push(`<section class="diagnosis"><h2>Diagnosis</h2><p>${escape(diagnosis.message)}</p><ul>${diagnosis.conflicts.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></section>`);
+
+  if (figures.length > 0) {
+    sections.push(
+      `<section><h2>Figures</h2>${figures
+        .map(({ figure, svg }) => `<figure id="fig-${escape(figure.id)}" data-figure="${escape(figure.id)}"><h3>${escape(figure.title)}</h3>${svg}<figcaption>${escape(figure.caption)} <a href="figures/${escape(figure.id)}.svg">SVG</a></figcaption></figure>`)
+        .join('\n')}</section>`,
+    );
+  }
+
+  const tables: string[] = [];
+  if (run.kind === 'simulate') {
+    tables.push(table(['start', 'steps', 'status', 'objective', 'fallback'], (r.windows ?? []) as Record<string, unknown>[], 'Windows'));
+  }
+  const acCheck = r.acCheck as { steps: Record<string, unknown>[] } | undefined;
+  if (acCheck) {
+    tables.push(table(['t', 'acLossKw', 'acMinVoltagePu', 'acMinVoltageBus', 'maxVoltageErrorPu', 'maxFlowErrorKw'], acCheck.steps, 'AC check: the AC power flow of every step against the linear model'));
+  }
+  if (run.kind === 'sweep') {
+    tables.push(table(['run', 'status', 'objective', ...run.parameterColumns], run.runs, 'Points (runs.csv)'));
+    if (run.summary.length > 0) tables.push(table(Object.keys(run.summary[0]!), run.summary, 'Statistics over the samples (summary.csv)'));
+  } else {
+    tables.push(table(['t', 'agent', 'scheduleKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'netInjectionKw', 'voltagePu'], run.steps, 'Prosumers per step (steps.csv)'));
+    tables.push(table(['t', 'from', 'to', 'kw', 'price'], run.trades, 'Trades (trades.csv)'));
+  }
+  sections.push(`<section><h2>Tables</h2>${tables.join('\n')}</section>`);
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(name)} — p2pmarket</title>
+<style>
+body { font: 14px/1.45 Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
+h3 { font-size: 1rem; margin: 0.5rem 0; } .status { font-weight: bold; color: ${status === 'optimal' ? '#1a7f37' : '#b42318'}; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; } dt { color: #555; white-space: pre; } dd { margin: 0; }
+figure { margin: 1.5rem 0; overflow-x: auto; } figcaption { color: #555; font-size: 0.9rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; } caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
+th, td { border: 1px solid #ddd; padding: 0.15rem 0.5rem; text-align: right; } th { background: #f5f5f5; }
+.note { color: #555; font-size: 0.85rem; } .diagnosis { color: #b42318; }
+</style>
+</head>
+<body>
+<h1>${escape(name)}</h1>
+<p>${escape(description)}</p>
+<p>Status: <span class="status">${escape(status)}</span></p>
+${sections.join('\n')}
+<p class="note">Written by p2pmarket plot from the files of this folder.</p>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,218 @@
+/**
+ * Figures: each is drawn from the right data. The runs are made by the real command (with
+ * --plot); then each figure's SVG is read for its data marks (vega-lite describes every mark
+ * in an aria-label), and its vega scenegraph is walked for the datum behind every mark, and
+ * both are compared with the run's own files.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { figuresFor, type Figure } from '../src/plot/figures.ts';
+import { renderView } from '../src/plot/render.ts';
+import { readRunFolder, type Row, type RunFolder } from '../src/plot/run-dir.ts';
+import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+
+const { workDir } = temporaryFolder('p2pmarket-plot-');
+const scenario = (name: string) => join(ROOT, 'scenarios', name);
+
+/** The aria-labels of the data marks with one role description ("rect mark", "bar", "point") in an SVG, as key → value. */
+function svgMarks(svg: string, role: string): Record<string, string>[] {
+  const marks: Record<string, string>[] = [];
+  const pattern = new RegExp(`aria-roledescription="${role}"[^>]*aria-label="([^"]*)"|aria-label="([^"]*)"[^>]*aria-roledescription="${role}"`, 'g');
+  for (const match of svg.matchAll(pattern)) {
+    const label = (match[1] ?? match[2]!).replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    marks.push(Object.fromEntries(label.split('; ').map((pair) => [pair.slice(0, pair.indexOf(': ')), pair.slice(pair.indexOf(': ') + 2)])));
+  }
+  return marks;
+}
+
+interface SceneNode {
+  marktype?: string;
+  role?: string;
+  items?: (SceneNode & { datum?: Record<string, unknown>; items?: SceneNode[] })[];
+}
+
+/** The datum of every item of the data marks of one type (role "mark") in a figure's scenegraph. */
+async function sceneData(figure: Figure, marktype: string): Promise<Record<string, unknown>[]> {
+  const view = await renderView(figure.spec);
+  const data: Record<string, unknown>[] = [];
+  const visit = (node: SceneNode) => {
+    if (node.marktype === marktype && node.role === 'mark') for (const item of node.items ?? []) data.push(item.datum ?? {});
+    for (const item of node.items ?? []) for (const child of item.items ?? []) visit(child);
+  };
+  visit((view.scenegraph() as unknown as { root: SceneNode }).root);
+  view.finalize();
+  return data;
+}
+
+const figure = (run: RunFolder, id: string) => {
+  const found = figuresFor(run).find((f) => f.id === id);
+  expect(found, `figure ${id}`).toBeDefined();
+  return found!;
+};
+const svgOf = (run: RunFolder, id: string) => readFileSync(join(run.dir, 'figures', `${id}.svg`), 'utf8');
+const near = (a: unknown, b: unknown) => expect(Number(a)).toBeCloseTo(Number(b), 6);
+
+describe('figures of a clearing', () => {
+  let run: RunFolder;
+  beforeAll(async () => {
+    const dir = workDir('clear');
+    const out = join(dir, 'seed');
+    const r = await p2pmarket(['clear', scenario('seed-4node.json'), '--plot', '--quiet', '--out', out], dir);
+    expect(r.code, r.stderr).toBe(0);
+    run = readRunFolder(out);
+  }, 60_000);
+
+  it('writes every figure and an index.html that embeds them', () => {
+    const ids = figuresFor(run).map((f) => f.id);
+    expect(ids).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'line-flows', 'trade-prices']);
+    const html = readFileSync(join(run.dir, 'index.html'), 'utf8');
+    for (const id of ids) {
+      expect(existsSync(join(run.dir, 'figures', `${id}.svg`))).toBe(true);
+      expect(html).toContain(`data-figure="${id}"`);
+    }
+    expect(html).toContain('89698.003');
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing to fetch
+  });
+
+  it('heatmap: one cell per agent and step, coloured by its net injection', async () => {
+    const cells = svgMarks(svgOf(run, 'net-injection'), 'rect mark');
+    expect(cells).toHaveLength(run.steps.length);
+    for (const row of run.steps) {
+      const cell = cells.find((c) => c.agent === row.agent && c.t === String(row.t));
+      expect(cell, `${row.agent} step ${row.t}`).toBeDefined();
+      near(cell!['net injection kW'], row.netInjectionKw);
+    }
+    const data = await sceneData(figure(run, 'net-injection'), 'rect');
+    expect(data.map((d) => d.netInjectionKw).sort()).toEqual(run.steps.map((r) => r.netInjectionKw).sort());
+  });
+
+  it('step bars: forecast, battery and traded power of every agent and step', async () => {
+    const bars = await sceneData(figure(run, 'step-bars'), 'rect');
+    expect(bars).toHaveLength(3 * run.steps.length);
+    const value = (r: Row, quantity: string) => bars.find((b) => b.agent === r.agent && b.t === r.t && b.quantity === quantity)!.kw;
+    for (const r of run.steps) {
+      near(value(r, 'forecast'), r.scheduleKw);
+      near(value(r, 'battery'), r.batteryKw);
+      near(value(r, 'traded'), r.netInjectionKw);
+    }
+    expect(svgMarks(svgOf(run, 'step-bars'), 'bar')).toHaveLength(3 * run.steps.length);
+  });
+
+  it('state of charge: every step boundary of every battery, and its limits', async () => {
+    const points = await sceneData(figure(run, 'state-of-charge'), 'symbol');
+    const agents = new Set(run.steps.map((r) => r.agent));
+    expect(points).toHaveLength(agents.size * 5);
+    for (const r of run.steps) near(points.find((p) => p.agent === r.agent && p.boundary === r.t)!.kwh, r.socStartKwh);
+    for (const r of run.steps.filter((s) => s.t === 3)) near(points.find((p) => p.agent === r.agent && p.boundary === 4)!.kwh, r.socEndKwh);
+    const limits = await sceneData(figure(run, 'state-of-charge'), 'rule');
+    const batteries = (run.scenario!.prosumers as { id: string; battery: { minKwh: number; maxKwh: number } }[]).flatMap((p) => [`${p.id} ${p.battery.minKwh}`, `${p.id} ${p.battery.maxKwh}`]);
+    expect(limits.map((l) => `${l.agent} ${l.kwh}`).sort()).toEqual(batteries.sort());
+  });
+
+  it('voltages: every bus in every step, between the limits', async () => {
+    const steps = run.result.steps as { t: number; buses: { id: string; voltagePu: number }[] }[];
+    const points = await sceneData(figure(run, 'voltages'), 'symbol');
+    expect(points).toHaveLength(steps.length * steps[0]!.buses.length);
+    for (const s of steps) for (const b of s.buses) near(points.find((p) => p.t === s.t && p.bus === b.id)!.voltagePu, b.voltagePu);
+    const limits = await sceneData(figure(run, 'voltages'), 'rule');
+    expect(limits.map((l) => l.voltagePu).sort()).toEqual([0.95, 1.05]);
+  });
+
+  it('line flows: every line in every step, and ticks at the limits', async () => {
+    const steps = run.result.steps as { t: number; lines: { from: string; to: string; flowKw: number }[] }[];
+    const points = await sceneData(figure(run, 'line-flows'), 'symbol');
+    expect(points).toHaveLength(steps.length * 3);
+    for (const s of steps) for (const l of s.lines) near(points.find((p) => p.t === s.t && p.line === `${l.from}→${l.to}`)!.flowKw, l.flowKw);
+    const ticks = await sceneData(figure(run, 'line-flows'), 'rect');
+    expect(ticks.map((t) => t.limitKw).sort()).toEqual([-100, -100, -100, 100, 100, 100]);
+  });
+
+  it('trade prices: one point per trade, at its price', () => {
+    const points = svgMarks(svgOf(run, 'trade-prices'), 'point');
+    expect(points).toHaveLength(run.trades.length);
+    for (const tr of run.trades) {
+      const point = points.find((p) => p.pair === `${tr.from}→${tr.to}` && p.step === String(tr.t));
+      expect(point, `${tr.from}→${tr.to} step ${tr.t}`).toBeDefined();
+      near(point!.price, tr.price);
+    }
+  });
+});
+
+describe('figures of sweeps', () => {
+  let studyB: RunFolder;
+  let constraints: RunFolder;
+  let stochastic: RunFolder;
+  beforeAll(async () => {
+    const dir = workDir('sweeps');
+    const stochasticFile = join(dir, 'stochastic.json');
+    writeFileSync(
+      stochasticFile,
+      JSON.stringify({ scenario: scenario('seed-4node.json'), mode: 'simulate', samples: 30, seed: 4, perturbations: { forecastErrorStdKw: 1 } }),
+    );
+    const runs = await Promise.all([
+      p2pmarket(['sweep', scenario('node0-sweep-b.json'), '--plot', '--quiet', '--out', join(dir, 'b')], dir),
+      p2pmarket(['sweep', scenario('constraint-sweep.json'), '--plot', '--quiet', '--out', join(dir, 'c')], dir),
+      p2pmarket(['sweep', stochasticFile, '--plot', '--quiet', '--out', join(dir, 's')], dir),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    studyB = readRunFolder(join(dir, 'b'));
+    constraints = readRunFolder(join(dir, 'c'));
+    stochastic = readRunFolder(join(dir, 's'));
+  }, 90_000);
+
+  it('node-0 study: one panel per step of each battery\'s state of charge against the request', async () => {
+    const f = figure(studyB, 'sweep-state-of-charge');
+    const data = await sceneData(f, 'line');
+    // 4 steps × 3 batteries × 201 request values.
+    expect(data).toHaveLength(4 * 3 * 201);
+    const request = new Map(studyB.runs.map((r) => [r.run, r['utility.targetKw[2]']]));
+    for (const r of studyB.steps.filter((_, k) => k % 37 === 0)) {
+      const point = data.find((d) => d.agent === r.agent && d.t === r.t && d.x === request.get(r.run));
+      near(point!.socStartKwh, r.socStartKwh);
+    }
+    expect(new Set(data.map((d) => d.x)).size).toBe(201);
+  });
+
+  it('constraint study: battery power against the limit, with the limit lines', async () => {
+    const f = figure(constraints, 'sweep-battery-power');
+    const points = await sceneData(f, 'symbol');
+    expect(points).toHaveLength(constraints.steps.length);
+    const limit = new Map(constraints.runs.map((r) => [r.run, Number(constraints.parameterColumns.map((c) => r[c])[0])]));
+    for (const r of constraints.steps) {
+      const point = points.find((p) => p.agent === r.agent && p.t === r.t && p.x === limit.get(r.run))!;
+      near(point.batteryKw, r.batteryKw);
+      expect(Math.abs(Number(r.batteryKw))).toBeLessThanOrEqual(limit.get(r.run)! + 1e-6);
+    }
+    const limits = await sceneData(f, 'line');
+    const limitPoints = limits.filter((d) => 'limitKw' in d);
+    expect(limitPoints).toHaveLength(2 * 9);
+    for (const d of limitPoints) expect(Math.abs(Number(d.limitKw))).toBeCloseTo(Number(d.x), 9);
+  });
+
+  it('objective against the swept parameter', async () => {
+    const points = await sceneData(figure(studyB, 'sweep-objective'), 'symbol');
+    expect(points.map((p) => p.objective)).toEqual(studyB.runs.map((r) => r.objective));
+  });
+
+  it('stochastic fan charts: median and p5–p95 band over the samples', async () => {
+    const f = figure(stochastic, 'fan-state-of-charge');
+    const medians = await sceneData(f, 'symbol');
+    expect(medians).toHaveLength(3 * 4);
+    // Recompute one band by hand from steps.csv.
+    const values = stochastic.steps.filter((r) => r.agent === 'p2' && r.t === 2).map((r) => Number(r.socStartKwh)).sort((a, b) => a - b);
+    expect(values).toHaveLength(30);
+    const q = (p: number) => {
+      const h = (values.length - 1) * p;
+      return values[Math.floor(h)]! + (h - Math.floor(h)) * (values[Math.ceil(h)]! - values[Math.floor(h)]!);
+    };
+    const point = medians.find((m) => m.agent === 'p2' && m.t === 2)!;
+    near(point.p50, q(0.5));
+    near(point.p5, q(0.05));
+    near(point.p95, q(0.95));
+    expect(q(0.95)).toBeGreaterThan(q(0.05)); // the samples differ
+    const bands = await sceneData(f, 'area');
+    expect(bands).toHaveLength(3 * 4);
+    expect(figuresFor(stochastic).map((x) => x.id)).toContain('fan-net-injection');
+  });
+});
