@@ -1,4 +1,8 @@
-/** The library API: load and validate scenarios, generate feeders, clear markets. */
+/**
+ * The library API (`import … from 'p2pmarket'`, TypeScript run with tsx): load and validate
+ * scenarios, generate feeders, clear markets, simulate, sweep, check against AC power flow,
+ * draw figures — with the types of every result.
+ */
 export { ExitCode, InputError, type InputProblem } from './errors.ts';
 export { ScenarioSchema, type ScenarioInput, type ScenarioData } from './scenario/schema.ts';
 export { validateScenario, UTILITY_ID, type Scenario } from './scenario/validate.ts';
@@ -18,3 +22,12 @@ export { createSimulation, simulate, scenarioRequests, Simulation, type Simulati
 export { clearingFiles } from './output/csv.ts';
 export { simulationFiles } from './output/simulation-csv.ts';
 export { writeRunFiles } from './output/write.ts';
+export { loadSweep, type SweepPlan } from './sweep/points.ts';
+export { runSweep, type SweepOptions } from './sweep/run.ts';
+export { sweepFiles } from './output/sweep-csv.ts';
+export { statistics, type Statistics } from './sweep/summary.ts';
+export { plotRun, type PlotResult } from './plot/plot.ts';
+export { figuresFor, type Figure } from './plot/figures.ts';
+export { renderSvg } from './plot/render.ts';
+export { readRunFolder, type RunFolder } from './plot/run-dir.ts';
+export { scenarioJsonSchema } from './scenario/json-schema.ts';

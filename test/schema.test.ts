@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { scenarioJsonSchema } from '../src/cli/validate.ts';
+import { scenarioJsonSchema } from '../src/scenario/json-schema.ts';
 import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-schema-');

@@ -1,6 +1,7 @@
 /** `p2pmarket simulate <scenario>` and `p2pmarket replay <requests.csv> --scenario <scenario>`. */
 import { join } from 'node:path';
-import { simulate, type SimulationResult } from '../engine/simulate.ts';
+import { Presets, SingleBar } from 'cli-progress';
+import { createSimulation, type SimulationResult } from '../engine/simulate.ts';
 import type { RequestEvent } from '../engine/events.ts';
 import { acCheck } from '../analysis/ac-check.ts';
 import { ExitCode, InputError } from '../errors.ts';
@@ -25,6 +26,9 @@ export interface SimulateCommandOptions {
   plot?: boolean;
 }
 
+/** Simulations of at least this many steps show a progress bar (on a terminal). */
+const PROGRESS_MIN_STEPS = 50;
+
 export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
   return run(file, options);
 }
@@ -42,7 +46,20 @@ async function run(
   const requests = requestsOf?.(scenario);
   let result: SimulationResult;
   try {
-    result = await simulate(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, ...(requests ? { requests } : {}) });
+    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, ...(requests ? { requests } : {}) });
+    // Progress on stderr for long runs, when it is a terminal.
+    const bar = !options.quiet && process.stderr.isTTY && simulation.lastStep >= PROGRESS_MIN_STEPS
+      ? new SingleBar({ format: `${scenario.name} [{bar}] step {value}/{total}, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+      : undefined;
+    bar?.start(simulation.lastStep + 1, 0);
+    simulation.loop.events$.subscribe((e) => {
+      if (e.type === 'timestep') bar?.update(e.step + 1);
+    });
+    try {
+      result = simulation.run();
+    } finally {
+      bar?.stop();
+    }
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;

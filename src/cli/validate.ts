@@ -1,9 +1,8 @@
 /** `p2pmarket validate <scenario>` and `p2pmarket schema`. */
-import { z } from 'zod';
 import { ExitCode } from '../errors.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
-import { ScenarioSchema } from '../scenario/schema.ts';
+import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { loadScenario } from '../scenario/load.ts';
 
 /** Checks a scenario as every command does (exit 2 on the first file with problems) and describes it. */
@@ -40,16 +39,6 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
     }
   }
   return ExitCode.ok;
-}
-
-/** The JSON Schema (draft 2020-12) of scenario files, for editors and other tools. */
-export function scenarioJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(ScenarioSchema, { io: 'input', target: 'draft-2020-12' }),
-    $id: 'https://github.com/p2pmarket/p2pmarket/schema/scenario.schema.json',
-    title: 'p2pmarket scenario',
-    description: 'A feeder, its prosumers and the utility\'s requests (powers in kW, injection positive; energies in kWh; time in hours; voltages in p.u.; impedances in Ω).',
-  };
 }
 
 export function schemaCommand(): number {
