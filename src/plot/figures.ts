@@ -156,7 +156,7 @@ function runFigures(run: RunFolder): Figure[] {
     figures.push({
       id: 'voltages',
       title: 'Bus voltages',
-      caption: 'The LinDistFlow voltage magnitude of every bus (p.u.), one line per step; red: the voltage limits.',
+      caption: 'The LinDistFlow voltage magnitude of every bus (p.u.) in every step (colour); red: the voltage limits.',
       spec: {
         ...base('Bus voltages per step (p.u.)'),
         width: Math.max(WIDTH, 14 * busOrder.length),
@@ -164,7 +164,9 @@ function runFigures(run: RunFolder): Figure[] {
         layer: [
           {
             data: { values: voltages },
-            mark: { type: 'line', point: { size: 12 } },
+            // Points, not lines: the buses of a radial feeder are not a sequence (a lateral
+            // starts again near the substation's voltage).
+            mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
             encoding: {
               x: { field: 'bus', type: 'ordinal', sort: busOrder, title: 'bus' },
               y: { field: 'voltagePu', type: 'quantitative', title: 'p.u.', scale: { zero: false } },
@@ -188,7 +190,7 @@ function runFigures(run: RunFolder): Figure[] {
     figures.push({
       id: 'line-flows',
       title: 'Line flows',
-      caption: 'Active flow on every line (kW, positive away from the substation), one line per step; red ticks: the flow limits.',
+      caption: 'Active flow on every line (kW, positive away from the substation) in every step (colour); red ticks: the flow limits.',
       spec: {
         ...base('Line flows per step (kW)'),
         width: Math.max(WIDTH, 14 * lineOrder.length),
@@ -196,7 +198,7 @@ function runFigures(run: RunFolder): Figure[] {
         layer: [
           {
             data: { values: flows },
-            mark: { type: 'line', point: { size: 12 } },
+            mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
             encoding: {
               x: { field: 'line', type: 'ordinal', sort: lineOrder, title: 'line' },
               y: { field: 'flowKw', type: 'quantitative', title: 'kW' },
