@@ -363,7 +363,7 @@ describe('clear --out on the seed', () => {
     const first = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(first.code, first.stderr).toBe(0);
     expectNoStackTrace(first);
-    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
 
     const lines = (name: string) => read(name).trimEnd().split(/\r?\n/);
     expect(lines('runs.csv')[0]).toBe('run,status,objective,solveMs');
@@ -377,13 +377,17 @@ describe('clear --out on the seed', () => {
     expect(lines('trades.csv').slice(1).every((l) => l.startsWith('0,'))).toBe(true);
     const doc = JSON.parse(read('result.json')) as ClearingResult;
     expect(doc.status).toBe('optimal');
+    // The scenario as run, its defaults filled in.
+    const asRun = JSON.parse(read('scenario.json')) as ScenarioInput;
+    expect(asRun.name).toBe('seed-4node');
+    expect(asRun.market?.tieBreak).toBe('quadratic');
     expect(Math.abs(doc.objective! - SEED_OBJECTIVE)).toBeLessThan(0.01);
 
     const steps = read('steps.csv');
     const trades = read('trades.csv');
     const second = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(second.code, second.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
     expect(readdirSync(out).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     expect(read('steps.csv')).toBe(steps);
     expect(read('trades.csv')).toBe(trades);
@@ -397,7 +401,7 @@ describe('clear --out on the seed', () => {
     const r = await p2pmarket(['clear', SEED_FILE, '--out', out, '--quiet'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'result.json', 'runs.csv', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });

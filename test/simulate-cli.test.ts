@@ -30,7 +30,7 @@ describe('p2pmarket simulate', () => {
         expect(a.socEndKwh!).toBeLessThanOrEqual(limits[k].maxKwh + 1e-9);
       });
     }
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual([...TRACES, 'runs.csv', 'result.json'].sort());
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([...TRACES, 'runs.csv', 'result.json', 'scenario.json'].sort());
   });
 
   it.concurrent('gives byte-identical files on two runs, and replay reproduces them', async () => {
