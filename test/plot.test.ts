@@ -114,18 +114,18 @@ describe('figures of a clearing', () => {
     const steps = run.result.steps as { t: number; buses: { id: string; voltagePu: number }[] }[];
     const points = await sceneData(figure(run, 'voltages'), 'symbol');
     expect(points).toHaveLength(steps.length * steps[0]!.buses.length);
-    for (const s of steps) for (const b of s.buses) near(points.find((p) => p.t === s.t && p.bus === b.id)!.voltagePu, b.voltagePu);
+    for (const s of steps) for (const b of s.buses) near(points.find((p) => p.t === s.t && p.element === b.id)!.value, b.voltagePu);
     const limits = await sceneData(figure(run, 'voltages'), 'rule');
-    expect(limits.map((l) => l.voltagePu).sort()).toEqual([0.95, 1.05]);
+    expect(limits.map((l) => l.value).sort()).toEqual([0.95, 1.05]);
   });
 
   it('line flows: every line in every step, and ticks at the limits', async () => {
     const steps = run.result.steps as { t: number; lines: { from: string; to: string; flowKw: number }[] }[];
     const points = await sceneData(figure(run, 'line-flows'), 'symbol');
     expect(points).toHaveLength(steps.length * 3);
-    for (const s of steps) for (const l of s.lines) near(points.find((p) => p.t === s.t && p.line === `${l.from}→${l.to}`)!.flowKw, l.flowKw);
+    for (const s of steps) for (const l of s.lines) near(points.find((p) => p.t === s.t && p.element === `${l.from}→${l.to}`)!.value, l.flowKw);
     const ticks = await sceneData(figure(run, 'line-flows'), 'rect');
-    expect(ticks.map((t) => t.limitKw).sort()).toEqual([-100, -100, -100, 100, 100, 100]);
+    expect(ticks.map((t) => `${t.element} ${t.value}`).sort()).toEqual(['0→1 -100', '0→1 100', '1→2 -100', '1→2 100', '2→3 -100', '2→3 100']);
   });
 
   it('trade prices: one point per trade, at its price', () => {

@@ -149,69 +149,42 @@ function runFigures(run: RunFolder): Figure[] {
   }
 
   const resultSteps = (run.result.steps ?? []) as ResultStep[];
-  const voltages = resultSteps.flatMap((s) => (s.buses ?? []).map((b, k) => ({ t: s.t, bus: b.id, order: k, voltagePu: b.voltagePu })));
-  if (voltages.length > 0) {
-    const busOrder = resultSteps[0]!.buses!.map((b) => b.id);
-    const limits = [scenario?.network?.vMinPu, scenario?.network?.vMaxPu].filter((v): v is number => typeof v === 'number').map((v) => ({ voltagePu: v }));
-    figures.push({
-      id: 'voltages',
-      title: 'Bus voltages',
-      caption: 'The LinDistFlow voltage magnitude of every bus (p.u.) in every step (colour); red: the voltage limits.',
-      spec: {
-        ...base('Bus voltages per step (p.u.)'),
-        width: Math.max(WIDTH, 14 * busOrder.length),
-        height: HEIGHT,
-        layer: [
-          {
-            data: { values: voltages },
-            // Points, not lines: the buses of a radial feeder are not a sequence (a lateral
-            // starts again near the substation's voltage).
-            mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
-            encoding: {
-              x: { field: 'bus', type: 'ordinal', sort: busOrder, title: 'bus' },
-              y: { field: 'voltagePu', type: 'quantitative', title: 'p.u.', scale: { zero: false } },
-              color: { field: 't', type: 'ordinal', title: 'step', scale: { scheme: 'viridis' } },
-              tooltip: [{ field: 't', title: 'step' }, { field: 'bus' }, { field: 'voltagePu', title: 'p.u.', format: '.5f' }],
-            },
-          },
-          ...(limits.length > 0 ? [{ data: { values: limits }, mark: { type: 'rule', color: '#c00', strokeDash: [6, 3] }, encoding: { y: { field: 'voltagePu', type: 'quantitative' } } }] : []),
-        ],
-      },
-    });
+  const buses = resultSteps[0]?.buses ?? [];
+  if (buses.length > 0) {
+    const limits = [scenario?.network?.vMinPu, scenario?.network?.vMaxPu].filter((v): v is number => typeof v === 'number');
+    figures.push(
+      elementsPerStep({
+        id: 'voltages',
+        title: 'Bus voltages',
+        caption: 'The LinDistFlow voltage magnitude of every bus (p.u.) in every step (colour); red: the voltage limits.',
+        element: 'bus',
+        order: buses.map((b) => b.id),
+        unit: 'p.u.',
+        values: resultSteps.flatMap((s) => (s.buses ?? []).map((b) => ({ t: s.t, element: b.id, value: b.voltagePu }))),
+        // Voltage limits hold for every bus: one rule across the figure each.
+        limits: { mark: { type: 'rule', color: '#c00', strokeDash: [6, 3] }, values: limits.map((value) => ({ value })) },
+      }),
+    );
   }
-
-  const flows = resultSteps.flatMap((s) => (s.lines ?? []).map((l) => ({ t: s.t, line: `${l.from}→${l.to}`, flowKw: l.flowKw })));
-  if (flows.length > 0) {
-    const lineOrder = resultSteps[0]!.lines!.map((l) => `${l.from}→${l.to}`);
-    const limits = resultSteps[0]!.lines!.filter((l) => l.maxKw !== null).flatMap((l) => [
-      { line: `${l.from}→${l.to}`, limitKw: l.maxKw },
-      { line: `${l.from}→${l.to}`, limitKw: -l.maxKw! },
-    ]);
-    figures.push({
-      id: 'line-flows',
-      title: 'Line flows',
-      caption: 'Active flow on every line (kW, positive away from the substation) in every step (colour); red ticks: the flow limits.',
-      spec: {
-        ...base('Line flows per step (kW)'),
-        width: Math.max(WIDTH, 14 * lineOrder.length),
-        height: HEIGHT,
-        layer: [
-          {
-            data: { values: flows },
-            mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
-            encoding: {
-              x: { field: 'line', type: 'ordinal', sort: lineOrder, title: 'line' },
-              y: { field: 'flowKw', type: 'quantitative', title: 'kW' },
-              color: { field: 't', type: 'ordinal', title: 'step', scale: { scheme: 'viridis' } },
-              tooltip: [{ field: 't', title: 'step' }, { field: 'line' }, { field: 'flowKw', title: 'kW' }],
-            },
-          },
-          ...(limits.length > 0
-            ? [{ data: { values: limits }, mark: { type: 'tick', color: '#c00', thickness: 2 }, encoding: { x: { field: 'line', type: 'ordinal', sort: lineOrder }, y: { field: 'limitKw', type: 'quantitative' } } }]
-            : []),
-        ],
-      },
-    });
+  const lines = resultSteps[0]?.lines ?? [];
+  if (lines.length > 0) {
+    const name = (l: { from: string; to: string }) => `${l.from}→${l.to}`;
+    figures.push(
+      elementsPerStep({
+        id: 'line-flows',
+        title: 'Line flows',
+        caption: 'Active flow on every line (kW, positive away from the substation) in every step (colour); red ticks: the flow limits.',
+        element: 'line',
+        order: lines.map(name),
+        unit: 'kW',
+        values: resultSteps.flatMap((s) => (s.lines ?? []).map((l) => ({ t: s.t, element: name(l), value: l.flowKw }))),
+        // Each line has its own limit: a tick at ±maxKw above it.
+        limits: {
+          mark: { type: 'tick', color: '#c00', thickness: 2 },
+          values: lines.filter((l) => l.maxKw !== null).flatMap((l) => [{ element: name(l), value: l.maxKw! }, { element: name(l), value: -l.maxKw! }]),
+        },
+      }),
+    );
   }
 
   const priced = run.trades.filter((r) => r.run === 0 && r.price !== null);
@@ -237,6 +210,49 @@ function runFigures(run: RunFolder): Figure[] {
     });
   }
   return figures;
+}
+
+/**
+ * A value per network element (bus or line) and step: points, coloured by step. Points, not
+ * lines: the elements of a radial feeder are not a sequence (a lateral starts again near the
+ * substation). Limits are drawn from `limits.values` ({ value } or { element, value }).
+ */
+function elementsPerStep(f: {
+  id: string;
+  title: string;
+  caption: string;
+  element: 'bus' | 'line';
+  order: string[];
+  unit: string;
+  values: { t: number; element: string; value: number }[];
+  limits: { mark: Record<string, unknown>; values: { element?: string; value: number }[] };
+}): Figure {
+  const x = { field: 'element', type: 'ordinal', sort: f.order, title: f.element };
+  return {
+    id: f.id,
+    title: f.title,
+    caption: f.caption,
+    spec: {
+      ...base(`${f.title} per step (${f.unit})`),
+      width: Math.max(WIDTH, 14 * f.order.length),
+      height: HEIGHT,
+      layer: [
+        {
+          data: { values: f.values },
+          mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
+          encoding: {
+            x,
+            y: { field: 'value', type: 'quantitative', title: f.unit, scale: { zero: false } },
+            color: { field: 't', type: 'ordinal', title: 'step', scale: { scheme: 'viridis' } },
+            tooltip: [{ field: 't', title: 'step' }, { field: 'element', title: f.element }, { field: 'value', title: f.unit }],
+          },
+        },
+        ...(f.limits.values.length > 0
+          ? [{ data: { values: f.limits.values }, mark: f.limits.mark, encoding: { ...(f.limits.values[0]!.element !== undefined ? { x } : {}), y: { field: 'value', type: 'quantitative' } } }]
+          : []),
+      ],
+    },
+  };
 }
 
 /** The swept parameter figures are drawn against: the first with more than one value. */
