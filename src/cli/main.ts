@@ -19,7 +19,20 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket clear scenarios/seed-4node.json --plot         # clear, then open outputs/seed-4node/index.html
+  $ p2pmarket simulate scenarios/seed-time-horizons.json     # rolling horizon, event by event
+  $ p2pmarket sweep scenarios/node0-sweep-b.json --plot      # the seed's node-0 study, with figures
+  $ p2pmarket powerflow scenarios/ieee33-base.json           # AC power flow of the IEEE 33-bus feeder
+  $ p2pmarket validate scenarios/*.json                      # check scenario files
+
+Exit codes: 0 done; 2 bad input or usage; 3 the market could not be cleared (or the power flow
+did not converge); 1 anything else. Run "p2pmarket <command> --help" for a command's options.`,
+    );
 
   let exitCode: number = ExitCode.ok;
   const solverOptions = (command: Command) =>
