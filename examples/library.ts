@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import {
-  acCheck, clearingFiles, clearMarket, loadScenario, loadSweep, plotRun, runSweep, simulate, statistics, writeRunFiles,
+  acCheck, clearingFiles, clearMarket, loadScenario, loadSweep, plotRun, runSweep, scenarioJson, simulate, statistics, writeRunFiles,
   type ClearingResult, type Scenario,
 } from 'p2pmarket';
 
@@ -22,7 +22,7 @@ const check = acCheck(scenario, result);
 console.log(`AC check: largest voltage error ${check.maxVoltageErrorPu} p.u., ${check.violations} AC limit violations, losses ${check.lossKwh} kWh`);
 
 // 3. Write the run's files and draw its figures and index.html.
-writeRunFiles(out, { ...clearingFiles(result), 'scenario.json': JSON.stringify(scenario) });
+writeRunFiles(out, { ...clearingFiles(result), 'scenario.json': scenarioJson(scenario) });
 const plotted = await plotRun(out);
 console.log(`${plotted.figures.length} figures; report ${plotted.report}`);
 

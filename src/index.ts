@@ -19,7 +19,7 @@ export type { SolverAdapter, SolverSession, SolveOutcome, SolveStatus } from './
 export { EventLoop } from './engine/loop.ts';
 export { EVENT_PRIORITY, type SimEvent, type EventType, type WindowRecord } from './engine/events.ts';
 export { createSimulation, simulate, scenarioRequests, Simulation, type SimulationResult, type SimulationOptions } from './engine/simulate.ts';
-export { clearingFiles } from './output/csv.ts';
+export { clearingFiles, scenarioJson } from './output/csv.ts';
 export { simulationFiles } from './output/simulation-csv.ts';
 export { writeRunFiles } from './output/write.ts';
 export { loadSweep, type SweepPlan } from './sweep/points.ts';

@@ -3,6 +3,7 @@
  * branch-flow form against the dense path form, a binding voltage limit solved by hand, the
  * trade graphs, and fixed loads through a simulation's windows.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acCheck } from '../src/analysis/ac-check.ts';
 import { scenarioPowerFlow } from '../src/analysis/powerflow.ts';
@@ -173,6 +174,33 @@ describe('the sparse branch-flow form gives the dense form\'s answers', () => {
   });
 });
 
+describe('limits no agent can move', () => {
+  // Bus 2 hangs off the slack on a branch of its own, with a 150 kW load on a 100 kW line and
+  // no prosumer: whatever the market does, that line is overloaded, and bus 2's squared voltage
+  // is 1 − 2·(1 Ω / 1,000 Ω)·150 = 0.7 (0.8367 p.u., below 0.9).
+  const input = (linearForm: 'dense' | 'sparse'): ScenarioInput => ({
+    ...twoBus({ rOhm: 1, xOhm: 1, loadKw: 5, loadKvar: 0, prosumers: [{ id: 'p1', bus: '1', scheduleKw: [1] }] }),
+    network: {
+      baseKv: 1, baseKva: 1, vMinPu: 0.9, vMaxPu: 1.1, slack: '0', buses: ['0', '1', '2'], linearForm,
+      lines: [{ from: '0', to: '1', rOhm: 1, xOhm: 1 }, { from: '0', to: '2', rOhm: 1, xOhm: 1, maxKw: 100 }],
+      loads: [{ bus: '2', injectionKw: -150 }],
+    },
+  });
+  for (const form of ['dense', 'sparse'] as const) {
+    it(`are reported before solving, in the ${form} form too`, async () => {
+      const scenario = parseScenario(input(form));
+      const { fixedConflicts } = buildMarketProblem(scenario, new Feeder(scenario.network));
+      expect(fixedConflicts.map((c) => c.description)).toEqual([
+        'voltage at bus 2, step 0: 0.8367 p.u. with no controllable injection, outside its limits',
+        'line 0→2, step 0: 150.000 kW of fixed load flow beyond its 100 kW limit',
+      ]);
+      const result = await clearMarket(scenario);
+      expect(result.status).toBe('infeasible');
+      expect(result.diagnosis!.conflicts).toEqual(fixedConflicts.map((c) => c.description));
+    });
+  }
+});
+
 describe('the IEEE 33-bus day', () => {
   let dense: ClearingResult;
   const scenario = loadScenario('scenarios/ieee33-day.json');
@@ -273,5 +301,50 @@ describe('fixed loads in a simulation', () => {
     result.steps.forEach((step, t) => {
       for (const bus of step.buses) expect(bus.voltagePu, `step ${t}, bus ${bus.id}`).toBeCloseTo(recomputed.voltagePu[t]!.get(bus.id)!, 8);
     });
+  });
+
+  it('reach each window at its own steps: a load that grows binds a line only when it has grown', async () => {
+    // The seed's feeder with 30 kW lines and a load at bus 3 of 20 kW × [0.2, 0.2, 1.5, 1.5]:
+    // the window from step 2 must see 30 kW of load (the batteries then hold the lines at
+    // their limit); were it given the profile's first entries instead, it would see 4 kW.
+    const seed = JSON.parse(readFileSync('scenarios/seed-4node.json', 'utf8')) as ScenarioInput;
+    const input: ScenarioInput = {
+      ...seed,
+      horizonSteps: 2,
+      network: {
+        ...seed.network,
+        lines: seed.network.lines.map((l) => ({ ...l, maxKw: 30 })),
+        loads: [{ bus: '3', injectionKw: -20 }],
+        loadProfile: [0.2, 0.2, 1.5, 1.5],
+      },
+      prosumers: seed.prosumers.map((p) => ({ ...p, battery: { ...p.battery!, returnToInitial: false } })),
+    };
+    const scenario = parseScenario(input);
+    const result = await simulate(scenario);
+    expect(result.windows.map((w) => w.status)).toEqual(['optimal', 'optimal', 'optimal', 'optimal']);
+    const flows = independentPowerFlow(scenario, result as unknown as ClearingResult).flowKw;
+    result.steps.forEach((step, t) => {
+      for (const line of step.lines) {
+        expect(Math.abs(flows[t]!.get(line.to)!), `step ${t}, line ${line.from}→${line.to}`).toBeLessThanOrEqual(30 + 1e-6);
+        expect(line.flowKw).toBeCloseTo(flows[t]!.get(line.to)!, 6);
+      }
+    });
+    // The window from step 2 clears the same steps as a clearing of those steps alone does.
+    const alone = await clearMarket(
+      parseScenario({
+        ...input,
+        steps: 2,
+        horizonSteps: undefined,
+        utility: { ...input.utility, targetKw: input.utility.targetKw!.slice(2), priority: input.utility.priority!.slice(2) },
+        network: { ...input.network, loadProfile: [1.5, 1.5] },
+        prosumers: input.prosumers.map((p, k) => ({
+          ...p,
+          scheduleKw: p.scheduleKw.slice(2),
+          battery: { ...p.battery!, initialKwh: result.steps[2]!.agents[k]!.socStartKwh! },
+        })),
+      }),
+    );
+    expect(alone.status).toBe('optimal');
+    expect(result.windows[2]!.objective!).toBeCloseTo(alone.objective!, 6);
   });
 });

@@ -53,6 +53,23 @@ const figure = (run: RunFolder, id: string) => {
 const svgOf = (run: RunFolder, id: string) => readFileSync(join(run.dir, 'figures', `${id}.svg`), 'utf8');
 const near = (a: unknown, b: unknown) => expect(Number(a)).toBeCloseTo(Number(b), 6);
 
+/** What an agent traded in a step, from trades.csv: sold positive, bought negative. */
+const tradedKw = (run: RunFolder, agent: unknown, t: unknown) =>
+  run.trades.filter((tr) => tr.t === t).reduce((sum, tr) => sum + (tr.from === agent ? Number(tr.kw) : tr.to === agent ? -Number(tr.kw) : 0), 0);
+
+/** The step bars hold the forecast, the battery power and the sum of the trades of every agent and step. */
+async function expectStepBars(run: RunFolder): Promise<Record<string, unknown>[]> {
+  const bars = await sceneData(figure(run, 'step-bars'), 'rect');
+  expect(bars).toHaveLength(3 * run.steps.length);
+  const value = (r: Row, quantity: string) => bars.find((b) => b.agent === r.agent && b.t === r.t && b.quantity === quantity)!.kw;
+  for (const r of run.steps) {
+    near(value(r, 'forecast'), r.scheduleKw);
+    near(value(r, 'battery'), r.batteryKw);
+    near(value(r, 'traded'), tradedKw(run, r.agent, r.t));
+  }
+  return bars;
+}
+
 describe('figures of a clearing', () => {
   let run: RunFolder;
   beforeAll(async () => {
@@ -88,14 +105,7 @@ describe('figures of a clearing', () => {
   });
 
   it('step bars: forecast, battery and traded power of every agent and step', async () => {
-    const bars = await sceneData(figure(run, 'step-bars'), 'rect');
-    expect(bars).toHaveLength(3 * run.steps.length);
-    const value = (r: Row, quantity: string) => bars.find((b) => b.agent === r.agent && b.t === r.t && b.quantity === quantity)!.kw;
-    for (const r of run.steps) {
-      near(value(r, 'forecast'), r.scheduleKw);
-      near(value(r, 'battery'), r.batteryKw);
-      near(value(r, 'traded'), r.netInjectionKw);
-    }
+    await expectStepBars(run);
     expect(svgMarks(svgOf(run, 'step-bars'), 'bar')).toHaveLength(3 * run.steps.length);
   });
 
@@ -137,6 +147,41 @@ describe('figures of a clearing', () => {
       near(point!.price, tr.price);
     }
   });
+});
+
+describe('plot refuses what is not a run', () => {
+  it.concurrent('a power-flow folder, a folder without result.json, a result that is not an object (exit 2)', async () => {
+    const dir = workDir('refuse');
+    const pf = await p2pmarket(['powerflow', scenario('ieee33-base.json'), '--quiet', '--out', join(dir, 'pf')], dir);
+    expect(pf.code).toBe(0);
+    const onPowerFlow = await p2pmarket(['plot', join(dir, 'pf')], dir);
+    expect(onPowerFlow.code).toBe(2);
+    expect(onPowerFlow.stderr).toMatch(/a power-flow folder/);
+    const empty = await p2pmarket(['plot', dir], dir);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no result\.json: not a finished run folder/);
+    writeFileSync(join(dir, 'result.json'), 'null');
+    const nullResult = await p2pmarket(['plot', dir], dir);
+    expect(nullResult.code).toBe(2);
+    expect(nullResult.stderr).toMatch(/result\.json: not a JSON object/);
+    expect(existsSync(join(dir, 'index.html'))).toBe(false);
+  }, 60_000);
+});
+
+describe('figures of a simulation with forecast errors', () => {
+  it('step bars: the traded power is what the market cleared, not what was realised', async () => {
+    const dir = workDir('simulate');
+    const input = JSON.parse(readFileSync(scenario('seed-time-horizons.json'), 'utf8'));
+    writeFileSync(join(dir, 'noisy.json'), JSON.stringify({ ...input, forecastErrorStdKw: 2 }));
+    const out = join(dir, 'noisy');
+    const r = await p2pmarket(['simulate', join(dir, 'noisy.json'), '--plot', '--quiet', '--out', out], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const run = readRunFolder(out);
+    expect(run.kind).toBe('simulate');
+    await expectStepBars(run);
+    // The realised injections differ from the trades: the test tells the two apart.
+    expect(run.steps.some((row) => Math.abs(Number(row.netInjectionKw) - tradedKw(run, row.agent, row.t)) > 0.01)).toBe(true);
+  }, 60_000);
 });
 
 describe('figures of sweeps', () => {
@@ -194,6 +239,33 @@ describe('figures of sweeps', () => {
     const points = await sceneData(figure(studyB, 'sweep-objective'), 'symbol');
     expect(points.map((p) => p.objective)).toEqual(studyB.runs.map((r) => r.objective));
   });
+
+  it('a second varying parameter splits the lines into series', async () => {
+    const dir = workDir('two');
+    writeFileSync(
+      join(dir, 'two.json'),
+      JSON.stringify({
+        scenario: scenario('seed-node0.json'),
+        parameters: [
+          { path: 'utility.targetKw[2]', values: [-50, 0, 50] },
+          { path: 'prosumers[*].battery.maxChargeKw', values: [0.2, 0.4] },
+        ],
+      }),
+    );
+    const r = await p2pmarket(['sweep', join(dir, 'two.json'), '--plot', '--quiet', '--out', join(dir, 'out')], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const run = readRunFolder(join(dir, 'out'));
+    const lines = await sceneData(figure(run, 'sweep-objective'), 'line');
+    // One line per battery limit, each through its three requests in order.
+    const bySeries = new Map<string, Record<string, unknown>[]>();
+    for (const d of lines) bySeries.set(String(d.series), [...(bySeries.get(String(d.series)) ?? []), d]);
+    expect([...bySeries.keys()].sort()).toEqual(['prosumers[*].battery.maxChargeKw = 0.2', 'prosumers[*].battery.maxChargeKw = 0.4']);
+    for (const [series, points] of bySeries) {
+      const limit = Number(series.split(' = ')[1]);
+      const expected = run.runs.filter((row) => row['prosumers[*].battery.maxChargeKw'] === limit);
+      expect(points.map((p) => [p.x, p.objective])).toEqual(expected.map((row) => [row['utility.targetKw[2]'], row.objective]));
+    }
+  }, 60_000);
 
   it('stochastic fan charts: median and p5–p95 band over the samples', async () => {
     const f = figure(stochastic, 'fan-state-of-charge');

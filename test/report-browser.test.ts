@@ -84,12 +84,16 @@ describe.skipIf(!executablePath && !required)('the run report in a headless brow
 
   it('opens a clearing\'s report with every figure drawn', async () => {
     const dir = workDir('clear');
-    const out = join(dir, 'day');
+    const out = join(dir, 'seed');
     const run = await p2pmarket(['clear', join(ROOT, 'scenarios', 'seed-4node.json'), '--plot', '--quiet', '--out', out], dir);
     expect(run.code, run.stderr).toBe(0);
     const { figures, errors, external } = await openReport(join(out, 'index.html'));
-    expect(figures).toHaveLength(6);
-    for (const f of figures) expect(f.marks, f.id).toBeGreaterThan(0);
+    expect(figures.map((f) => f.id)).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'line-flows', 'trade-prices']);
+    for (const f of figures) {
+      expect(f.width, f.id).toBeGreaterThan(100);
+      expect(f.height, f.id).toBeGreaterThan(50);
+      expect(f.marks, f.id).toBeGreaterThan(0);
+    }
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
   }, 90_000);

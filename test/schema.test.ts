@@ -52,6 +52,14 @@ describe('the scenario JSON Schema', () => {
     expect(JSON.parse(printed.stdout)).toEqual(committed);
     const ok = await p2pmarket(['validate', ...scenarioFiles, '--quiet'], dir);
     expect(ok.code, ok.stderr).toBe(0);
+    // Sweep files too, every point of them checked: the whole scenarios folder is valid.
+    const all = readdirSync(join(ROOT, 'scenarios')).map((f) => join(ROOT, 'scenarios', f));
+    const everything = await p2pmarket(['validate', ...all], dir);
+    expect(everything.code, everything.stderr).toBe(0);
+    expect(everything.stdout).toMatch(/node0-sweep-b\.json: valid sweep — "node0-sweep-b" over .*seed-node0\.json, 4 parameters × 1 samples = 201 clearings, every point valid/);
+    writeFileSync(join(dir, 'bad-sweep.json'), JSON.stringify({ scenario: join(ROOT, 'scenarios', 'seed-node0.json'), parameters: [{ path: 'prosumers[0].battery.initialKwh', values: [1, 99] }] }));
+    const badSweep = await p2pmarket(['validate', join(dir, 'bad-sweep.json')], dir);
+    expect(badSweep.code).toBe(2);
     const broken = seed();
     broken.prosumers[0].batery = broken.prosumers[0].battery;
     writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));

@@ -87,7 +87,9 @@ export function scenarioPowerFlow(
           message:
             `the AC power flow of step ${t} did not converge in ${solution.iterations} iterations ` +
             `(last voltage change ${solution.mismatchPu.toExponential(2)} p.u., tolerance ${tolerancePu.toExponential(0)}): ` +
-            'the loading is probably beyond what the feeder can carry (voltage collapse)',
+            (solution.mismatchPu < 1e-3
+              ? `more iterations may finish it (--max-iterations ${solution.iterations} was reached while it was still closing in)`
+              : 'the loading is probably beyond what the feeder can carry (voltage collapse)'),
         },
       };
     }

@@ -6,6 +6,7 @@ import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import { clearMarket, type SolverName } from '../market/clear.ts';
 import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
+import { scenarioJson } from '../output/csv.ts';
 import { writeRunFiles } from '../output/write.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
@@ -46,7 +47,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   writeRunFiles(dir, {
     ...clearingFiles(result),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
-    'scenario.json': JSON.stringify(scenario, null, 2) + '\n',
+    'scenario.json': scenarioJson(scenario),
   });
   if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);

@@ -162,7 +162,7 @@ the same output.`,
     .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/powerflow/)')
     .option('--json', 'print { converged, iterations, steps: [...] } as JSON on stdout')
     .option('--tolerance <pu>', 'convergence tolerance: largest voltage change between iterations, p.u.', positive('--tolerance'), 1e-10)
-    .option('--max-iterations <n>', 'give up after this many iterations', positive('--max-iterations'), 100)
+    .option('--max-iterations <n>', 'give up after this many iterations', positiveInteger('--max-iterations'), 100)
     .option('-q, --quiet', 'print nothing but errors (and --json)')
     .addHelpText(
       'after',
@@ -207,8 +207,8 @@ gets fan charts (median, p5–p95) over the steps.`,
 
   program
     .command('validate')
-    .description('Check scenario files as every command does, and describe them (nothing is solved or written).')
-    .argument('<scenario...>', 'one or more scenario files (JSON)')
+    .description('Check scenario and sweep files as every command does, and describe them (nothing is solved or written).')
+    .argument('<file...>', 'one or more scenario or sweep files (JSON); a sweep is checked at every point')
     .option('--json', 'print what each file describes as JSON')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText(
@@ -218,7 +218,8 @@ Examples:
   $ p2pmarket validate scenarios/ieee33-day.json
   $ p2pmarket validate scenarios/*.json --quiet && echo all valid
 
-Exit codes: 0 every file is valid; 2 a file is not (the message names the file and the field).`,
+Exit codes: 0 every file is valid; 2 a file is not (the message names the file and the field).
+A fixed load that already breaks a limit no prosumer can move is reported as a warning.`,
     )
     .action((files: string[], options) => {
       exitCode = validateCommand(files, options);
@@ -257,6 +258,14 @@ function parseSeed(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new InputError('command line', [{ path: '--seed', message: `"${value}" is not an integer` }]);
   return n;
+}
+
+function positiveInteger(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InputError('command line', [{ path: option, message: `"${value}" is not a positive whole number` }]);
+    return n;
+  };
 }
 
 function positive(option: string): (value: string) => number {

@@ -9,6 +9,7 @@ import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import type { SolverName } from '../market/clear.ts';
 import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
 import { renderSimulation } from '../output/tables.ts';
+import { scenarioJson } from '../output/csv.ts';
 import { writeRunFiles } from '../output/write.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
@@ -70,7 +71,7 @@ async function run(
   writeRunFiles(dir, {
     ...simulationFiles(result),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
-    'scenario.json': JSON.stringify(scenario, null, 2) + '\n',
+    'scenario.json': scenarioJson(scenario),
   });
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
   else if (!options.quiet) {

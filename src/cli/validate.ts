@@ -3,11 +3,25 @@ import { ExitCode } from '../errors.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import { scenarioJsonSchema } from '../scenario/json-schema.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, readJsonFile } from '../scenario/load.ts';
+import { loadSweep, validatePoints } from '../sweep/points.ts';
 
-/** Checks a scenario as every command does (exit 2 on the first file with problems) and describes it. */
+/** A sweep file (it names its scenario) rather than a scenario (which has a network). */
+function isSweepFile(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && !('network' in data) && typeof (data as { scenario?: unknown }).scenario === 'string';
+}
+
+/**
+ * Checks scenario and sweep files as every command does (exit 2 on the first file with problems)
+ * and describes them. A sweep is checked with every one of its points.
+ */
 export function validateCommand(files: string[], options: { quiet?: boolean; json?: boolean }): number {
-  const reports = files.map((file) => {
+  const reports = files.map((file): Record<string, unknown> => {
+    if (isSweepFile(readJsonFile(file))) {
+      const plan = loadSweep(file);
+      validatePoints(plan);
+      return { file, sweep: plan.name, scenario: plan.scenarioFile, mode: plan.mode, parameters: plan.parameters.length, samples: plan.samples, runs: plan.size };
+    }
     const scenario = loadScenario(file);
     const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
     return {
@@ -30,12 +44,16 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
   if (options.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
   else if (!options.quiet) {
     for (const r of reports) {
+      if ('sweep' in r) {
+        process.stdout.write(`${r.file}: valid sweep — "${r.sweep}" over ${r.scenario}, ${r.parameters} parameters × ${r.samples} samples = ${r.runs} ${r.mode === 'simulate' ? 'simulations' : 'clearings'}, every point valid\n`);
+        continue;
+      }
       process.stdout.write(
         `${r.file}: valid — "${r.scenario}", ${r.steps} steps of ${r.stepHours} h, ${r.buses} buses, ${r.lines} lines, ${r.loads} fixed loads, ` +
           `${r.prosumers} prosumers (${r.batteries} with batteries), ${r.tradePairs} trade pairs; the clearing problem has ` +
           `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow)\n`,
       );
-      for (const c of r.fixedConflicts) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);
+      for (const c of r.fixedConflicts as string[]) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);
     }
   }
   return ExitCode.ok;

@@ -10,6 +10,14 @@ export const TRADES_COLUMNS = ['run', 't', 'from', 'to', 'kw', 'price'] as const
 
 type Cell = string | number | null;
 
+/**
+ * scenario.json of a run: the validated scenario as run, defaults filled in — without its
+ * "$schema", a path relative to where the scenario file was.
+ */
+export function scenarioJson(scenario: object): string {
+  return JSON.stringify({ ...scenario, $schema: undefined }, null, 2) + '\n';
+}
+
 export function toCsv(columns: readonly string[], rows: readonly Cell[][]): string {
   return stringify(rows as Cell[][], { header: true, columns: [...columns] });
 }

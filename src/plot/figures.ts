@@ -55,97 +55,109 @@ export function figuresFor(run: RunFolder): Figure[] {
 function runFigures(run: RunFolder): Figure[] {
   const steps = stepsOf(run);
   const figures: Figure[] = [];
-  if (steps.length === 0) return figures;
-  const agents = [...new Set(steps.map((r) => String(r.agent)))];
   const scenario = run.scenario as { network?: { vMinPu?: number; vMaxPu?: number }; prosumers?: { id: string; battery?: { minKwh: number; maxKwh: number } }[] } | undefined;
+  // A feeder with only fixed loads has no prosumer steps, but still its voltages and flows.
+  if (steps.length > 0) {
+    const agents = [...new Set(steps.map((r) => String(r.agent)))];
 
-  figures.push({
-    id: 'net-injection',
-    title: 'Net injection, agent × step',
-    caption: 'Each prosumer\'s net injection (kW; injection positive, consumption negative) in each step.',
-    spec: {
-      ...base('Net injection (kW), agent × step'),
-      width: Math.max(WIDTH / 2, 40 * new Set(steps.map((r) => r.t)).size),
-      height: Math.max(60, 24 * agents.length),
-      data: { values: steps.map((r) => ({ t: r.t, agent: r.agent, netInjectionKw: r.netInjectionKw })) },
-      mark: { type: 'rect' },
-      encoding: {
-        x: { field: 't', type: 'ordinal', title: 'step' },
-        y: { field: 'agent', type: 'nominal', sort: agents, title: 'agent' },
-        color: { field: 'netInjectionKw', type: 'quantitative', title: 'kW', scale: { scheme: 'redblue', domainMid: 0 } },
-        tooltip: [{ field: 't' }, { field: 'agent' }, { field: 'netInjectionKw', title: 'net injection kW' }],
-      },
-    },
-  });
-
-  figures.push({
-    id: 'step-bars',
-    title: 'Forecast, battery and traded power per step',
-    caption: 'For each prosumer and step: the forecast net injection before the battery, the battery power (discharge positive) and the power it trades (its net injection).',
-    spec: {
-      ...base('Forecast, battery and traded power per step (kW)'),
-      data: {
-        values: steps.flatMap((r) => [
-          { t: r.t, agent: r.agent, quantity: 'forecast', kw: r.scheduleKw },
-          { t: r.t, agent: r.agent, quantity: 'battery', kw: r.batteryKw },
-          { t: r.t, agent: r.agent, quantity: 'traded', kw: r.netInjectionKw },
-        ]),
-      },
-      facet: { field: 'agent', type: 'nominal', title: null, sort: agents },
-      columns: Math.min(3, agents.length),
+    figures.push({
+      id: 'net-injection',
+      title: 'Net injection, agent × step',
+      caption: 'Each prosumer\'s net injection (kW; injection positive, consumption negative) in each step.',
       spec: {
-        width: 220,
-        height: 150,
-        mark: { type: 'bar' },
+        ...base('Net injection (kW), agent × step'),
+        width: Math.max(WIDTH / 2, 40 * new Set(steps.map((r) => r.t)).size),
+        height: Math.max(60, 24 * agents.length),
+        data: { values: steps.map((r) => ({ t: r.t, agent: r.agent, netInjectionKw: r.netInjectionKw })) },
+        mark: { type: 'rect' },
         encoding: {
           x: { field: 't', type: 'ordinal', title: 'step' },
-          xOffset: { field: 'quantity', sort: ['forecast', 'battery', 'traded'] },
-          y: { field: 'kw', type: 'quantitative', title: 'kW' },
-          color: { field: 'quantity', type: 'nominal', sort: ['forecast', 'battery', 'traded'], title: null },
-          tooltip: [{ field: 'agent' }, { field: 't' }, { field: 'quantity' }, { field: 'kw', title: 'kW' }],
+          y: { field: 'agent', type: 'nominal', sort: agents, title: 'agent' },
+          color: { field: 'netInjectionKw', type: 'quantitative', title: 'kW', scale: { scheme: 'redblue', domainMid: 0 } },
+          tooltip: [{ field: 't' }, { field: 'agent' }, { field: 'netInjectionKw', title: 'net injection kW' }],
         },
       },
-    },
-  });
+    });
 
-  const withBattery = steps.filter((r) => r.socStartKwh !== null);
-  if (withBattery.length > 0) {
-    const lastT = Math.max(...withBattery.map((r) => num(r.t)));
-    const soc = [
-      ...withBattery.map((r) => ({ agent: r.agent, boundary: r.t, kwh: r.socStartKwh })),
-      ...withBattery.filter((r) => r.t === lastT).map((r) => ({ agent: r.agent, boundary: lastT + 1, kwh: r.socEndKwh })),
-    ];
-    const limits = (scenario?.prosumers ?? [])
-      .filter((p) => p.battery && withBattery.some((r) => r.agent === p.id))
-      .flatMap((p) => [
-        { agent: p.id, limit: 'minimum', kwh: p.battery!.minKwh },
-        { agent: p.id, limit: 'maximum', kwh: p.battery!.maxKwh },
-      ]);
+    // What each agent traded: the sum of its trades (sold positive). For a clearing it equals
+    // its net injection; for a simulation it is what the market planned, not what happened.
+    const tradedKw = new Map<string, number>();
+    for (const tr of run.trades.filter((r) => r.run === 0)) {
+      for (const [agent, sign] of [[tr.from, 1], [tr.to, -1]] as const) {
+        const key = `${agent}|${tr.t}`;
+        tradedKw.set(key, (tradedKw.get(key) ?? 0) + sign * num(tr.kw));
+      }
+    }
     figures.push({
-      id: 'state-of-charge',
-      title: 'State of charge',
-      caption: 'Each battery\'s state of charge at every step boundary (kWh); dashed: its limits.',
+      id: 'step-bars',
+      title: 'Forecast, battery and traded power per step',
+      caption: 'For each prosumer and step: the forecast net injection before the battery, the battery power (discharge positive) and the power it traded (the sum of its trades, sold positive).',
       spec: {
-        ...base('State of charge (kWh)'),
-        width: WIDTH,
-        height: HEIGHT,
-        layer: [
-          {
-            data: { values: soc },
-            mark: { type: 'line', point: true },
-            encoding: {
-              x: { field: 'boundary', type: 'quantitative', title: 'step boundary', axis: { tickMinStep: 1 } },
-              y: { field: 'kwh', type: 'quantitative', title: 'kWh' },
-              color: { field: 'agent', type: 'nominal' },
-              tooltip: [{ field: 'agent' }, { field: 'boundary' }, { field: 'kwh', title: 'kWh' }],
-            },
+        ...base('Forecast, battery and traded power per step (kW)'),
+        data: {
+          values: steps.flatMap((r) => [
+            { t: r.t, agent: r.agent, quantity: 'forecast', kw: r.scheduleKw },
+            { t: r.t, agent: r.agent, quantity: 'battery', kw: r.batteryKw },
+            { t: r.t, agent: r.agent, quantity: 'traded', kw: Math.round((tradedKw.get(`${r.agent}|${r.t}`) ?? 0) * 1e7) / 1e7 },
+          ]),
+        },
+        facet: { field: 'agent', type: 'nominal', title: null, sort: agents },
+        columns: Math.min(3, agents.length),
+        spec: {
+          width: 220,
+          height: 150,
+          mark: { type: 'bar' },
+          encoding: {
+            x: { field: 't', type: 'ordinal', title: 'step' },
+            xOffset: { field: 'quantity', sort: ['forecast', 'battery', 'traded'] },
+            y: { field: 'kw', type: 'quantitative', title: 'kW' },
+            color: { field: 'quantity', type: 'nominal', sort: ['forecast', 'battery', 'traded'], title: null },
+            tooltip: [{ field: 'agent' }, { field: 't' }, { field: 'quantity' }, { field: 'kw', title: 'kW' }],
           },
-          ...(limits.length > 0
-            ? [{ data: { values: limits }, mark: { type: 'rule', strokeDash: [4, 4], opacity: 0.6 }, encoding: { y: { field: 'kwh', type: 'quantitative' }, color: { field: 'agent', type: 'nominal' } } }]
-            : []),
-        ],
+        },
       },
     });
+
+    const withBattery = steps.filter((r) => r.socStartKwh !== null);
+    if (withBattery.length > 0) {
+      const lastT = Math.max(...withBattery.map((r) => num(r.t)));
+      const soc = [
+        ...withBattery.map((r) => ({ agent: r.agent, boundary: r.t, kwh: r.socStartKwh })),
+        ...withBattery.filter((r) => r.t === lastT).map((r) => ({ agent: r.agent, boundary: lastT + 1, kwh: r.socEndKwh })),
+      ];
+      const limits = (scenario?.prosumers ?? [])
+        .filter((p) => p.battery && withBattery.some((r) => r.agent === p.id))
+        .flatMap((p) => [
+          { agent: p.id, limit: 'minimum', kwh: p.battery!.minKwh },
+          { agent: p.id, limit: 'maximum', kwh: p.battery!.maxKwh },
+        ]);
+      figures.push({
+        id: 'state-of-charge',
+        title: 'State of charge',
+        caption: 'Each battery\'s state of charge at every step boundary (kWh); dashed: its limits.',
+        spec: {
+          ...base('State of charge (kWh)'),
+          width: WIDTH,
+          height: HEIGHT,
+          layer: [
+            {
+              data: { values: soc },
+              mark: { type: 'line', point: true },
+              encoding: {
+                x: { field: 'boundary', type: 'quantitative', title: 'step boundary', axis: { tickMinStep: 1 } },
+                y: { field: 'kwh', type: 'quantitative', title: 'kWh' },
+                color: { field: 'agent', type: 'nominal' },
+                tooltip: [{ field: 'agent' }, { field: 'boundary' }, { field: 'kwh', title: 'kWh' }],
+              },
+            },
+            ...(limits.length > 0
+              ? [{ data: { values: limits }, mark: { type: 'rule', strokeDash: [4, 4], opacity: 0.6 }, encoding: { y: { field: 'kwh', type: 'quantitative' }, color: { field: 'agent', type: 'nominal' } } }]
+              : []),
+          ],
+        },
+      });
+    }
+
   }
 
   const resultSteps = (run.result.steps ?? []) as ResultStep[];
@@ -255,7 +267,10 @@ function elementsPerStep(f: {
   };
 }
 
-/** The swept parameter figures are drawn against: the first with more than one value. */
+/**
+ * The swept parameter figures are drawn against: the first with more than one value. Any
+ * other that varies splits the lines into series (dashes; colour in the objective figure).
+ */
 function sweptParameter(run: RunFolder): string | undefined {
   return run.parameterColumns.filter((c) => c !== 'sample').find((c) => new Set(run.runs.map((r) => r[c])).size > 1);
 }
@@ -266,9 +281,15 @@ function sweepFigures(run: RunFolder): Figure[] {
   const parameter = sweptParameter(run);
   const label = parameter ? parameter.split('|').join(' & ') : '';
   const valueOf = new Map(run.runs.map((r) => [r.run, parameter ? r[parameter] : null]));
+  // The other parameters that vary: each of their combinations is a series of its own.
+  const others = run.parameterColumns.filter((c) => c !== 'sample' && c !== parameter && new Set(run.runs.map((r) => r[c])).size > 1);
+  const seriesOf = new Map(run.runs.map((r) => [r.run, others.map((c) => `${c} = ${r[c]}`).join(', ')]));
+  const bySeries = others.length > 0 ? { strokeDash: { field: 'series', type: 'nominal', title: others.join(', ') } } : {};
 
   if (parameter && samples === 1) {
-    const rows = run.steps.filter((r) => r.socStartKwh !== null).map((r) => ({ x: valueOf.get(r.run), t: r.t, agent: r.agent, socStartKwh: r.socStartKwh, batteryKw: r.batteryKw }));
+    const rows = run.steps
+      .filter((r) => r.socStartKwh !== null)
+      .map((r) => ({ x: valueOf.get(r.run), series: seriesOf.get(r.run), t: r.t, agent: r.agent, socStartKwh: r.socStartKwh, batteryKw: r.batteryKw }));
     if (rows.length > 0) {
       figures.push({
         id: 'sweep-state-of-charge',
@@ -286,6 +307,7 @@ function sweepFigures(run: RunFolder): Figure[] {
               x: { field: 'x', type: 'quantitative', title: label },
               y: { field: 'socStartKwh', type: 'quantitative', title: 'kWh' },
               color: { field: 'agent', type: 'nominal' },
+              ...bySeries,
               tooltip: [{ field: 'agent' }, { field: 't', title: 'step' }, { field: 'x', title: label }, { field: 'socStartKwh', title: 'kWh' }],
             },
           },
@@ -311,13 +333,14 @@ function sweepFigures(run: RunFolder): Figure[] {
           height: HEIGHT,
           layer: [
             {
-              data: { values: rows.map((r) => ({ ...r, series: `${r.agent}, step ${r.t}` })) },
+              data: { values: rows.map((r) => ({ ...r, line: `${r.agent}, step ${r.t}, ${r.series}` })) },
               mark: { type: 'line', point: { size: 16 } },
               encoding: {
                 x: { field: 'x', type: 'quantitative', title: label },
                 y: { field: 'batteryKw', type: 'quantitative', title: 'kW' },
                 color: { field: 'agent', type: 'nominal' },
-                detail: { field: 'series' },
+                detail: { field: 'line' },
+                ...bySeries,
                 tooltip: [{ field: 'agent' }, { field: 't', title: 'step' }, { field: 'x', title: label }, { field: 'batteryKw', title: 'kW' }],
               },
             },
@@ -336,11 +359,12 @@ function sweepFigures(run: RunFolder): Figure[] {
         ...base(`Objective against ${label}`),
         width: WIDTH,
         height: HEIGHT,
-        data: { values: run.runs.map((r) => ({ x: r[parameter], objective: r.objective, status: r.status })) },
+        data: { values: run.runs.map((r) => ({ x: r[parameter], series: seriesOf.get(r.run), objective: r.objective, status: r.status })) },
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: label },
           y: { field: 'objective', type: 'quantitative' },
+          ...(others.length > 0 ? { color: { field: 'series', type: 'nominal', title: others.join(', ') } } : {}),
           tooltip: [{ field: 'x', title: label }, { field: 'objective' }, { field: 'status' }],
         },
       },

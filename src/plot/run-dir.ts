@@ -30,11 +30,26 @@ export interface RunFolder {
 /** CSV cells as numbers where they are numbers, null where empty. */
 function readCsv(file: string): Row[] {
   if (!existsSync(file)) return [];
-  return parse(readFileSync(file, 'utf8'), {
-    columns: true,
-    skip_empty_lines: true,
-    cast: (value) => (value === '' ? null : Number.isFinite(Number(value)) ? Number(value) : value),
-  }) as Row[];
+  try {
+    return parse(readFileSync(file, 'utf8'), {
+      columns: true,
+      skip_empty_lines: true,
+      cast: (value) => (value === '' ? null : Number.isFinite(Number(value)) ? Number(value) : value),
+    }) as Row[];
+  } catch (e) {
+    throw new InputError(file, [{ path: '', message: `not a CSV table this program wrote (${(e as Error).message})` }]);
+  }
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(file, [{ path: '', message: `not valid JSON (${(e as Error).message})` }]);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new InputError(file, [{ path: '', message: 'not a JSON object' }]);
+  return data as Record<string, unknown>;
 }
 
 export function readRunFolder(dir: string): RunFolder {
@@ -42,12 +57,11 @@ export function readRunFolder(dir: string): RunFolder {
   if (!existsSync(resultFile)) {
     throw new InputError(dir, [{ path: '', message: `no ${COMPLETION_MARKER}: not a finished run folder (written by clear, simulate, replay or sweep)` }]);
   }
-  let result: Record<string, unknown>;
-  try {
-    result = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputError(resultFile, [{ path: '', message: `not valid JSON (${(e as Error).message})` }]);
+  const result = readJsonObject(resultFile);
+  if ('converged' in result) {
+    throw new InputError(dir, [{ path: '', message: 'a power-flow folder: plot draws the runs of clear, simulate, replay and sweep (powerflow writes its own buses.csv and lines.csv)' }]);
   }
+  if (!('steps' in result) && !('sweep' in result)) throw new InputError(resultFile, [{ path: '', message: 'not the result of a clear, simulate, replay or sweep run' }]);
   const kind: RunKind = 'sweep' in result ? 'sweep' : 'windows' in result ? 'simulate' : 'clear';
   const scenarioFile = join(dir, 'scenario.json');
   const runs = readCsv(join(dir, 'runs.csv'));
@@ -56,7 +70,7 @@ export function readRunFolder(dir: string): RunFolder {
     dir,
     kind,
     result,
-    scenario: existsSync(scenarioFile) ? (JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>) : undefined,
+    scenario: existsSync(scenarioFile) ? readJsonObject(scenarioFile) : undefined,
     steps: readCsv(join(dir, 'steps.csv')),
     trades: readCsv(join(dir, 'trades.csv')),
     runs,

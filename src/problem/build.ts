@@ -17,7 +17,7 @@
 import type { Feeder } from '../network/feeder.ts';
 import { POOL_ID, UTILITY_ID, type Scenario } from '../scenario/validate.ts';
 import { ModelBuilder, type Entry, type LinearModel } from './model.ts';
-import { addNetworkRows, linearFormOf, type FixedConflict, type LinearForm } from './network-rows.ts';
+import { addNetworkRows, fixedConflicts as findFixedConflicts, linearFormOf, type FixedConflict, type LinearForm } from './network-rows.ts';
 import { tradePairs, type Pair } from './trade-graph.ts';
 
 export type { FixedConflict, Pair };
@@ -193,7 +193,8 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     mb.addRow({ kind: 'request', step: t }, target, target, [[P[0]!, -1], ...deviations.map((d): Entry => [d.col, -d.sign])]);
     index.requestDeviation.push(deviations);
 
-    addNetworkRows(mb, scenario, feeder, linearForm, { t, P, agentBus, injectionRange: injectionRanges }, fixedConflicts);
+    addNetworkRows(mb, scenario, feeder, linearForm, { t, P, agentBus, injectionRange: injectionRanges });
+    fixedConflicts.push(...findFixedConflicts(scenario, feeder, agentBus, t));
 
     // At an optimum with every pair the volume is the least that routes the injections: at
     // most Σ|P|. With fewer pairs energy may pass through intermediaries: bound it by every

@@ -66,13 +66,12 @@ export function addNetworkRows(
   feeder: Feeder,
   form: LinearForm,
   step: NetworkStep,
-  fixedConflicts: FixedConflict[],
 ): void {
-  if (form === 'dense') addDenseRows(mb, scenario, feeder, step, fixedConflicts);
+  if (form === 'dense') addDenseRows(mb, scenario, feeder, step);
   else addSparseRows(mb, scenario, feeder, step);
 }
 
-function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep, fixedConflicts: FixedConflict[]): void {
+function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {
   const { t, P } = step;
   const atBus = agentsAtBuses(feeder, step.agentBus);
   const fixed = fixedBusInjections(scenario, feeder, t);
@@ -88,14 +87,7 @@ function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step
     });
     const lo = feeder.vMinSq - constant;
     const hi = feeder.vMaxSq - constant;
-    if (entries.length === 0) {
-      if (lo > 0 || hi < 0) {
-        fixedConflicts.push({
-          description: `voltage at bus ${bus.id}, step ${t}: ${Math.sqrt(Math.max(0, constant)).toFixed(4)} p.u. with no controllable injection, outside its limits`,
-        });
-      }
-      continue;
-    }
+    if (entries.length === 0) continue; // a constant: checked by fixedConflicts()
     // Scale the row so its largest coefficient is 1 (the raw ones are ~1e-5 p.u.²/kW).
     const scale = Math.max(...entries.map(([, c]) => Math.abs(c)));
     mb.addRow(
@@ -115,16 +107,50 @@ function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step
       fixedKw += fixed.pKw[m]!;
       for (const a of atBus[m]!) entries.push([P[a]!, -1]);
     }
-    if (entries.length === 0) {
-      if (Math.abs(fixedKw) > line.maxKw) {
-        fixedConflicts.push({
-          description: `line ${line.fromId}→${line.toId}, step ${t}: ${(-fixedKw).toFixed(3)} kW of fixed load flow beyond its ${line.maxKw} kW limit`,
-        });
-      }
-      continue;
-    }
+    if (entries.length === 0) continue; // a constant: checked by fixedConflicts()
     mb.addRow({ kind: 'lineFlow', from: line.fromId, to: line.toId, step: t }, -line.maxKw + fixedKw, line.maxKw + fixedKw, entries);
   }
+}
+
+/**
+ * Voltages and flows no agent can move, which the fixed loads already push beyond their limits:
+ * the market cannot be cleared whatever the dispatch. A bus's voltage depends on the
+ * injections of the buses in its own branch from the substation (the lines their root paths
+ * share); a line's flow on those downstream of it. The same in both forms.
+ */
+export function fixedConflicts(scenario: Scenario, feeder: Feeder, agentBus: readonly number[], t: number): FixedConflict[] {
+  const conflicts: FixedConflict[] = [];
+  const fixed = fixedBusInjections(scenario, feeder, t);
+  const state = feeder.linearPowerFlow(fixed.pKw, fixed.qKvar);
+  // The branch (child of the slack) each bus hangs from; −1 for the slack.
+  const branch = feeder.buses.map(() => -1);
+  for (const bus of feeder.buses) if (bus.parent >= 0) branch[bus.index] = bus.parent === feeder.slack ? bus.index : branch[bus.parent]!;
+  const agentsBelow = feeder.buses.map(() => 0);
+  const steered = new Set<number>();
+  agentBus.forEach((bus, a) => {
+    if (a === 0 || bus < 0 || bus === feeder.slack) return;
+    agentsBelow[bus]!++;
+    steered.add(branch[bus]!);
+  });
+  for (let i = feeder.buses.length - 1; i > 0; i--) agentsBelow[feeder.buses[i]!.parent]! += agentsBelow[i]!;
+
+  for (const bus of feeder.buses) {
+    if (bus.index === feeder.slack || steered.has(branch[bus.index]!)) continue;
+    const v = state.vSq[bus.index]!;
+    if (v < feeder.vMinSq || v > feeder.vMaxSq) {
+      conflicts.push({
+        description: `voltage at bus ${bus.id}, step ${t}: ${Math.sqrt(Math.max(0, v)).toFixed(4)} p.u. with no controllable injection, outside its limits`,
+      });
+    }
+  }
+  for (const line of feeder.lines) {
+    if (line.maxKw === undefined || agentsBelow[line.to]! > 0) continue;
+    const flow = state.flowKw[line.index]!;
+    if (Math.abs(flow) > line.maxKw) {
+      conflicts.push({ description: `line ${line.fromId}→${line.toId}, step ${t}: ${flow.toFixed(3)} kW of fixed load flow beyond its ${line.maxKw} kW limit` });
+    }
+  }
+  return conflicts;
 }
 
 function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {

@@ -3,7 +3,7 @@
  * variable in every step. Agent 0 is the utility (at the slack), then the prosumers, then
  * the pool when there is one.
  *
- * - "all": every pair, n(n+1)/2 of them: the market of the paper and the seed.
+ * - "all": every pair, n(n−1)/2 of them for n agents: the market of the paper and the seed.
  * - {maxHops: k}: prosumers whose buses are at most k lines apart, and every prosumer with the
  *   utility (the supplier of last resort stays reachable, so the market is as feasible as with
  *   "all"). Energy may still reach a farther agent through intermediaries; the trade-volume
