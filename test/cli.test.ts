@@ -354,6 +354,21 @@ describe('clear --json on the seed', () => {
 // ---------------------------------------------------------------------------------------
 // 4. `clear --out`: the contract's files, atomically, reproducibly.
 
+describe('colours', () => {
+  it.concurrent('appear only on a terminal: not in a pipe, even where CI is set', async () => {
+    const dir = workDir('colours');
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
+    delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
+    const piped = await p2pmarket(['clear', SEED_FILE, '--out', join(dir, 'a')], dir, env);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toContain('seed-4node');
+    expect(piped.stdout).not.toContain('\u001b[');
+    const forced = await p2pmarket(['clear', SEED_FILE, '--out', join(dir, 'b')], dir, { ...env, FORCE_COLOR: '1' });
+    expect(forced.stdout).toContain('\u001b[');
+  });
+});
+
 describe('clear --out on the seed', () => {
   it.concurrent('writes the contract CSVs and result.json, and the same traces twice', async () => {
     const dir = workDir('seed-files');

@@ -1,6 +1,6 @@
 /** Files and terminal tables of the AC power flow (`powerflow`) and of the AC check (`clear --ac-check`). */
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from './colors.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
 import type { PowerFlowReport } from '../analysis/powerflow.ts';
 import { toCsv } from './csv.ts';

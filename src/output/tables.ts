@@ -1,6 +1,6 @@
 /** Readable tables of a clearing for the terminal, like the seed printed them. */
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from './colors.ts';
 import type { SimulationResult } from '../engine/simulate.ts';
 import type { ClearingResult, StepResult } from '../market/result.ts';
 

@@ -24,10 +24,10 @@ const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
 delete ENV.FORCE_COLOR;
 delete ENV.P2PMARKET_DEBUG;
 
-/** Runs `p2pmarket ...args` in `cwd`. */
-export function p2pmarket(args: string[], cwd: string): Promise<Run> {
+/** Runs `p2pmarket ...args` in `cwd` (with `env` instead of the default environment, if given). */
+export function p2pmarket(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: ENV, timeout: 45_000 });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, timeout: 45_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
