@@ -11,6 +11,7 @@ import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
 import { describeColumn, describeRow } from '../problem/names.ts';
 import { objectiveValue, type LinearModel } from '../problem/model.ts';
 import { tieBreakStage } from '../problem/tiebreak.ts';
+import { expandSolution, REDUCE_MIN_DELIVERIES, reducedTieBreakStage, reducePoint } from '../problem/tiebreak-reduced.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 import { DEFAULT_SOLVE_OPTIONS, solveOnce, type SolveOutcome, type SolverAdapter, type SolverSession } from '../solver/adapter.ts';
 import { createHighsAdapter } from '../solver/highs.ts';
@@ -131,7 +132,9 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     x = Float64Array.from(outcome.x);
 
     if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-      const second = tieBreak(adapter, session, model, x, tieBreakCols, () => Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000));
+      const second = tieBreak(adapter, session, problem, x, tieBreakCols, scenario.market.tradeGraph === 'all', () =>
+        Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
+      );
       report.iterations += second.iterations;
       report.tieBreak = second.status;
       x = second.x;
@@ -186,7 +189,8 @@ export function assertBackendCanClear(adapter: SolverAdapter, scenario: Scenario
 }
 
 /**
- * The second, lexicographic stage (tiebreak.ts), warm in the session that solved the first.
+ * The second, lexicographic stage (tiebreak.ts): without its trades when every pair trades and
+ * there are many of them (tiebreak-reduced.ts), else warm in the session that solved the first.
  * Should it fail, once more in a fresh session; should that fail too, or move the market
  * objective by more than 1e-6 of itself, the first stage's (checked, optimal) solution stands
  * and the tie-break is reported as unresolved.
@@ -194,28 +198,40 @@ export function assertBackendCanClear(adapter: SolverAdapter, scenario: Scenario
 function tieBreak(
   adapter: SolverAdapter,
   session: SolverSession,
-  model: LinearModel,
+  problem: MarketProblem,
   first: Float64Array,
   tieBreakCols: number[],
+  everyPair: boolean,
   remainingSeconds: () => number,
 ): { x: Float64Array; status: string; iterations: number } {
+  const { model, index } = problem;
   const stage = tieBreakStage(model, first, tieBreakCols, worstViolation(model, first).amount);
   let second: SolveOutcome | undefined;
-  try {
-    session.update(stage);
-    second = session.solve({ timeLimitSeconds: remainingSeconds() });
-  } catch {
-    second = undefined;
+  let x: Float64Array | undefined;
+  // With every pair trading, many trades: the same stage without them (tiebreak-reduced.ts).
+  if (everyPair && index.trade.flat(2).length >= REDUCE_MIN_DELIVERIES) {
+    const reduced = reducedTieBreakStage(stage, index);
+    second = solveOnce(adapter, reduced.model, { timeLimitSeconds: remainingSeconds() }, reducePoint(reduced, first));
+    if (second.status === 'optimal' && second.x) x = expandSolution(reduced, second.x, first);
   }
-  if (second?.status !== 'optimal') second = solveOnce(adapter, stage, { timeLimitSeconds: remainingSeconds() });
+  if (!x) {
+    try {
+      session.update(stage);
+      second = session.solve({ timeLimitSeconds: remainingSeconds() });
+    } catch {
+      second = undefined;
+    }
+    if (second?.status !== 'optimal') second = solveOnce(adapter, stage, { timeLimitSeconds: remainingSeconds() });
+    if (second.status === 'optimal' && second.x) x = Float64Array.from(second.x);
+  }
   const optimum = objectiveValue(model, first);
-  if (second.status !== 'optimal' || !second.x) {
-    return { x: first, status: `unresolved (${second.status}${second.message ? `: ${second.message}` : ''})`, iterations: second.iterations };
+  if (!x) {
+    return { x: first, status: `unresolved (${second!.status}${second!.message ? `: ${second!.message}` : ''})`, iterations: second!.iterations };
   }
-  if (objectiveValue(model, second.x) > optimum + 1e-6 * Math.max(1, Math.abs(optimum))) {
-    return { x: first, status: 'unresolved (it moved the market objective)', iterations: second.iterations };
+  if (objectiveValue(model, x) > optimum + 1e-6 * Math.max(1, Math.abs(optimum))) {
+    return { x: first, status: 'unresolved (it moved the market objective)', iterations: second!.iterations };
   }
-  return { x: Float64Array.from(second.x), status: 'resolved', iterations: second.iterations };
+  return { x, status: 'resolved', iterations: second!.iterations };
 }
 
 function diagnose(model: LinearModel, outcome: SolveOutcome): Diagnosis {

@@ -19,7 +19,9 @@ export type ColumnName =
   /** Sparse LinDistFlow: active flow on the line feeding `to`, kW, positive from parent to child. */
   | { kind: 'lineFlow'; from: string; to: string; step: number }
   /** Sparse LinDistFlow: squared voltage magnitude of a bus, p.u.². */
-  | { kind: 'busVoltage'; bus: string; step: number };
+  | { kind: 'busVoltage'; bus: string; step: number }
+  /** Reduced tie-break stage: the positive or negative part of a net injection (kW). */
+  | { kind: 'injectionPart'; agent: string; step: number; part: 'positive' | 'negative' };
 
 export type RowName =
   /** Σ_j p[i,j,t] − P[i,t] = 0: what an agent sells equals what it injects. */
@@ -38,6 +40,12 @@ export type RowName =
   | { kind: 'busBalance'; bus: string; step: number }
   /** Sparse LinDistFlow: v_to − v_from + 2(r·f + x·q)/S_base = 0 along a line. */
   | { kind: 'voltageDrop'; from: string; to: string; step: number }
+  /** Reduced tie-break stage: Σ_a P_a = 0 in a step. */
+  | { kind: 'stepBalance'; step: number }
+  /** Reduced tie-break stage: P = P⁺ − P⁻. */
+  | { kind: 'injectionParts'; agent: string; step: number }
+  /** Reduced tie-break stage: the least trade volume ½·Σ|P| within S. */
+  | { kind: 'leastTradeVolume' }
   /** S − Σ deliveries = 0. */
   | { kind: 'totalTradeVolume' }
   /** Tie-break stage: the linear part of the market objective stays at its optimum. */
@@ -69,6 +77,8 @@ export function describeColumn(name: ColumnName, side?: Side): string {
       return `line ${name.from}→${name.to}, step ${name.step}${limit('flow limit (reverse)', 'flow limit (forward)')}`;
     case 'busVoltage':
       return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
+    case 'injectionPart':
+      return `${name.part} part of the net injection of ${agentWord(name.agent)}, step ${name.step}`;
   }
 }
 
@@ -92,6 +102,12 @@ export function describeRow(name: RowName, side?: Side): string {
       return `power balance at bus ${name.bus}, step ${name.step} (LinDistFlow)`;
     case 'voltageDrop':
       return `voltage drop along line ${name.from}→${name.to}, step ${name.step} (LinDistFlow)`;
+    case 'stepBalance':
+      return `balance of the net injections, step ${name.step}`;
+    case 'injectionParts':
+      return `net injection of ${agentWord(name.agent)}, step ${name.step}, split into its parts`;
+    case 'leastTradeVolume':
+      return 'least trade volume within the total trade volume';
     case 'totalTradeVolume':
       return 'total trade volume';
     case 'marketOptimum':

@@ -48,14 +48,23 @@ export interface SolverAdapter {
   readonly name: 'highs' | 'lp-solver';
   /** Whether the backend accepts quadratic objective terms. */
   readonly quadratic: boolean;
-  open(model: LinearModel): SolverSession;
+  /**
+   * `near`, when given, is a point the solution is expected near (a previous stage's): a
+   * backend that approximates the objective may start its approximation there.
+   */
+  open(model: LinearModel, near?: ArrayLike<number>): SolverSession;
 }
 
 export const DEFAULT_SOLVE_OPTIONS: SolveOptions = { timeLimitSeconds: 60 };
 
 /** One model, one solve. */
-export function solveOnce(adapter: SolverAdapter, model: LinearModel, options: SolveOptions = DEFAULT_SOLVE_OPTIONS): SolveOutcome {
-  const session = adapter.open(model);
+export function solveOnce(
+  adapter: SolverAdapter,
+  model: LinearModel,
+  options: SolveOptions = DEFAULT_SOLVE_OPTIONS,
+  near?: ArrayLike<number>,
+): SolveOutcome {
+  const session = adapter.open(model, near);
   try {
     return session.solve(options);
   } finally {

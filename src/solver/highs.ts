@@ -28,6 +28,6 @@ export function highsRuntime(): Promise<Highs> {
 
 export async function createHighsAdapter(): Promise<SolverAdapter> {
   const highs = await highsRuntime();
-  return { name: 'highs', quadratic: true, open: (model) => new HighsSession(highs, model) };
+  return { name: 'highs', quadratic: true, open: (model, near) => new HighsSession(highs, model, near) };
 }
 

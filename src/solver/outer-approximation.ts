@@ -107,11 +107,14 @@ export class HighsSession implements SolverSession {
   private cuts: (Cut & { row: number })[] = [];
   private lastX: Float64Array | undefined;
 
+  /** `near`: where to put the first cuts (a previous stage's solution) instead of a grid. */
   constructor(
     private readonly highs: Highs,
     model: LinearModel,
+    near?: ArrayLike<number>,
   ) {
     this.model = model;
+    if (near) this.lastX = Float64Array.from(near);
     this.rebuild();
   }
 
