@@ -85,7 +85,10 @@ describe('p2pmarket simulate', () => {
     writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenario));
     const r = await p2pmarket(['simulate', 'scenario.json', '--quiet', '--out', 'out'], dir);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/4 windows could not be cleared .*from step 2: the market is infeasible.*idle batteries/);
+    expect(r.stderr).toMatch(/4 windows could not be cleared; their steps ran with idle batteries:\n  from step 2: the market is infeasible[^\n]*: [^\n]*battery of p2, step 5, maximum charge power/);
+    // Every window names the revised step as the simulation counts it, not as its own step 1 or 3.
+    expect(r.stderr).toMatch(/\n  from step 4: [^\n]*net injection of p2, step 5, maximum injection/);
+    expect(r.stderr).toMatch(/… and 1 more \(windows\.csv, result\.json\)/);
     const windows = readFileSync(join(dir, 'out', 'windows.csv'), 'utf8');
     expect(windows).toContain('0,2,4,infeasible,,batteries idle');
     expect(readdirSync(join(dir, 'out'))).toContain('result.json');

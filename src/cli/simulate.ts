@@ -81,9 +81,11 @@ async function run(
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   if (result.status !== 'optimal') {
     const failed = result.windows.filter((w) => w.status !== 'optimal');
+    // The first few in full; the rest are in windows.csv and result.json.
+    const shown = failed.slice(0, 3).map((w) => `  from step ${w.start}: ${w.diagnosis}`);
+    if (failed.length > shown.length) shown.push(`  … and ${failed.length - shown.length} more (windows.csv, result.json)`);
     process.stderr.write(
-      `error: ${file}: ${failed.length} window${failed.length > 1 ? 's' : ''} could not be cleared ` +
-        `(${failed.map((w) => `from step ${w.start}: ${w.diagnosis}`).join('; ')}); their steps ran with idle batteries\n`,
+      `error: ${file}: ${failed.length} window${failed.length > 1 ? 's' : ''} could not be cleared; their steps ran with idle batteries:\n${shown.join('\n')}\n`,
     );
     return ExitCode.notCleared;
   }

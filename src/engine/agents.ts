@@ -162,7 +162,7 @@ export class MarketOperator {
         status: result.status,
         objective: result.objective,
         socStartKwh: Object.fromEntries(prosumers.filter((p) => p.socKwh !== null).map((p) => [p.id, p.socKwh!])),
-        ...(cleared ? {} : { fallback: 'batteries idle', diagnosis: result.diagnosis?.message ?? result.status }),
+        ...(cleared ? {} : { fallback: 'batteries idle', diagnosis: describeDiagnosis(result, step) }),
       };
       this.windows.push(record);
       if (cleared) this.results.set(step, result);
@@ -209,4 +209,17 @@ export class MarketOperator {
       }),
     };
   }
+}
+
+/**
+ * A window's diagnosis in one line: the message and the first conflicting constraints, their
+ * steps told as the simulation's (the window from step 13 calls its first step 0).
+ */
+function describeDiagnosis(result: ClearingResult, start: number): string {
+  const diagnosis = result.diagnosis;
+  if (!diagnosis) return result.status;
+  const conflicts = diagnosis.conflicts.map((c) => c.replace(/\bstep (\d+)/g, (_, n: string) => `step ${Number(n) + start}`));
+  if (conflicts.length === 0) return diagnosis.message;
+  const more = conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '';
+  return `${diagnosis.message}: ${conflicts.slice(0, 3).join('; ')}${more}`;
 }
