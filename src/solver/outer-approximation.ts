@@ -52,8 +52,8 @@ export const ACCEPT_GAP = 1e-9;
  * its gap is within ACCEPT_GAP, otherwise the round goes on with a 4× larger limit (up to
  * MAX_EXTENSIONS times, then unlimited).
  */
-export const ROUND_ITERATION_GROWTH = 2;
-export const MIN_ROUND_ITERATIONS = 1000;
+export const ROUND_ITERATION_GROWTH = 1;
+export const MIN_ROUND_ITERATIONS = 500;
 const ITERATION_LIMIT_STATUS = 14;
 const MAX_EXTENSIONS = 3;
 const NO_ITERATION_LIMIT = 2 ** 31 - 1;
