@@ -1,15 +1,17 @@
 /**
  * The AC check of a clearing (`clear --ac-check`) or of a simulation's realised steps
- * (`simulate --ac-check`): the AC power flow of every step, with its net injections, against the LinDistFlow state the market was cleared on.
+ * (`simulate --ac-check`): the AC power flow of every step, with its net injections,
+ * against the LinDistFlow state of the same injections.
  * LinDistFlow drops the losses and the quadratic terms of the branch equations, so its
  * voltages are optimistic under heavy load; this reports by how much, the AC losses, and any
  * AC voltage or flow limit the linear model let through.
  */
 import { Feeder } from '../network/feeder.ts';
 import { acPowerFlow, type PowerFlowOptions } from '../network/powerflow.ts';
-import { busInjections, report, reportPu } from '../market/report.ts';
+import { busInjections } from '../network/injections.ts';
+import { report, reportPu } from '../market/report.ts';
 import type { Scenario } from '../scenario/validate.ts';
-import { limitViolations, type LimitViolation } from './powerflow.ts';
+import { limitViolations, voltageExtremes, type LimitViolation } from './powerflow.ts';
 
 export interface AcCheckStep {
   t: number;
@@ -24,7 +26,11 @@ export interface AcCheckStep {
   /** max_lines |f_linear − P_AC at the sending end|, kW, and where. */
   maxFlowErrorKw: number;
   maxFlowErrorLine: string;
-  /** AC limits broken although the linear model held them. */
+  /**
+   * Every limit the AC state breaks. In a clearing the linear model held them all, so these are
+   * what it let through; a simulation step run with idle batteries (the fallback) may break
+   * the linear limits too.
+   */
   violations: LimitViolation[];
 }
 
@@ -58,12 +64,11 @@ export function acCheck(scenario: Scenario, result: DispatchedSteps, options: Po
     }
     let vError = 0;
     let vErrorAt = 0;
-    let lowest = 0;
     feeder.buses.forEach((bus) => {
       const error = Math.abs(Math.sqrt(Math.max(0, linear.vSq[bus.index]!)) - ac.vPu[bus.index]!);
       if (error > vError) [vError, vErrorAt] = [error, bus.index];
-      if (ac.vPu[bus.index]! < ac.vPu[lowest]!) lowest = bus.index;
     });
+    const { lowest } = voltageExtremes(ac.vPu);
     let fError = 0;
     let fErrorAt = -1;
     feeder.lines.forEach((line) => {

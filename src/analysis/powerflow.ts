@@ -5,10 +5,11 @@
  */
 import { Feeder } from '../network/feeder.ts';
 import { acPowerFlow, DEFAULT_POWER_FLOW, type PowerFlowOptions, type PowerFlowSolution } from '../network/powerflow.ts';
-import { busInjections, report, reportPu } from '../market/report.ts';
+import { busInjections } from '../network/injections.ts';
+import { report, reportPu } from '../market/report.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 
-/** Limits are broken when exceeded by more than this (p.u. for voltages, kW for flows ×1e3). */
+/** A voltage limit is broken when exceeded by more than LIMIT_TOLERANCE_PU, a flow limit by more than LIMIT_TOLERANCE_KW. */
 export const LIMIT_TOLERANCE_PU = 1e-9;
 export const LIMIT_TOLERANCE_KW = 1e-6;
 
@@ -18,6 +19,7 @@ export interface LimitViolation {
   element: string;
   /** The AC voltage (p.u.), or the line's active flow at whichever end carries more (kW). */
   value: number;
+  /** The limit broken, in the same unit: vMinPu or vMaxPu, or maxKw. */
   limit: number;
 }
 
@@ -98,14 +100,20 @@ export function scenarioPowerFlow(
   return result;
 }
 
+/** Feeder bus indices of the lowest and the highest voltage (the first, on ties). */
+export function voltageExtremes(vPu: readonly number[]): { lowest: number; highest: number } {
+  let lowest = 0;
+  let highest = 0;
+  vPu.forEach((v, k) => {
+    if (v < vPu[lowest]!) lowest = k;
+    if (v > vPu[highest]!) highest = k;
+  });
+  return { lowest, highest };
+}
+
 export function describeStep(scenario: Scenario, feeder: Feeder, solution: PowerFlowSolution, t: number): PowerFlowStep {
   const { vPu } = solution;
-  let lo = 0;
-  let hi = 0;
-  vPu.forEach((v, k) => {
-    if (v < vPu[lo]!) lo = k;
-    if (v > vPu[hi]!) hi = k;
-  });
+  const { lowest: lo, highest: hi } = voltageExtremes(vPu);
   return {
     t,
     startHour: stepStartHour(scenario, t),

@@ -6,6 +6,7 @@
  * the files.
  */
 import type { Feeder } from '../network/feeder.ts';
+import { busInjections } from '../network/injections.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
 import type { BusState, LineState } from './result.ts';
 
@@ -18,22 +19,6 @@ const rounder = (digits: number) => {
 };
 export const report = rounder(7);
 export const reportPu = rounder(9);
-
-/** Bus injections (kW, kvar) in step t: the fixed loads plus the prosumers' given net injections. */
-export function busInjections(
-  feeder: Feeder,
-  prosumers: readonly ProsumerData[],
-  netInjectionKw: readonly number[],
-  t: number,
-): { pKw: number[]; qKvar: number[] } {
-  const { pKw: busP, qKvar: busQ } = feeder.fixedInjections(t);
-  prosumers.forEach((p, k) => {
-    const bus = feeder.busIndex(p.bus);
-    busP[bus]! += netInjectionKw[k]!;
-    busQ[bus]! += p.reactiveKvar;
-  });
-  return { pKw: busP, qKvar: busQ };
-}
 
 /** LinDistFlow voltages (per bus index, reported) and line flows in step t for the prosumers' net injections. */
 export function networkState(

@@ -15,6 +15,7 @@
  * recursions gives the dense rows exactly, so the optimum is the same.
  */
 import type { Feeder } from '../network/feeder.ts';
+import { busInjections } from '../network/injections.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import type { Entry, ModelBuilder } from './model.ts';
 
@@ -44,13 +45,6 @@ export interface FixedConflict {
   description: string;
 }
 
-/** Fixed injections at every bus in step t: the loads, and the prosumers' reactive power. */
-function fixedBusInjections(scenario: Scenario, feeder: Feeder, t: number): { pKw: number[]; qKvar: number[] } {
-  const fixed = feeder.fixedInjections(t);
-  for (const p of scenario.prosumers) fixed.qKvar[feeder.busIndex(p.bus)]! += p.reactiveKvar;
-  return fixed;
-}
-
 /** Prosumer agents (not the utility at the slack, not the pool) at each bus. */
 function agentsAtBuses(feeder: Feeder, agentBus: readonly number[]): number[][] {
   const atBus = feeder.buses.map(() => [] as number[]);
@@ -74,7 +68,7 @@ export function addNetworkRows(
 function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {
   const { t, P } = step;
   const atBus = agentsAtBuses(feeder, step.agentBus);
-  const fixed = fixedBusInjections(scenario, feeder, t);
+  const fixed = busInjections(feeder, scenario.prosumers, undefined, t);
 
   for (const bus of feeder.buses) {
     if (bus.index === feeder.slack) continue;
@@ -120,7 +114,7 @@ function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step
  */
 export function fixedConflicts(scenario: Scenario, feeder: Feeder, agentBus: readonly number[], t: number): FixedConflict[] {
   const conflicts: FixedConflict[] = [];
-  const fixed = fixedBusInjections(scenario, feeder, t);
+  const fixed = busInjections(feeder, scenario.prosumers, undefined, t);
   const state = feeder.linearPowerFlow(fixed.pKw, fixed.qKvar);
   // The branch (child of the slack) each bus hangs from; −1 for the slack.
   const branch = feeder.buses.map(() => -1);
@@ -156,7 +150,7 @@ export function fixedConflicts(scenario: Scenario, feeder: Feeder, agentBus: rea
 function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {
   const { t, P, injectionRange } = step;
   const atBus = agentsAtBuses(feeder, step.agentBus);
-  const fixed = fixedBusInjections(scenario, feeder, t);
+  const fixed = busInjections(feeder, scenario.prosumers, undefined, t);
   const reactive = feeder.linearPowerFlow(feeder.buses.map(() => 0), fixed.qKvar).flowKvar;
 
   // An implied bound for lines without a limit: all that the subtree could draw or inject.

@@ -285,22 +285,21 @@ export class HighsSession implements SolverSession {
       // undecided): it is kept when its gap is already within ACCEPT_GAP of the objective.
       let last: { x: Float64Array; rowDual: Float64Array; objective: number; gap: number } | undefined;
       let retried = false;
-      let fullSolveIterations = 0;
-      let unlimited = true;
+      let firstRoundIterations = 0;
       let extensions = 0;
       // HiGHS measures its time limit over all runs since its clock was zeroed: once per solve.
       handle.zeroAllClocks();
-      handle.options.set({ time_limit: options.timeLimitSeconds, simplex_iteration_limit: NO_ITERATION_LIMIT });
+      handle.options.set({ time_limit: options.timeLimitSeconds });
       for (let round = 1; ; round++) {
         if (performance.now() - started > 1000 * options.timeLimitSeconds) {
           return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
         }
-        const limited = round > 1 && fullSolveIterations > 0 && extensions < MAX_EXTENSIONS;
-        if (limited || !unlimited) {
-          const limit = limited ? Math.max(MIN_ROUND_ITERATIONS, ROUND_ITERATION_GROWTH * fullSolveIterations) * 4 ** extensions : NO_ITERATION_LIMIT;
-          handle.options.set({ simplex_iteration_limit: limit });
-          unlimited = !limited;
-        }
+        const limited = round > 1 && extensions < MAX_EXTENSIONS;
+        handle.options.set({
+          simplex_iteration_limit: limited
+            ? Math.max(MIN_ROUND_ITERATIONS, ROUND_ITERATION_GROWTH * firstRoundIterations) * 4 ** extensions
+            : NO_ITERATION_LIMIT,
+        });
         const { modelStatus } = handle.run();
         const roundIterations = Number(handle.info.get('simplex_iteration_count'));
         iterations += roundIterations;
@@ -315,7 +314,7 @@ export class HighsSession implements SolverSession {
           continue;
         }
         extensions = 0;
-        if (fullSolveIterations === 0) fullSolveIterations = Math.max(1, roundIterations);
+        if (round === 1) firstRoundIterations = roundIterations;
         const status = STATUS[modelStatus] ?? 'error';
         if (status !== 'optimal' && status !== 'time_limit' && !retried) {
           // Once more from scratch (no basis) before believing it.
