@@ -1,7 +1,8 @@
 /**
- * Tiny markets solved by hand, with their prices. Conventions (README): π_i is the marginal
- * objective of one more kW injected by agent i in a step; the price of a trade between i and
- * j is the reciprocity multiplier −(π_i + π_j)/2, per kWh (divided by the step's hours).
+ * Tiny markets solved by hand, with their prices. Conventions (README, src/market/prices.ts):
+ * π_i is the marginal objective of one more kW injected by agent i in a step; an agent's
+ * marginal price is ρ_i = −π_i per kWh (divided by the step's hours), and the price of a trade
+ * is the seller's ρ: the buyer bears the trade's own costs (fee, preference, volume penalty).
  */
 import { describe, expect, it } from 'vitest';
 import { clearMarket } from '../src/market/clear.ts';
@@ -56,7 +57,8 @@ describe('two agents, one step', () => {
   // Objective (w·(U − U*))² + λ·(Σ|p|)² = 6² + 0.01·10² = 37.
   // π_p1 = 2·6 + 2·0.01·10 = 12.2 (its extra kW reaches the utility and is traded);
   // π_utility = 2·6 = 12 (an extra kW at the utility adds to its receipt, not to the volume).
-  // Price = −(12.2 + 12)/2 = −12.1 per kWh: energy is worth less than nothing here.
+  // The seller p1 receives ρ_p1 = −12.2 per kWh: energy is worth less than nothing here; the
+  // buyer's ρ is higher by the volume penalty's marginal 2·0.01·10 = 0.2.
   const input = market({
     steps: 1,
     targetKw: [4],
@@ -65,17 +67,20 @@ describe('two agents, one step', () => {
     prosumers: [{ id: 'p1', bus: '1', scheduleKw: [10] }],
   });
 
-  it('clears at 37 with p1 selling 10 kW to the utility at −12.1 per kWh', async () => {
+  it('clears at 37 with p1 selling 10 kW to the utility at −12.2 per kWh', async () => {
     const r = await clear(input);
     expect(r.objective).toBeCloseTo(37, 6);
     expect(r.objectiveTerms!.requestTracking).toBeCloseTo(36, 6);
     expect(r.objectiveTerms!.tradeVolume).toBeCloseTo(1, 6);
-    expect(r.steps[0]!.trades).toEqual([{ from: 'p1', to: 'utility', kw: 10, price: expect.closeTo(-12.1, 4) }]);
+    expect(r.steps[0]!.trades).toEqual([{ from: 'p1', to: 'utility', kw: 10, price: expect.closeTo(-12.2, 4), feePerKwh: 0, preferencePerKwh: 0 }]);
+    expect(r.steps[0]!.agents[0]!.marginalPricePerKwh).toBeCloseTo(-12.2, 4);
+    expect(r.steps[0]!.utilityPricePerKwh).toBeCloseTo(-12, 4);
+    expect(r.prices!.uniqueness).toBe('unique');
   });
 
   it('prices per kWh: the same market in 4-hour steps has a quarter of the price', async () => {
     const r = await clear({ ...input, stepHours: 4 });
-    expect(r.steps[0]!.trades[0]!.price).toBeCloseTo(-12.1 / 4, 4);
+    expect(r.steps[0]!.trades[0]!.price).toBeCloseTo(-12.2 / 4, 4);
   });
 
   it('the marginal value π_p1 = 12.2 matches a finite difference of the optimum', async () => {
@@ -115,7 +120,7 @@ describe('a binding battery', () => {
     expect(r.objective).toBeCloseTo(64, 6);
     const [s0, s1] = r.steps;
     expect(s0!.agents[0]).toMatchObject({ batteryKw: expect.closeTo(2, 7), socStartKwh: 5, socEndKwh: expect.closeTo(3, 7) });
-    expect(s0!.trades).toEqual([{ from: 'p1', to: 'utility', kw: 2, price: expect.closeTo(16, 4) }]);
+    expect(s0!.trades).toEqual([{ from: 'p1', to: 'utility', kw: 2, price: expect.closeTo(16, 4), feePerKwh: 0, preferencePerKwh: 0 }]);
     // The tie-break resolves an idle battery to about 1e-4 kW (README: precision).
     expect(Math.abs(s1!.agents[0]!.batteryKw)).toBeLessThan(1e-4);
   });
@@ -177,6 +182,9 @@ describe('a binding voltage limit', () => {
     expect(r.steps[0]!.agents[0]).toMatchObject({ netInjectionKw: expect.closeTo(51.25, 6), batteryKw: expect.closeTo(-8.75, 6) });
     expect(r.steps[0]!.buses.find((b) => b.id === '1')!.voltagePu).toBeCloseTo(1.05, 9);
     expect(r.steps[0]!.trades[0]!.price).toBeCloseTo(17.5, 4);
+    // Nodal prices: 17.5 at the substation; behind the binding limit an extra kWh injected at
+    // bus 1 is worth nothing (p1 would have to charge it away): 0.
+    expect(r.steps[0]!.buses.map((b) => b.nodalPricePerKwh)).toEqual([expect.closeTo(17.5, 4), expect.closeTo(0, 4)]);
   });
 });
 
@@ -201,7 +209,10 @@ describe('a binding line limit', () => {
     expect(r.objective).toBeCloseTo(100, 6);
     expect(r.steps[0]!.lines.find((l) => l.to === '2')!.flowKw).toBeCloseTo(-30, 6);
     expect(r.steps[0]!.agents[1]!.batteryKw).toBeCloseTo(-10, 6);
-    expect(r.steps[0]!.trades).toEqual([{ from: 'p2', to: 'utility', kw: expect.closeTo(30, 6), price: expect.closeTo(20, 4) }]);
+    expect(r.steps[0]!.trades).toEqual([{ from: 'p2', to: 'utility', kw: expect.closeTo(30, 6), price: expect.closeTo(20, 4), feePerKwh: 0, preferencePerKwh: 0 }]);
+    // The binding line separates the nodal prices: 20 on the substation's side of it, 0 behind
+    // it, where p2's extra kWh could only be charged away.
+    expect(r.steps[0]!.buses.map((b) => b.nodalPricePerKwh)).toEqual([expect.closeTo(20, 4), expect.closeTo(20, 4), expect.closeTo(0, 4)]);
   });
 });
 

@@ -56,8 +56,13 @@ describe('seed case 1: scenarios/seed-4node.json', async () => {
       const prices = step.trades.map((tr) => tr.price!);
       for (const p of prices) expect(p).toBeCloseTo(prices[0]!, 3);
     }
-    // Step 0: the utility receives −5.15 kW against a request of +5 kW at priority 10; an extra
-    // kWh injected is worth 2·10²·10.15/4 h plus the volume term: about 507.78 per kWh.
-    expect(result.steps[0]!.trades[0]!.price).toBeCloseTo(507.7775, 2);
+    // Step 0: the utility receives −5.15 kW against a request of +5 kW at priority 10; the
+    // utility sells, and receives its marginal price 2·10²·10.15/4 h = 507.5 per kWh. The buyers'
+    // marginal price is higher by the volume penalty's 2·0.01·S/4 h, S = 111.01 kW the volume
+    // of all four steps: 508.05505.
+    expect(result.steps[0]!.trades[0]!.price).toBeCloseTo(507.5, 6);
+    const volume = result.steps.flatMap((s) => s.trades).reduce((sum, tr) => sum + tr.kw, 0);
+    expect(volume).toBeCloseTo(111.01, 6);
+    expect(result.steps[0]!.agents[0]!.marginalPricePerKwh).toBeCloseTo(507.5 + (2 * 0.01 * volume) / 4, 6);
   });
 });

@@ -196,7 +196,14 @@ export class MarketOperator {
       steps,
       startHour: stepStartHour(scenario, start),
       network: networkWindow(scenario.network, start, steps),
-      utility: { bus: scenario.utility.bus, targetKw: slice(utility.targetKw), priority: slice(utility.priority) },
+      utility: {
+        bus: scenario.utility.bus,
+        targetKw: slice(utility.targetKw),
+        priority: slice(utility.priority),
+        ...(scenario.utility.tariff
+          ? { tariff: { buyPerKwh: slice(scenario.utility.tariff.buyPerKwh), sellPerKwh: slice(scenario.utility.tariff.sellPerKwh) } }
+          : {}),
+      },
       prosumers: scenario.prosumers.map((p, k) => {
         const agent = prosumers[k]!;
         return {

@@ -170,6 +170,8 @@ export class Simulation {
           socStartKwh: a.socStartKwh === null ? null : report(a.socStartKwh),
           socEndKwh: a.socEndKwh === null ? null : report(a.socEndKwh),
           voltagePu: network.voltagePu[feeder.busIndex(p.bus)]!,
+          // The price of the window's clearing that settled this step.
+          marginalPricePerKwh: cleared?.agents[k]?.marginalPricePerKwh ?? null,
           realisedKw: report(a.realisedKw),
           plannedNetInjectionKw: report(a.forecastKw + a.plannedBatteryKw),
           imbalanceKw: report(a.imbalanceKw),
@@ -185,6 +187,7 @@ export class Simulation {
         utilityTargetKw: utility.requestedKw,
         utilityPriority: utility.priority,
         utilityImbalanceKw: report(utility.deliveredKw - utility.plannedKw),
+        utilityPricePerKwh: cleared?.utilityPricePerKwh ?? null,
         agents,
         trades,
         buses: network.buses,

@@ -19,6 +19,7 @@ import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lps
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { networkState, report } from './report.ts';
+import { marketPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
 
 export type SolverName = 'highs' | 'lp-solver';
@@ -121,6 +122,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   }
   let outcome: SolveOutcome;
   let x: Float64Array;
+  let first: Float64Array;
   try {
     outcome = session.solve({ timeLimitSeconds });
     if (reused && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
@@ -130,9 +132,11 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     report.iterations = outcome.iterations;
     if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
     x = Float64Array.from(outcome.x);
+    first = Float64Array.from(outcome.x);
 
     if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-      const second = tieBreak(adapter, session, problem, x, tieBreakCols, scenario.market.tradeGraph === 'all', () =>
+      const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.uniformDeliveryCost && problem.index.pairCosts.every((c) => c.feePerKwh + c.preferencePerKwh[0] === 0);
+      const second = tieBreak(adapter, session, problem, x, tieBreakCols, freeTrades, () =>
         Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
       );
       report.iterations += second.iterations;
@@ -154,16 +158,20 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     });
   }
 
-  const terms = objectiveTerms(model, x);
+  const terms = objectiveTerms(model, problem, scenario.stepHours, x);
   terms.tieBreak = scenario.market.tieBreak === 'quadratic' ? scenario.market.tieBreakWeight * tieBreakCols.reduce((s, c) => s + x[c]! ** 2, 0) : 0;
+  const prices = outcome.rowDual
+    ? marketPrices(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual!, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000))
+    : undefined;
   return {
     scenario: scenario.name,
     status: 'optimal',
-    objective: terms.requestTracking + terms.tradeVolume + terms.costBids,
+    objective: terms.requestTracking + terms.tradeVolume + terms.costBids + terms.utilityEnergy + terms.preferences + terms.networkFees,
     objectiveTerms: terms,
     solveMs: performance.now() - started,
     solver: report,
-    steps: assembleSteps(scenario, feeder, problem, x, outcome.rowDual),
+    steps: assembleSteps(scenario, feeder, problem, x, prices),
+    ...(prices ? { prices: prices.report } : {}),
   };
 }
 
@@ -263,7 +271,9 @@ function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array
     x[cols[0]!] = injection[0];
     const trades = index.trade[t]!;
     const solverKw = trades.map(([forward, backward]) => x[forward]! - x[backward]!);
-    routeStep(scenario.market.tradeGraph, index.pairs, injection, index.pool, solverKw).forEach((kw, k) => {
+    // When deliveries cost different amounts the solver's plan is the cheapest: keep it (netted).
+    const graph = index.uniformDeliveryCost ? scenario.market.tradeGraph : { maxHops: Infinity };
+    routeStep(graph, index.pairs, injection, index.pool, solverKw).forEach((kw, k) => {
       const [forward, backward] = trades[k]!;
       x[forward] = Math.max(kw, 0);
       x[backward] = Math.max(-kw, 0);
@@ -275,15 +285,24 @@ function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array
 }
 
 /** Each column's objective contribution, summed by term (the tie-break is computed apart). */
-function objectiveTerms(model: LinearModel, x: Float64Array): ObjectiveTerms {
-  const terms: ObjectiveTerms = { requestTracking: 0, tradeVolume: 0, costBids: 0, tieBreak: 0 };
-  const termOf = { requestDeviation: 'requestTracking', totalTradeVolume: 'tradeVolume', netInjection: 'costBids' } as const;
+function objectiveTerms(model: LinearModel, problem: MarketProblem, dt: number, x: Float64Array): ObjectiveTerms {
+  const terms: ObjectiveTerms = { requestTracking: 0, tradeVolume: 0, costBids: 0, utilityEnergy: 0, preferences: 0, networkFees: 0, tieBreak: 0 };
+  const termOf = { requestDeviation: 'requestTracking', totalTradeVolume: 'tradeVolume', netInjection: 'costBids', utilityEnergy: 'utilityEnergy' } as const;
   for (let j = 0; j < model.numCols; j++) {
     const value = model.colCost[j]! * x[j]! + 0.5 * model.colQuad[j]! * x[j]! ** 2;
-    if (value === 0) continue;
     const kind = model.colNames[j]!.kind;
+    if (value === 0 || kind === 'delivery') continue;
     if (!(kind in termOf)) throw new Error(`objective: unexpected cost on ${kind}`);
     terms[termOf[kind as keyof typeof termOf]] += value;
+  }
+  // Deliveries: the fee and the buyer's preference of each, per kWh over Δt hours.
+  const { index } = problem;
+  for (const trades of index.trade) {
+    trades.forEach(([forward, backward], k) => {
+      const { preferencePerKwh, feePerKwh } = index.pairCosts[k]!;
+      terms.networkFees += dt * feePerKwh * (x[forward]! + x[backward]!);
+      terms.preferences += dt * (preferencePerKwh[0] * x[forward]! + preferencePerKwh[1] * x[backward]!);
+    });
   }
   return terms;
 }
@@ -293,7 +312,7 @@ function assembleSteps(
   feeder: Feeder,
   problem: MarketProblem,
   x: Float64Array,
-  rowDual: Float64Array | undefined,
+  prices: Prices | undefined,
 ): StepResult[] {
   const { index } = problem;
   const { steps: T, stepHours: dt, prosumers, utility } = scenario;
@@ -302,16 +321,22 @@ function assembleSteps(
     const P = index.netInjection[t]!.map((c) => x[c]!);
     const network = networkState(feeder, prosumers, P.slice(1, prosumers.length + 1), t);
 
-    // Marginal value of energy at each agent: π = ∂objective/∂(extra injection), per kW and step.
-    // A trade's price is the reciprocity multiplier λ = −(π_i + π_j)/2 (see README), per kWh.
-    const pi = rowDual ? index.tradeBalance[t]!.map((row) => rowDual[row]!) : undefined;
+    // The seller receives its own marginal price; the buyer pays it plus the fee (prices.ts).
+    const rho = prices?.agent[t];
     const trades = index.pairs.flatMap(({ i, j }, k) => {
       const [forward, backward] = index.trade[t]![k]!;
       const kw = x[forward]! - x[backward]!;
       if (report(Math.abs(kw)) === 0) return [];
-      const price = pi ? report(-(pi[i]! + pi[j]!) / 2 / dt) : null;
       const [from, to] = kw > 0 ? [i, j] : [j, i];
-      return [{ from: index.agents[from]!, to: index.agents[to]!, kw: report(Math.abs(kw)), price }];
+      const { feePerKwh, preferencePerKwh } = index.pairCosts[k]!;
+      return [{
+        from: index.agents[from]!,
+        to: index.agents[to]!,
+        kw: report(Math.abs(kw)),
+        price: rho ? report(rho[from]!) : null,
+        feePerKwh: report(feePerKwh),
+        preferencePerKwh: report(preferencePerKwh[kw > 0 ? 0 : 1]),
+      }];
     });
 
     steps.push({
@@ -321,6 +346,7 @@ function assembleSteps(
       utilityReceiptKw: report(-P[0]!),
       utilityTargetKw: utility.targetKw[t]!,
       utilityPriority: utility.priority[t]!,
+      utilityPricePerKwh: rho ? report(rho[0]!) : null,
       agents: prosumers.map((p, k) => {
         const a = k + 1;
         const b = index.batteryPower[t]![a]!;
@@ -333,10 +359,11 @@ function assembleSteps(
           socStartKwh: b >= 0 ? report(x[index.batteryEnergy[t]![a]!]!) : null,
           socEndKwh: b >= 0 ? report(x[index.batteryEnergy[t + 1]![a]!]!) : null,
           voltagePu: network.voltagePu[index.agentBus[a]!]!,
+          marginalPricePerKwh: rho ? report(rho[a]!) : null,
         };
       }),
       trades,
-      buses: network.buses,
+      buses: network.buses.map((bus, b) => ({ ...bus, nodalPricePerKwh: prices ? report(prices.bus[t]![b]!) : null })),
       lines: network.lines,
     });
   }

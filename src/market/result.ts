@@ -1,10 +1,14 @@
 /**
  * The typed result of a market clearing, as `clear --json` prints it (contract.md).
  * Powers in kW (injection positive), energies in kWh, voltages in p.u., prices in objective
- * units per kWh (currency per kWh when the objective is money).
+ * units per kWh (currency per kWh when the objective is money). How prices are read from the
+ * duals: prices.ts.
  */
 import type { AcCheck } from '../analysis/ac-check.ts';
 import type { SolveStatus } from '../solver/adapter.ts';
+import type { PriceReport } from './prices.ts';
+
+export type { PriceReport };
 
 export interface AgentStep {
   id: string;
@@ -18,6 +22,8 @@ export interface AgentStep {
   socEndKwh: number | null;
   /** LinDistFlow voltage magnitude at the agent's bus. */
   voltagePu: number;
+  /** What one more kWh delivered to the agent is worth to the market (its trade-balance dual), per kWh; null without duals. */
+  marginalPricePerKwh: number | null;
 }
 
 /** One bilateral trade: `kw > 0` flows `from` → `to`. */
@@ -25,13 +31,19 @@ export interface TradeRecord {
   from: string;
   to: string;
   kw: number;
-  /** Price of the trade, from the reciprocity dual; null when the backend gives no duals. */
+  /** Price of the trade per kWh, from the reciprocity dual: what `from` receives; null when the backend gives no duals. */
   price: number | null;
+  /** Network-use fee per kWh, paid by `to` on top of the price (market.networkFee). */
+  feePerKwh: number;
+  /** `to`'s own cost per kWh of energy from `from` (market.pairPreferences; negative: a premium); not money. */
+  preferencePerKwh: number;
 }
 
 export interface BusState {
   id: string;
   voltagePu: number;
+  /** Value of one more kWh injected at the bus (prices.ts), per kWh; in clearing results only, null without duals. */
+  nodalPricePerKwh?: number | null;
 }
 
 export interface LineState {
@@ -50,6 +62,8 @@ export interface StepResult {
   utilityReceiptKw: number;
   utilityTargetKw: number;
   utilityPriority: number;
+  /** The utility's marginal price (its trade-balance dual), per kWh; null without duals. */
+  utilityPricePerKwh: number | null;
   agents: AgentStep[];
   trades: TradeRecord[];
   buses: BusState[];
@@ -60,7 +74,14 @@ export interface StepResult {
 export interface ObjectiveTerms {
   requestTracking: number;
   tradeVolume: number;
+  /** Σ of the prosumers' bids C(P)·Δt. */
   costBids: number;
+  /** The utility's tariff: what it sells at its sell price less what it buys at its buy price. */
+  utilityEnergy: number;
+  /** Σ of the buyers' pair preferences on the energy they bought. */
+  preferences: number;
+  /** Σ of the network-use fees. */
+  networkFees: number;
   tieBreak: number;
 }
 
@@ -92,6 +113,8 @@ export interface ClearingResult {
   solver: SolverReport;
   steps: StepResult[];
   diagnosis?: Diagnosis;
+  /** Whether the prices are unique, and which were picked how where not (optimal results with duals). */
+  prices?: PriceReport;
   /** The AC power flow of every cleared step against the linear model (clear --ac-check). */
   acCheck?: AcCheck;
 }

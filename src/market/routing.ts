@@ -8,7 +8,8 @@
  *   takes from every seller in proportion to the seller's sales, p[s→b] = P_s·(−P_b) / V with
  *   V = Σ_s P_s. It is the unique maximum-entropy plan among the minimum-volume ones, so the
  *   trades do not depend on the solver's path.
- * - the pool: the only plan there is, each agent trading its own net injection with the pool.
+ * - the pool: the only plan there is, each agent trading its own net injection with the pool;
+ *   likewise with the utility alone ("utility").
  * - trades within k hops: the solver's plan (deterministic, but another solver could return
  *   another plan of the same volume), with each pair's two directions netted.
  */
@@ -56,6 +57,11 @@ export function routeStep(
   const n = netInjectionKw.length;
   const pairOf = new Map(pairs.map(({ i, j }, k) => [i * n + j, k]));
   const trades = pairs.map(() => 0);
+  if (graph === 'utility') {
+    // pair (0, a): positive = the utility delivers to a, i.e. −P_a.
+    pairs.forEach(({ j }, k) => (trades[k] = Math.abs(netInjectionKw[j]!) <= ZERO_KW ? 0 : -netInjectionKw[j]!));
+    return trades;
+  }
   if (graph === 'pool') {
     netInjectionKw.forEach((p, a) => {
       if (a === pool || Math.abs(p) <= ZERO_KW) return;

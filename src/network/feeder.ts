@@ -187,6 +187,21 @@ export class Feeder {
   }
 
   /**
+   * Electrical distance between buses a and b: Σ|z| (Ω) of the lines on the path between them
+   * (the lines on one root path and not on the other).
+   */
+  electricalDistanceOhm(a: number, b: number): number {
+    const onA = new Set(this.pathLines(a));
+    const onB = new Set(this.pathLines(b));
+    let ohm = 0;
+    for (const line of [...onA].filter((l) => !onB.has(l)).concat([...onB].filter((l) => !onA.has(l)))) {
+      const { rPu, xPu } = this.lines[line]!;
+      ohm += Math.hypot(rPu, xPu) * this.zBaseOhm;
+    }
+    return ohm;
+  }
+
+  /**
    * Dense (path-matrix) LinDistFlow sensitivities of bus k: for every line on its root path,
    * the line's impedance counts for every bus downstream of that line.
    */

@@ -17,10 +17,20 @@
 import type { Feeder } from '../network/feeder.ts';
 import { POOL_ID, UTILITY_ID, type Scenario } from '../scenario/validate.ts';
 import { ModelBuilder, type Entry, type LinearModel } from './model.ts';
-import { addNetworkRows, fixedConflicts as findFixedConflicts, linearFormOf, type FixedConflict, type LinearForm } from './network-rows.ts';
+import { addNetworkRows, fixedConflicts as findFixedConflicts, linearFormOf, type FixedConflict, type LinearForm, type NetworkRow } from './network-rows.ts';
 import { tradePairs, type Pair } from './trade-graph.ts';
 
-export type { FixedConflict, Pair };
+export type { FixedConflict, NetworkRow, Pair };
+
+/**
+ * What one kWh delivered along a pair costs, currency per kWh, in each direction [i→j, j→i]:
+ * the buyer's preference (market.pairPreferences) and the network-use fee (market.networkFee,
+ * the same both ways).
+ */
+export interface PairCosts {
+  preferencePerKwh: [number, number];
+  feePerKwh: number;
+}
 
 /** Where each domain variable lives in the model's column vector. */
 export interface MarketIndex {
@@ -47,6 +57,14 @@ export interface MarketIndex {
   tradeBalance: number[][];
   /** Request deviation columns of each step (one for L2, two for L1). */
   requestDeviation: { col: number; sign: 1 | -1 }[][];
+  /** Per pair (as `pairs`): the per-kWh costs of its deliveries. */
+  pairCosts: PairCosts[];
+  /** Whether every delivery costs the same (then any minimum-volume plan is optimal). */
+  uniformDeliveryCost: boolean;
+  /** With a tariff: the utility's sale and purchase columns of each step. */
+  utilityEnergy: { sale: number; purchase: number }[] | undefined;
+  /** networkRows[t]: the network rows of step t (for nodal prices). */
+  networkRows: NetworkRow[][];
 }
 
 export interface MarketProblem {
@@ -98,7 +116,13 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     batteryEnergy: [],
     tradeBalance: [],
     requestDeviation: [],
+    pairCosts: pairCosts(scenario, feeder, agents, agentBus, pairs),
+    uniformDeliveryCost: true,
+    utilityEnergy: utility.tariff ? [] : undefined,
+    networkRows: [],
   };
+  const deliveryCosts = index.pairCosts.flatMap((c) => [c.feePerKwh + c.preferencePerKwh[0], c.feePerKwh + c.preferencePerKwh[1]]);
+  index.uniformDeliveryCost = deliveryCosts.every((c) => c === deliveryCosts[0]);
 
   // Battery energy e[i,t], t = 0..T: the state at the start of each step and at the end.
   for (let t = 0; t <= T; t++) {
@@ -148,10 +172,14 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
       }),
     );
 
-    const trades = pairs.map(({ i, j }): [number, number] => [
-      mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBoundKw),
-      mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBoundKw),
-    ]);
+    // A delivery costs its preference and fee per kWh, over the step's Δt hours.
+    const trades = pairs.map(({ i, j }, k): [number, number] => {
+      const { preferencePerKwh, feePerKwh } = index.pairCosts[k]!;
+      return [
+        mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[0])),
+        mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[1])),
+      ];
+    });
     index.trade.push(trades);
 
     // Trade balance of every agent: Σ_j p[i,j] − P[i] = 0.
@@ -193,7 +221,17 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     mb.addRow({ kind: 'request', step: t }, target, target, [[P[0]!, -1], ...deviations.map((d): Entry => [d.col, -d.sign])]);
     index.requestDeviation.push(deviations);
 
-    addNetworkRows(mb, scenario, feeder, linearForm, { t, P, agentBus, injectionRange: injectionRanges });
+    // The utility's tariff: it sells (P_u > 0) at sellPerKwh and buys (P_u < 0) at buyPerKwh,
+    // a convex cost since sell ≥ buy. P_u = sale − purchase.
+    if (utility.tariff && index.utilityEnergy) {
+      const [lo, hi] = injectionRanges[0]!;
+      const sale = mb.addCol({ kind: 'utilityEnergy', step: t, part: 'sale' }, 0, Math.max(0, hi), dt * utility.tariff.sellPerKwh[t]!);
+      const purchase = mb.addCol({ kind: 'utilityEnergy', step: t, part: 'purchase' }, 0, Math.max(0, -lo), -dt * utility.tariff.buyPerKwh[t]!);
+      mb.addRow({ kind: 'utilityEnergy', step: t }, 0, 0, [[P[0]!, 1], [sale, -1], [purchase, 1]]);
+      index.utilityEnergy.push({ sale, purchase });
+    }
+
+    index.networkRows.push(addNetworkRows(mb, scenario, feeder, linearForm, { t, P, agentBus, injectionRange: injectionRanges }));
     fixedConflicts.push(...findFixedConflicts(scenario, feeder, agentBus, t));
 
     // At an optimum with every pair the volume is the least that routes the injections: at
@@ -211,4 +249,19 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   }
 
   return { model: mb.build(), index, fixedConflicts };
+}
+
+/** The per-kWh costs of every pair's deliveries (PairCosts). */
+function pairCosts(scenario: Scenario, feeder: Feeder, agents: readonly string[], agentBus: readonly number[], pairs: readonly Pair[]): PairCosts[] {
+  const { pairPreferences, networkFee } = scenario.market;
+  const preference = new Map(pairPreferences.map((p) => [`${p.from}\u0000${p.to}`, p.costPerKwh]));
+  const preferenceOf = (from: number, to: number) => preference.get(`${agents[from]}\u0000${agents[to]}`) ?? 0;
+  return pairs.map(({ i, j }) => {
+    const [a, b] = [agentBus[i]!, agentBus[j]!];
+    const distanceOhm = a >= 0 && b >= 0 && networkFee && networkFee.perKwhPerOhm > 0 ? feeder.electricalDistanceOhm(a, b) : 0;
+    return {
+      preferencePerKwh: [preferenceOf(i, j), preferenceOf(j, i)],
+      feePerKwh: networkFee ? networkFee.perKwh + networkFee.perKwhPerOhm * distanceOhm : 0,
+    };
+  });
 }

@@ -21,7 +21,9 @@ export type ColumnName =
   /** Sparse LinDistFlow: squared voltage magnitude of a bus, p.u.². */
   | { kind: 'busVoltage'; bus: string; step: number }
   /** Reduced tie-break stage: the positive or negative part of a net injection (kW). */
-  | { kind: 'injectionPart'; agent: string; step: number; part: 'positive' | 'negative' };
+  | { kind: 'injectionPart'; agent: string; step: number; part: 'positive' | 'negative' }
+  /** With a tariff: what the utility sells to the feeder (sale) or buys from it (purchase), kW ≥ 0. */
+  | { kind: 'utilityEnergy'; step: number; part: 'sale' | 'purchase' };
 
 export type RowName =
   /** Σ_j p[i,j,t] − P[i,t] = 0: what an agent sells equals what it injects. */
@@ -49,7 +51,9 @@ export type RowName =
   /** S − Σ deliveries = 0. */
   | { kind: 'totalTradeVolume' }
   /** Tie-break stage: the linear part of the market objective stays at its optimum. */
-  | { kind: 'marketOptimum' };
+  | { kind: 'marketOptimum' }
+  /** With a tariff: P_utility − sale + purchase = 0. */
+  | { kind: 'utilityEnergy'; step: number };
 
 export type Side = 'lower' | 'upper';
 
@@ -79,6 +83,8 @@ export function describeColumn(name: ColumnName, side?: Side): string {
       return `voltage at bus ${name.bus}, step ${name.step}${limit('minimum voltage', 'maximum voltage')}`;
     case 'injectionPart':
       return `${name.part} part of the net injection of ${agentWord(name.agent)}, step ${name.step}`;
+    case 'utilityEnergy':
+      return `energy the utility ${name.part === 'sale' ? 'sells' : 'buys'}, step ${name.step}`;
   }
 }
 
@@ -112,5 +118,7 @@ export function describeRow(name: RowName, side?: Side): string {
       return 'total trade volume';
     case 'marketOptimum':
       return 'optimum of the market objective (tie-break stage)';
+    case 'utilityEnergy':
+      return `the utility's sales and purchases, step ${name.step}`;
   }
 }

@@ -40,6 +40,17 @@ export interface NetworkStep {
   injectionRange: readonly (readonly [number, number])[];
 }
 
+/**
+ * A network row of one step and what a unit (1 kW) injection at a bus adds to it: the dense
+ * form's voltage row of `bus` (∂v/∂P ÷ scale, for the buses on its root paths) and flow row of
+ * `line` (−1 for the buses downstream), the sparse form's balance row of `bus` (+1 for that bus).
+ * Nodal prices are read from their duals (market/prices.ts).
+ */
+export type NetworkRow =
+  | { kind: 'voltage'; row: number; bus: number; scale: number }
+  | { kind: 'lineFlow'; row: number; line: number }
+  | { kind: 'busBalance'; row: number; bus: number };
+
 /** A constraint with no decision variable in it that its data already breaks. */
 export interface FixedConflict {
   description: string;
@@ -60,12 +71,12 @@ export function addNetworkRows(
   feeder: Feeder,
   form: LinearForm,
   step: NetworkStep,
-): void {
-  if (form === 'dense') addDenseRows(mb, scenario, feeder, step);
-  else addSparseRows(mb, scenario, feeder, step);
+): NetworkRow[] {
+  return form === 'dense' ? addDenseRows(mb, scenario, feeder, step) : addSparseRows(mb, scenario, feeder, step);
 }
 
-function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {
+function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): NetworkRow[] {
+  const rows: NetworkRow[] = [];
   const { t, P } = step;
   const atBus = agentsAtBuses(feeder, step.agentBus);
   const fixed = busInjections(feeder, scenario.prosumers, undefined, t);
@@ -84,12 +95,13 @@ function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step
     if (entries.length === 0) continue; // a constant: checked by fixedConflicts()
     // Scale the row so its largest coefficient is 1 (the raw ones are ~1e-5 p.u.²/kW).
     const scale = Math.max(...entries.map(([, c]) => Math.abs(c)));
-    mb.addRow(
+    const row = mb.addRow(
       { kind: 'voltage', bus: bus.id, step: t, scale },
       lo / scale,
       hi / scale,
       entries.map(([col, c]) => [col, c / scale]),
     );
+    rows.push({ kind: 'voltage', row, bus: bus.index, scale });
   }
 
   for (const line of feeder.lines) {
@@ -102,8 +114,10 @@ function addDenseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step
       for (const a of atBus[m]!) entries.push([P[a]!, -1]);
     }
     if (entries.length === 0) continue; // a constant: checked by fixedConflicts()
-    mb.addRow({ kind: 'lineFlow', from: line.fromId, to: line.toId, step: t }, -line.maxKw + fixedKw, line.maxKw + fixedKw, entries);
+    const row = mb.addRow({ kind: 'lineFlow', from: line.fromId, to: line.toId, step: t }, -line.maxKw + fixedKw, line.maxKw + fixedKw, entries);
+    rows.push({ kind: 'lineFlow', row, line: line.index });
   }
+  return rows;
 }
 
 /**
@@ -147,7 +161,8 @@ export function fixedConflicts(scenario: Scenario, feeder: Feeder, agentBus: rea
   return conflicts;
 }
 
-function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): void {
+function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, step: NetworkStep): NetworkRow[] {
+  const rows: NetworkRow[] = [];
   const { t, P, injectionRange } = step;
   const atBus = agentsAtBuses(feeder, step.agentBus);
   const fixed = busInjections(feeder, scenario.prosumers, undefined, t);
@@ -175,7 +190,7 @@ function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, ste
     for (const c of feeder.childrenOf(bus.index)) entries.push([flow[feeder.buses[c]!.line]!, -1]);
     for (const a of atBus[bus.index]!) entries.push([P[a]!, 1]);
     const rhs = -fixed.pKw[bus.index]!;
-    mb.addRow({ kind: 'busBalance', bus: bus.id, step: t }, rhs, rhs, entries);
+    rows.push({ kind: 'busBalance', row: mb.addRow({ kind: 'busBalance', bus: bus.id, step: t }, rhs, rhs, entries), bus: bus.index });
   }
   for (const line of feeder.lines) {
     const twoOverS = 2 / feeder.baseKva;
@@ -185,4 +200,5 @@ function addSparseRows(mb: ModelBuilder, scenario: Scenario, feeder: Feeder, ste
     else entries.push([voltage[line.from]!, -1]);
     mb.addRow({ kind: 'voltageDrop', from: line.fromId, to: line.toId, step: t }, rhs, rhs, entries);
   }
+  return rows;
 }

@@ -10,6 +10,8 @@
  *   penalty prices that.
  * - "pool": every agent, the utility included, trades only with the community pool, which
  *   injects nothing itself: n + 1 pairs. The pool's balance dual is the community price.
+ * - "utility": every prosumer only with the utility, n pairs: no peer trades (the baseline of
+ *   the value of trading).
  */
 import type { Feeder } from '../network/feeder.ts';
 import type { TradeGraph } from '../scenario/schema.ts';
@@ -26,6 +28,10 @@ export function tradePairs(graph: TradeGraph, agentBus: readonly number[], feede
   if (graph === 'pool') {
     if (pool === undefined) throw new Error('trade graph: a pool market needs the pool agent');
     for (let a = 0; a < n; a++) if (a !== pool) pairs.push({ i: Math.min(a, pool), j: Math.max(a, pool) });
+    return pairs;
+  }
+  if (graph === 'utility') {
+    for (let a = 1; a < n; a++) pairs.push({ i: 0, j: a });
     return pairs;
   }
   if (graph === 'all') {

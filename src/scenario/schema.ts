@@ -79,6 +79,14 @@ export const BatterySchema = z.strictObject({
   returnToInitial: z.boolean().default(false).describe('End the horizon at the initial state of charge'),
 });
 
+/**
+ * A prosumer's bid: the cost, per hour, of its net injection P (kW), C(P) = ½·a·P² + b·P
+ * (the paper's). One curve covers both sides: injecting P > 0 costs C(P) (b is the marginal
+ * cost of the first kW, a its growth); consuming x = −P > 0 "costs" C(−x) = ½·a·x² − b·x,
+ * i.e. it is worth b·x − ½·a·x² to the prosumer (b is what the first kWh consumed is worth,
+ * a how fast that value falls). The marginal cost C′(P) = a·P + b is the price at which the
+ * prosumer is indifferent to trading one kWh more.
+ */
 export const CostBidSchema = z.strictObject({
   quadraticPerKw2h: nonNegative().default(0).describe('a in C(P) = ½·a·P² + b·P, currency per kW² per hour'),
   linearPerKwh: finite().default(0).describe('b in C(P) = ½·a·P² + b·P, currency per kWh'),
@@ -115,11 +123,49 @@ export const RequestEventSchema = z.strictObject({
   priority: nonNegative(),
 });
 
+/** A price per kWh: one number for every step, or one per step. */
+const perStepPrice = () => z.union([finite(), z.array(finite())]);
+
+/**
+ * The utility's retail tariff: it sells energy to the feeder at `sellPerKwh` and buys it at
+ * `buyPerKwh` (the feed-in price). In the market it is the utility's bid: the utility supplies
+ * any amount at `sellPerKwh` and takes any amount at `buyPerKwh`; without peer trades (the
+ * value-of-trading baseline) every prosumer trades with it at these prices.
+ */
+export const TariffSchema = z.strictObject({
+  buyPerKwh: perStepPrice().describe('What the utility pays for energy it receives, currency per kWh (one value, or one per step)'),
+  sellPerKwh: perStepPrice().describe('What the utility charges for energy it delivers, currency per kWh (one value, or one per step); at least buyPerKwh'),
+});
+
 export const UtilitySchema = z.strictObject({
   bus: id().describe('Bus of the utility; must be the slack bus'),
+  tariff: TariffSchema.optional().describe("The utility's buy and sell prices; without them the utility's energy costs nothing"),
   targetKw: z.array(finite()).optional().describe('Requested receipt per step, kW'),
   priority: z.array(nonNegative()).optional().describe('Weight w of the request of each step'),
   requestEvents: z.array(RequestEventSchema).optional().describe('Requests issued during a simulation'),
+});
+
+/**
+ * A preference of the buyer `to` about energy from the seller `from`: a cost per kWh it
+ * bears on what `from` delivers to it (a dislike), or, negative, a premium it would pay (local
+ * or green energy). It is the buyer's own valuation, not money; it moves the price of that
+ * pair's trade by exactly its amount. A pair's round trip must not pay: the costs of its two
+ * directions, with the network fee of each, sum to zero or more.
+ */
+export const PairPreferenceSchema = z.strictObject({
+  from: id().describe('Seller: the agent delivering the energy ("utility" for the utility)'),
+  to: id().describe('Buyer: the agent receiving it, who holds the preference'),
+  costPerKwh: finite().describe('Cost the buyer bears per kWh from this seller, currency per kWh; negative: a premium'),
+});
+
+/**
+ * The network-use fee of a trade, per kWh, paid by the buyer to the network operator:
+ * perKwh + perKwhPerOhm · (electrical distance), the electrical distance being Σ|z| (Ω) of the
+ * lines on the path between the two agents' buses. Trades with the pool pay perKwh only.
+ */
+export const NetworkFeeSchema = z.strictObject({
+  perKwh: nonNegative().default(0).describe('Flat part of the fee, currency per kWh'),
+  perKwhPerOhm: nonNegative().default(0).describe('Part that grows with the electrical distance, currency per kWh per Ω of |z| on the path'),
 });
 
 export const MarketSchema = z.strictObject({
@@ -133,7 +179,7 @@ export const MarketSchema = z.strictObject({
   tieBreakWeight: positive().default(1e-6).describe('ε of the quadratic tie-break, objective units per kW²'),
   tradeGraph: z
     .union([
-      z.enum(['all', 'pool']),
+      z.enum(['all', 'pool', 'utility']),
       z.strictObject({
         maxHops: z.number().int().nonnegative().describe('Largest number of lines between the buses of two trading prosumers'),
       }),
@@ -141,8 +187,14 @@ export const MarketSchema = z.strictObject({
     .default('all')
     .describe(
       'Who may trade with whom. "all": every pair of agents; {"maxHops": k}: prosumers within k lines of each other, ' +
-        'and every prosumer with the utility; "pool": every agent only with the community pool (agent "pool")',
+        'and every prosumer with the utility; "pool": every agent only with the community pool (agent "pool"); ' +
+        '"utility": every prosumer only with the utility (no peer trades: the value-of-trading baseline)',
     ),
+  pairPreferences: z
+    .array(PairPreferenceSchema)
+    .default([])
+    .describe('Costs per kWh on the energy one agent delivers to another (product differentiation)'),
+  networkFee: NetworkFeeSchema.optional().describe('A fee per kWh on every trade, growing with the electrical distance between its two ends'),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -169,6 +221,7 @@ export const ScenarioSchema = z.strictObject({
     tieBreak: 'quadratic',
     tieBreakWeight: 1e-6,
     tradeGraph: 'all',
+    pairPreferences: [],
   }),
 });
 
@@ -182,3 +235,5 @@ export type LineData = ScenarioData['network']['lines'][number];
 export type BusLoadData = ScenarioData['network']['loads'][number];
 export type TradeGraph = ScenarioData['market']['tradeGraph'];
 export type MarketOptions = ScenarioData['market'];
+export type PairPreference = MarketOptions['pairPreferences'][number];
+export type NetworkFee = NonNullable<MarketOptions['networkFee']>;

@@ -15,6 +15,13 @@ export interface UtilityRequest {
   priority: number[];
   /** Requests issued during a simulation (simulate). */
   requestEvents?: ScenarioData['utility']['requestEvents'];
+  /** The utility's buy and sell prices per step, currency per kWh (utility.tariff). */
+  tariff?: Tariff;
+}
+
+export interface Tariff {
+  buyPerKwh: number[];
+  sellPerKwh: number[];
 }
 
 /** A validated scenario: every cross-field rule below holds. */
@@ -78,6 +85,19 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   utility.requestEvents?.forEach((e, i) => {
     if (e.step >= steps) add(`utility.requestEvents[${i}].step`, `step ${e.step} is beyond the scenario's ${steps} steps`);
   });
+  let tariff: Tariff | undefined;
+  if (utility.tariff) {
+    const perStep = (path: string, value: number | number[]) => {
+      if (typeof value === 'number') return Array.from({ length: steps }, () => value);
+      lengthIs(path, value);
+      return value;
+    };
+    tariff = { buyPerKwh: perStep('utility.tariff.buyPerKwh', utility.tariff.buyPerKwh), sellPerKwh: perStep('utility.tariff.sellPerKwh', utility.tariff.sellPerKwh) };
+    const t = tariff.buyPerKwh.findIndex((buy, k) => buy > (tariff!.sellPerKwh[k] ?? Infinity));
+    if (t >= 0) {
+      add('utility.tariff.buyPerKwh', `step ${t}: the utility would buy at ${tariff.buyPerKwh[t]} above its sell price ${tariff.sellPerKwh[t]} (currency per kWh); buying and selling back would pay without end`);
+    }
+  }
   if (data.horizonSteps !== undefined && data.horizonSteps > steps) {
     add('horizonSteps', `a window of ${data.horizonSteps} steps is longer than the scenario's ${steps} steps`);
   }
@@ -111,10 +131,50 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     }
   });
 
+  problems.push(...checkPreferences(data, ids));
+
   if (problems.length > 0) return { problems };
   const priority = utility.priority ?? Array.from({ length: steps }, () => (utility.targetKw ? 1 : 0));
   const targetKw = utility.targetKw ?? Array.from({ length: steps }, () => 0);
-  return { scenario: { ...data, utility: { bus: utility.bus, targetKw, priority, requestEvents: utility.requestEvents } }, problems };
+  return {
+    scenario: { ...data, utility: { bus: utility.bus, targetKw, priority, requestEvents: utility.requestEvents, ...(tariff ? { tariff } : {}) } },
+    problems,
+  };
+}
+
+/**
+ * Pair preferences name two known agents, once per direction; and no pair's round trip pays:
+ * the costs of its two directions with the network fee of each sum to zero or more (else
+ * delivering energy back and forth would lower the objective without end). The fee is at least
+ * its flat part (the distance part only adds), so the check uses that.
+ */
+function checkPreferences(data: ScenarioData, prosumerIds: Map<string, number>): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const known = (id: string) => id === UTILITY_ID || prosumerIds.has(id) || (id === POOL_ID && data.market.tradeGraph === 'pool');
+  const seen = new Map<string, number>();
+  const flatFee = data.market.networkFee?.perKwh ?? 0;
+  data.market.pairPreferences.forEach((p, k) => {
+    const at = `market.pairPreferences[${k}]`;
+    if (!known(p.from)) problems.push({ path: `${at}.from`, message: `unknown agent "${p.from}"` });
+    if (!known(p.to)) problems.push({ path: `${at}.to`, message: `unknown agent "${p.to}"` });
+    if (p.from === p.to) problems.push({ path: at, message: `an agent does not trade with itself ("${p.from}")` });
+    const key = `${p.from}\u0000${p.to}`;
+    if (seen.has(key)) problems.push({ path: at, message: `a second preference for ${p.from} → ${p.to} (also market.pairPreferences[${seen.get(key)}])` });
+    else seen.set(key, k);
+  });
+  data.market.pairPreferences.forEach((p, k) => {
+    const reverse = data.market.pairPreferences.find((q) => q.from === p.to && q.to === p.from);
+    const roundTrip = p.costPerKwh + (reverse?.costPerKwh ?? 0) + 2 * flatFee;
+    if (roundTrip < 0 && (!reverse || k < data.market.pairPreferences.indexOf(reverse))) {
+      problems.push({
+        path: `market.pairPreferences[${k}].costPerKwh`,
+        message:
+          `a round trip ${p.from} → ${p.to} → ${p.from} would earn ${(-roundTrip).toPrecision(4)} per kWh: give ${p.to} → ${p.from} a cost of at least ` +
+          `${(-(p.costPerKwh + 2 * flatFee)).toPrecision(4)} per kWh, or make the premium smaller`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** The network must be one tree rooted at the slack: one parent per bus, no loop, no island. */

@@ -1,0 +1,246 @@
+/**
+ * Prices from the clearing's duals, in currency per kWh (objective units per kWh when the
+ * objective is not money).
+ *
+ * - **Marginal price of an agent**, ρ[a,t] = −y[a,t]/Δt, y being the dual of its trade balance
+ *   (Σ_j p[a,j,t] − P[a,t] = 0): what one more kWh delivered to the agent in step t is worth to
+ *   the market. A delivery a→b that is used satisfies ρ[b] = ρ[a] + (fee + b's preference for a)
+ *   + μ/Δt, μ the marginal trade-volume penalty (stationarity of the delivery).
+ * - **Trade price**: the reciprocity multiplier of the pair, recovered from the two sides'
+ *   stationarity with every cost of a delivery borne by its buyer — the seller receives its own
+ *   marginal price, price = ρ[seller]; the buyer pays price + fee per kWh, and its preference and
+ *   the volume penalty are its own (non-monetary) costs.
+ * - **Nodal price** of a bus, λ[k,t] = ρ[utility,t] + Σ_r y_r·e_{r,k}/Δt: the value of one more
+ *   kWh injected at bus k and sold to the utility — the energy price at the substation plus what
+ *   the injection does to every binding voltage and flow limit (e_{r,k} is row r's coefficient of
+ *   a 1-kW injection at k; see NetworkRow). At the slack λ = ρ[utility]; a prosumer that trades
+ *   freely with the utility has a marginal cost (net of its battery's value) equal to its bus's λ.
+ *
+ * Duals are not unique when the problem is degenerate (a kink of a piecewise-linear term exactly
+ * at the optimum, a battery at a limit with a linear cost, …). The set of all optimal duals is a
+ * polytope (`dualFace`); a random direction over every price tells, with probability one, whether
+ * the prices are unique on it. When they are not, each price's range over the polytope is found
+ * by linear programming and the **midpoint of its range** is reported (a documented, solver-
+ * independent rule; the midpoints keep every equality between prices, such as ρ[b] = ρ[a] + fee of
+ * a used delivery). Ranges are computed for up to MAX_RANGED_PRICES prices.
+ */
+import seedrandom from 'seedrandom';
+import type { Feeder } from '../network/feeder.ts';
+import type { MarketProblem } from '../problem/build.ts';
+import { ModelBuilder, rowActivities, type Entry, type LinearModel } from '../problem/model.ts';
+import type { SolveOutcome, SolverAdapter, SolverSession } from '../solver/adapter.ts';
+
+/** Beyond this many prices (agents and buses × steps) the ranges of non-unique ones are not computed. */
+export const MAX_RANGED_PRICES = 2000;
+/** Prices closer than this (relative to 1 + |price|) count as equal. */
+export const PRICE_TOLERANCE = 1e-6;
+
+export interface PriceRange {
+  t: number;
+  /** 'agent' (a marginal price, and the trade prices of its sales) or 'bus' (a nodal price). */
+  kind: 'agent' | 'bus';
+  id: string;
+  min: number;
+  max: number;
+}
+
+export interface PriceReport {
+  /** 'unique', 'not unique' (see `nonUnique`), or 'not checked (…)'. */
+  uniqueness: string;
+  /** The rule by which a reported price was picked where it is not unique. */
+  rule: string;
+  /** The prices that are not unique, with their ranges. */
+  nonUnique: PriceRange[];
+}
+
+export interface Prices {
+  /** agent[t][a], currency per kWh (index as MarketIndex.agents). */
+  agent: number[][];
+  /** bus[t][k], currency per kWh (index as the feeder's buses). */
+  bus: number[][];
+  report: PriceReport;
+}
+
+export const PRICE_RULE = 'where a price is not unique, the midpoint of its range over all optimal duals';
+
+/** A price as a linear function of the duals y: Σ coefficient·y[row]. */
+type PriceForm = Entry[];
+
+export function marketPrices(
+  adapter: SolverAdapter,
+  problem: MarketProblem,
+  feeder: Feeder,
+  stepHours: number,
+  optimum: Float64Array,
+  rowDual: Float64Array,
+  timeLimitSeconds: number,
+): Prices {
+  const forms = priceForms(problem, feeder, stepHours);
+  const evaluate = (y: ArrayLike<number>) => forms.map((form) => form.reduce((sum, [row, c]) => sum + c * y[row]!, 0));
+  const values = evaluate(rowDual);
+  const { index } = problem;
+  const A = index.agents.length;
+  const B = feeder.buses.length;
+  const T = index.tradeBalance.length;
+  const reportOf = (report: PriceReport): Prices => {
+    const agent: number[][] = [];
+    const bus: number[][] = [];
+    for (let t = 0; t < T; t++) {
+      agent.push(values.slice(t * (A + B), t * (A + B) + A));
+      bus.push(values.slice(t * (A + B) + A, (t + 1) * (A + B)));
+    }
+    return { agent, bus, report };
+  };
+
+  let face: LinearModel;
+  try {
+    face = dualFace(problem.model, optimum, rowDual);
+  } catch (e) {
+    return reportOf({ uniqueness: `not checked (${(e as Error).message})`, rule: PRICE_RULE, nonUnique: [] });
+  }
+  // One session, re-solved warm as only the objective changes.
+  let session: SolverSession | undefined;
+  const solveFace = (weights: Float64Array): SolveOutcome => {
+    const cost = new Float64Array(face.numCols);
+    forms.forEach((form, p) => {
+      for (const [row, c] of form) cost[row]! += weights[p]! * c;
+    });
+    const model = { ...face, colCost: cost };
+    try {
+      if (session) session.update(model);
+      else session = adapter.open(model);
+      return session.solve({ timeLimitSeconds });
+    } catch (e) {
+      return { status: 'error', iterations: 0, solveMs: 0, message: (e as Error).message };
+    }
+  };
+  try {
+    return rangePrices();
+  } finally {
+    session?.dispose();
+  }
+
+  function rangePrices(): Prices {
+  // A fixed random direction (the same on every run): max and min of w·prices over the face.
+  const random = seedrandom('p2pmarket prices');
+  const w = Float64Array.from(forms, () => random() - 0.5);
+  const low = solveFace(w);
+  const high = solveFace(w.map((v) => -v));
+  if (low.status !== 'optimal' || high.status !== 'optimal' || !low.x || !high.x) {
+    return reportOf({ uniqueness: `not checked (the set of optimal duals: ${low.status}/${high.status})`, rule: PRICE_RULE, nonUnique: [] });
+  }
+  const lowValues = evaluate(low.x);
+  const highValues = evaluate(high.x);
+  const differs = lowValues.map((v, p) => Math.abs(v - highValues[p]!) > PRICE_TOLERANCE * (1 + Math.abs(v)));
+  if (!differs.some(Boolean)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
+
+  const describe = (p: number) => {
+    const t = Math.floor(p / (A + B));
+    const k = p % (A + B);
+    return k < A ? { t, kind: 'agent' as const, id: index.agents[k]! } : { t, kind: 'bus' as const, id: feeder.buses[k - A]!.id };
+  };
+  const nonUnique: PriceRange[] = [];
+  const ranged = forms.length <= MAX_RANGED_PRICES;
+  forms.forEach((_, p) => {
+    let min = Math.min(lowValues[p]!, highValues[p]!);
+    let max = Math.max(lowValues[p]!, highValues[p]!);
+    if (ranged) {
+      const unit = new Float64Array(forms.length);
+      unit[p] = 1;
+      const down = solveFace(unit);
+      unit[p] = -1;
+      const up = solveFace(unit);
+      if (down.x) min = Math.min(min, evaluate(down.x)[p]!);
+      if (up.x) max = Math.max(max, evaluate(up.x)[p]!);
+    } else if (!differs[p]) return;
+    if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
+      nonUnique.push({ ...describe(p), min, max });
+      values[p] = (min + max) / 2;
+    }
+  });
+  return reportOf({
+    uniqueness: ranged ? 'not unique' : `not unique (ranges not computed beyond ${MAX_RANGED_PRICES} prices: those shown are at least this wide)`,
+    rule: PRICE_RULE,
+    nonUnique,
+  });
+  }
+}
+
+/**
+ * Every price as a linear form in the duals, step by step: the agents' marginal prices, then the
+ * buses' nodal prices (see the module's comment).
+ */
+function priceForms(problem: MarketProblem, feeder: Feeder, dt: number): PriceForm[] {
+  const { index } = problem;
+  const forms: PriceForm[] = [];
+  index.tradeBalance.forEach((balance, t) => {
+    for (const row of balance) forms.push([[row, -1 / dt]]);
+    const congestion = feeder.buses.map(() => [] as Entry[]);
+    for (const ref of index.networkRows[t]!) {
+      if (ref.kind === 'busBalance') congestion[ref.bus]!.push([ref.row, 1]);
+      else if (ref.kind === 'lineFlow') {
+        for (const m of feeder.subtree(feeder.lines[ref.line]!.to)) congestion[m]!.push([ref.row, -1]);
+      } else {
+        const sens = feeder.voltageSensitivity(ref.bus);
+        sens.buses.forEach((m, k) => congestion[m]!.push([ref.row, sens.dvdpPerKw[k]! / ref.scale]));
+      }
+    }
+    for (const bus of feeder.buses) {
+      forms.push([[balance[0]!, -1 / dt], ...congestion[bus.index]!.map(([row, c]): Entry => [row, c / dt])]);
+    }
+  });
+  return forms;
+}
+
+/**
+ * The polytope of all optimal duals y of `model` (minimise f(x) = c·x + ½·Σ q·x², convex), given
+ * an optimal x and the solver's duals (which lie on it): stationarity g − Aᵀy = z with
+ * g = c + q·x, z ≥ 0 on columns at their lower bound, ≤ 0 at their upper, 0 in between; y ≥ 0 on
+ * rows at their lower bound, ≤ 0 at their upper, 0 when inactive, free on equalities. It is an
+ * LP feasibility region over y: the columns of the returned model are the duals, boxed (every
+ * column bounded) at BOX times the largest solver dual.
+ */
+function dualFace(model: LinearModel, x: Float64Array, rowDual: Float64Array): LinearModel {
+  const activity = rowActivities(model, x);
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b));
+  const box = 1e3 * (1 + rowDual.reduce((m, y) => Math.max(m, Math.abs(y)), 0));
+  const mb = new ModelBuilder();
+  for (let r = 0; r < model.numRows; r++) {
+    const lo = model.rowLower[r]!;
+    const hi = model.rowUpper[r]!;
+    const name = model.rowNames[r]!;
+    if (lo === hi) mb.addCol(name as never, -box, box);
+    else if (near(activity[r]!, lo) || rowDual[r]! > 1e-9) mb.addCol(name as never, 0, box);
+    else if (near(activity[r]!, hi) || rowDual[r]! < -1e-9) mb.addCol(name as never, -box, 0);
+    else mb.addCol(name as never, 0, 0);
+  }
+  // Aᵀ: the rows of each column.
+  const byCol: Entry[][] = Array.from({ length: model.numCols }, () => []);
+  for (let r = 0; r < model.numRows; r++) {
+    for (let k = model.rowStarts[r]!; k < model.rowStarts[r + 1]!; k++) byCol[model.colIndex[k]!]!.push([r, model.values[k]!]);
+  }
+  // The solver's own duals must lie on it. They satisfy stationarity to its tolerances only, so
+  // each row is centred on them — the polytope is moved by that residual, not reshaped — after
+  // checking the residual is small.
+  let worst = 0;
+  for (let j = 0; j < model.numCols; j++) {
+    const lo = model.colLower[j]!;
+    const hi = model.colUpper[j]!;
+    if (lo === hi || byCol[j]!.length === 0) continue;
+    const g = model.colCost[j]! + model.colQuad[j]! * x[j]!;
+    const atLo = near(x[j]!, lo);
+    const atHi = near(x[j]!, hi);
+    if (atLo && atHi) continue;
+    const s = byCol[j]!.reduce((sum, [r, a]) => sum + a * rowDual[r]!, 0);
+    // (Aᵀy)_j = g − z, z ≥ 0 at the lower bound, ≤ 0 at the upper, 0 in between.
+    const residual = atLo ? s - g : atHi ? g - s : Math.abs(s - g);
+    worst = Math.max(worst, residual / Math.max(1, Math.abs(g)));
+    const eps = 1e-12 * Math.max(1, Math.abs(g));
+    if (atLo) mb.addRow(model.colNames[j] as never, -Infinity, Math.max(g, s) + eps, byCol[j]!);
+    else if (atHi) mb.addRow(model.colNames[j] as never, Math.min(g, s) - eps, Infinity, byCol[j]!);
+    else mb.addRow(model.colNames[j] as never, s - eps, s + eps, byCol[j]!);
+  }
+  if (worst > 1e-5) throw new Error(`the solver's duals are not stationary at its solution (residual ${worst.toExponential(1)})`);
+  const face = mb.build();
+  return face;
+}
