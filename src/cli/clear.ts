@@ -4,6 +4,7 @@ import { acCheck } from '../analysis/ac-check.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import { clearMarket, type SolverName } from '../market/clear.ts';
+import { baselineScenario, settle, type Settlement } from '../market/settlement.ts';
 import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
@@ -20,6 +21,8 @@ export interface ClearCommandOptions {
   quiet?: boolean;
   acCheck?: boolean;
   plot?: boolean;
+  /** false: skip the value-of-trading baseline (--no-baseline). */
+  baseline?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -32,6 +35,16 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
     throw e;
   }
 
+  let settlement: Settlement | undefined;
+  if (result.status === 'optimal') {
+    // The value of trading: the same market without peer trades, when there is a tariff to trade at.
+    const baseline = scenario.utility.tariff && options.baseline !== false
+      ? await clearMarket(baselineScenario(scenario), { solver: options.solver, timeLimitSeconds: options.timeLimit })
+      : undefined;
+    settlement = settle(scenario, result, baseline);
+    const { rows: _rows, imbalance: _imbalance, ...summary } = settlement;
+    result.settlement = summary;
+  }
   if (options.acCheck && result.status === 'optimal') result.acCheck = acCheck(scenario, result);
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (!options.quiet || result.status !== 'optimal') {
@@ -45,7 +58,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
 
   const dir = options.out ?? join('outputs', scenario.name);
   writeRunFiles(dir, {
-    ...clearingFiles(result),
+    ...clearingFiles(result, settlement?.rows),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
     'scenario.json': scenarioJson(scenario),
   });

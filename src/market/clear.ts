@@ -295,13 +295,17 @@ function objectiveTerms(model: LinearModel, problem: MarketProblem, dt: number, 
     if (!(kind in termOf)) throw new Error(`objective: unexpected cost on ${kind}`);
     terms[termOf[kind as keyof typeof termOf]] += value;
   }
-  // Deliveries: the fee and the buyer's preference of each, per kWh over Δt hours.
+  // Deliveries: the fee and the buyer's preference of each, per kWh over Δt hours; the rest of
+  // a delivery's cost is the tariff billed per trade (graph "utility").
   const { index } = problem;
   for (const trades of index.trade) {
     trades.forEach(([forward, backward], k) => {
       const { preferencePerKwh, feePerKwh } = index.pairCosts[k]!;
-      terms.networkFees += dt * feePerKwh * (x[forward]! + x[backward]!);
-      terms.preferences += dt * (preferencePerKwh[0] * x[forward]! + preferencePerKwh[1] * x[backward]!);
+      const fees = dt * feePerKwh * (x[forward]! + x[backward]!);
+      const preferences = dt * (preferencePerKwh[0] * x[forward]! + preferencePerKwh[1] * x[backward]!);
+      terms.networkFees += fees;
+      terms.preferences += preferences;
+      terms.utilityEnergy += model.colCost[forward]! * x[forward]! + model.colCost[backward]! * x[backward]! - fees - preferences;
     });
   }
   return terms;

@@ -7,6 +7,9 @@
 import type { AcCheck } from '../analysis/ac-check.ts';
 import type { SolveStatus } from '../solver/adapter.ts';
 import type { PriceReport } from './prices.ts';
+import type { Settlement } from './settlement.ts';
+
+export type SettlementSummary = Omit<Settlement, 'rows' | 'imbalance'>;
 
 export type { PriceReport };
 
@@ -115,6 +118,8 @@ export interface ClearingResult {
   diagnosis?: Diagnosis;
   /** Whether the prices are unique, and which were picked how where not (optimal results with duals). */
   prices?: PriceReport;
+  /** Who pays whom and the value of trading (clear; settlement.ts), without the per-step rows of settlement.csv. */
+  settlement?: SettlementSummary;
   /** The AC power flow of every cleared step against the linear model (clear --ac-check). */
   acCheck?: AcCheck;
 }

@@ -1,12 +1,20 @@
 /** Tidy CSV tables of a clearing (contract.md): one row per observation, header first. */
 import { stringify } from 'csv-stringify/sync';
 import type { ClearingResult, StepResult } from '../market/result.ts';
+import type { SettlementRow } from '../market/settlement.ts';
 
 export const RUNS_COLUMNS = ['run', 'status', 'objective', 'solveMs'] as const;
 export const STEPS_COLUMNS = [
   'run', 't', 'startHour', 'agent', 'scheduleKw', 'netInjectionKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'voltagePu',
+  'marginalPricePerKwh',
 ] as const;
-export const TRADES_COLUMNS = ['run', 't', 'from', 'to', 'kw', 'price'] as const;
+/** `price` is what `from` receives per kWh; `to` pays it plus `feePerKwh`. */
+export const TRADES_COLUMNS = ['run', 't', 'from', 'to', 'kw', 'price', 'feePerKwh', 'preferencePerKwh'] as const;
+export const NODAL_PRICES_COLUMNS = ['run', 't', 'startHour', 'bus', 'voltagePu', 'nodalPricePerKwh'] as const;
+export const SETTLEMENT_COLUMNS = [
+  'run', 't', 'agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'preferenceCost', 'bidCost', 'totalCost',
+  'baselineCost', 'gain',
+] as const;
 
 type Cell = string | number | null;
 
@@ -34,22 +42,37 @@ export function stepsRows(result: WithSteps, run: number): Cell[][] {
   return result.steps.flatMap((step) =>
     step.agents.map((a) => [
       run, step.t, step.startHour, a.id, a.scheduleKw, a.netInjectionKw, a.batteryKw, a.socStartKwh, a.socEndKwh, a.voltagePu,
+      a.marginalPricePerKwh,
     ]),
   );
 }
 
 export function tradesRows(result: WithSteps, run: number): Cell[][] {
-  return result.steps.flatMap((step) => step.trades.map((tr) => [run, step.t, tr.from, tr.to, tr.kw, tr.price]));
+  return result.steps.flatMap((step) =>
+    step.trades.map((tr) => [run, step.t, tr.from, tr.to, tr.kw, tr.price, tr.feePerKwh, tr.preferencePerKwh]),
+  );
+}
+
+export function nodalPriceRows(result: { steps: readonly Pick<StepResult, 't' | 'startHour' | 'buses'>[] }, run: number): Cell[][] {
+  return result.steps.flatMap((step) => step.buses.map((b) => [run, step.t, step.startHour, b.id, b.voltagePu, b.nodalPricePerKwh ?? null]));
+}
+
+export function settlementRows(rows: readonly SettlementRow[], run: number): Cell[][] {
+  return rows.map((r) => [
+    run, r.t, r.agent, r.boughtKwh, r.soldKwh, r.payments, r.revenues, r.fees, r.preferenceCost, r.bidCost, r.totalCost, r.baselineCost, r.gain,
+  ]);
 }
 
 export const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** The files `clear` writes, by name. */
-export function clearingFiles(result: ClearingResult): Record<string, string> {
+/** The files `clear` writes, by name (settlement.csv with the settlement's rows). */
+export function clearingFiles(result: ClearingResult, settlement?: readonly SettlementRow[]): Record<string, string> {
   return {
     'runs.csv': toCsv(RUNS_COLUMNS, runsRows(result, 0)),
     'steps.csv': toCsv(STEPS_COLUMNS, stepsRows(result, 0)),
     'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, 0)),
+    'nodal-prices.csv': toCsv(NODAL_PRICES_COLUMNS, nodalPriceRows(result, 0)),
+    ...(settlement ? { 'settlement.csv': toCsv(SETTLEMENT_COLUMNS, settlementRows(settlement, 0)) } : {}),
     'result.json': JSON.stringify(result, null, 2) + '\n',
   };
 }

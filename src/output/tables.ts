@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { pc } from './colors.ts';
 import type { SimulationResult } from '../engine/simulate.ts';
-import type { ClearingResult, StepResult } from '../market/result.ts';
+import type { ClearingResult, SettlementSummary, StepResult } from '../market/result.ts';
 
 const fmt = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
 
@@ -12,11 +12,24 @@ export function renderClearing(result: ClearingResult): string {
   out.push(`${pc.bold(result.scenario)}: ${status}`);
   if (result.objective !== null && result.objectiveTerms) {
     const t = result.objectiveTerms;
+    // The economic terms are shown when the scenario has them.
+    const extra = [
+      ['utility energy', t.utilityEnergy],
+      ['preferences', t.preferences],
+      ['network fees', t.networkFees],
+    ].filter(([, v]) => v !== 0).map(([name, v]) => ` + ${name} ${(v as number).toFixed(6)}`).join('');
     out.push(
       `objective ${result.objective.toFixed(6)} = request tracking ${t.requestTracking.toFixed(6)}` +
-        ` + trade volume ${t.tradeVolume.toFixed(6)} + cost bids ${t.costBids.toFixed(6)}` +
+        ` + trade volume ${t.tradeVolume.toFixed(6)} + cost bids ${t.costBids.toFixed(6)}${extra}` +
         `   (tie-break ${t.tieBreak.toExponential(3)}, not included)`,
     );
+  }
+  if (result.prices && result.prices.uniqueness !== 'unique') {
+    out.push(pc.yellow(`prices ${result.prices.uniqueness}: ${result.prices.rule}`));
+    for (const r of result.prices.nonUnique.slice(0, 10)) {
+      out.push(`  - ${r.kind === 'agent' ? 'marginal price of' : 'nodal price at bus'} ${r.id}, step ${r.t}: anywhere in [${fmt(r.min, 4)}, ${fmt(r.max, 4)}]`);
+    }
+    if (result.prices.nonUnique.length > 10) out.push(`  … and ${result.prices.nonUnique.length - 10} more (result.json)`);
   }
   const s = result.solver;
   out.push(
@@ -30,7 +43,39 @@ export function renderClearing(result: ClearingResult): string {
     for (const c of result.diagnosis.conflicts) out.push(`  - ${c}`);
   }
   for (const step of result.steps) out.push('', renderStep(step));
+  if (result.settlement) out.push('', renderSettlement(result.settlement));
   return out.join('\n');
+}
+
+/** Per agent over the run: energy, money, costs, and the gain over trading with the utility alone. */
+export function renderSettlement(settlement: SettlementSummary): string {
+  const withBaseline = settlement.agents.some((a) => a.gain !== null);
+  const table = new Table({
+    head: ['agent', 'bought kWh', 'sold kWh', 'payments', 'revenues', 'fees', 'preferences', 'bid cost', 'total cost',
+      ...(withBaseline ? ['without P2P', 'gain'] : [])],
+    colAligns: ['left', ...Array<'right'>(withBaseline ? 10 : 8).fill('right')],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const a of settlement.agents) {
+    table.push([
+      a.agent, fmt(a.boughtKwh), fmt(a.soldKwh), fmt(a.payments), fmt(a.revenues), fmt(a.fees), fmt(a.preferenceCost), fmt(a.bidCost),
+      fmt(a.totalCost), ...(withBaseline ? [fmt(a.baselineCost), a.worseOff ? pc.red(`${fmt(a.gain)} worse off`) : fmt(a.gain)] : []),
+    ]);
+  }
+  const b = settlement.baseline;
+  const baselineLine =
+    'reason' in b
+      ? `no value-of-trading baseline: ${b.reason}`
+      : `without peer trades (every prosumer with the utility at its tariff): ${b.status}` +
+        (b.socialWelfare !== null ? `, social welfare ${fmt(b.socialWelfare)}` : '');
+  const worse = settlement.agents.filter((a) => a.worseOff).map((a) => a.agent);
+  return [
+    pc.bold('Settlement') + ' (currency; total cost = bid cost + payments + fees − revenues + preferences)',
+    table.toString(),
+    `social welfare ${fmt(settlement.socialWelfare)}; network fees collected ${fmt(settlement.feesCollected)}`,
+    baselineLine,
+    ...(worse.length > 0 ? [pc.red(`worse off with peer trades: ${worse.join(', ')}`)] : []),
+  ].join('\n');
 }
 
 function renderStep(step: StepResult): string {
@@ -60,7 +105,9 @@ function renderStep(step: StepResult): string {
   }
   const prices = step.trades.filter((tr) => tr.price !== null);
   const priceLine =
-    prices.length > 0 ? `prices (per kWh): ${prices.map((tr) => `${tr.from}→${tr.to} ${fmt(tr.price, 4)}`).join(', ')}` : '';
+    prices.length > 0
+      ? `prices (per kWh, to the seller): ${prices.map((tr) => `${tr.from}→${tr.to} ${fmt(tr.price, 4)}${tr.feePerKwh !== 0 ? ` + fee ${fmt(tr.feePerKwh, 4)}` : ''}`).join(', ')}`
+      : '';
   return [head, agents.toString(), matrix.toString(), priceLine].filter(Boolean).join('\n');
 }
 

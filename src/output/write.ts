@@ -14,7 +14,7 @@ export const COMPLETION_MARKER = 'result.json';
 export const RUN_FILES = [
   'result.json', 'runs.csv', 'steps.csv', 'trades.csv', 'events.csv', 'requests.csv',
   'utility.csv', 'imbalance.csv', 'windows.csv', 'summary.csv', 'ac-check.csv', 'ac-violations.csv',
-  'buses.csv', 'lines.csv', 'scenario.json', 'index.html',
+  'buses.csv', 'lines.csv', 'scenario.json', 'index.html', 'settlement.csv', 'nodal-prices.csv',
 ] as const;
 
 /** Removes a previous run's files (result.json first), so that nothing of it looks current. */

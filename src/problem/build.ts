@@ -61,7 +61,9 @@ export interface MarketIndex {
   pairCosts: PairCosts[];
   /** Whether every delivery costs the same (then any minimum-volume plan is optimal). */
   uniformDeliveryCost: boolean;
-  /** With a tariff: the utility's sale and purchase columns of each step. */
+  /** Graph "utility" with a tariff: the tariff is in each prosumer's delivery costs (no utilityEnergy columns). */
+  tariffPerTrade: boolean;
+  /** With a tariff (and peer trades): the utility's sale and purchase columns of each step. */
   utilityEnergy: { sale: number; purchase: number }[] | undefined;
   /** networkRows[t]: the network rows of step t (for nodal prices). */
   networkRows: NetworkRow[][];
@@ -84,6 +86,9 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   const prosumerOf = (a: number) => (a >= 1 && a <= prosumers.length ? prosumers[a - 1] : undefined);
   const pairs = tradePairs(market.tradeGraph, agentBus, feeder, pool);
   const linearForm = linearFormOf(scenario, feeder);
+  // Without peer trades every prosumer settles its own trade with the utility at the tariff (it
+  // cannot net its purchases against another's sales through the utility).
+  const billedPerTrade = market.tradeGraph === 'utility' && utility.tariff !== undefined;
   const l2 = market.penaltyNorm === 'l2';
   const lambda = market.tradeVolumeWeight;
 
@@ -118,11 +123,12 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     requestDeviation: [],
     pairCosts: pairCosts(scenario, feeder, agents, agentBus, pairs),
     uniformDeliveryCost: true,
-    utilityEnergy: utility.tariff ? [] : undefined,
+    utilityEnergy: utility.tariff && !billedPerTrade ? [] : undefined,
+    tariffPerTrade: billedPerTrade,
     networkRows: [],
   };
   const deliveryCosts = index.pairCosts.flatMap((c) => [c.feePerKwh + c.preferencePerKwh[0], c.feePerKwh + c.preferencePerKwh[1]]);
-  index.uniformDeliveryCost = deliveryCosts.every((c) => c === deliveryCosts[0]);
+  index.uniformDeliveryCost = !billedPerTrade && deliveryCosts.every((c) => c === deliveryCosts[0]);
 
   // Battery energy e[i,t], t = 0..T: the state at the start of each step and at the end.
   for (let t = 0; t <= T; t++) {
@@ -172,12 +178,15 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
       }),
     );
 
-    // A delivery costs its preference and fee per kWh, over the step's Δt hours.
+    // A delivery costs its preference and fee per kWh, over the step's Δt hours; without peer
+    // trades (graph "utility") each prosumer also pays the tariff on its own trade.
+    const tariffOf = (from: number, to: number) =>
+      !billedPerTrade ? 0 : to === 0 ? -utility.tariff!.buyPerKwh[t]! : from === 0 ? utility.tariff!.sellPerKwh[t]! : 0;
     const trades = pairs.map(({ i, j }, k): [number, number] => {
       const { preferencePerKwh, feePerKwh } = index.pairCosts[k]!;
       return [
-        mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[0])),
-        mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[1])),
+        mb.addCol({ kind: 'delivery', from: agents[i]!, to: agents[j]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[0] + tariffOf(i, j))),
+        mb.addCol({ kind: 'delivery', from: agents[j]!, to: agents[i]!, step: t }, 0, tradeBoundKw, dt * (feePerKwh + preferencePerKwh[1] + tariffOf(j, i))),
       ];
     });
     index.trade.push(trades);
@@ -222,7 +231,8 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     index.requestDeviation.push(deviations);
 
     // The utility's tariff: it sells (P_u > 0) at sellPerKwh and buys (P_u < 0) at buyPerKwh,
-    // a convex cost since sell ≥ buy. P_u = sale − purchase.
+    // a convex cost since sell ≥ buy. P_u = sale − purchase. (Billed per trade instead when
+    // there are no peer trades: above.)
     if (utility.tariff && index.utilityEnergy) {
       const [lo, hi] = injectionRanges[0]!;
       const sale = mb.addCol({ kind: 'utilityEnergy', step: t, part: 'sale' }, 0, Math.max(0, hi), dt * utility.tariff.sellPerKwh[t]!);

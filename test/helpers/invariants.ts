@@ -115,7 +115,29 @@ export function checkInvariants(scenario: Scenario, result: ClearingResult): str
   if (!near(terms.requestTracking, tracking, tol)) fail(`request tracking ${terms.requestTracking}, recomputed ${tracking}`);
   if (!near(terms.tradeVolume, tradeVolume, tol)) fail(`trade volume ${terms.tradeVolume}, recomputed ${tradeVolume}`);
   if (!near(terms.costBids, costBids, tol)) fail(`cost bids ${terms.costBids}, recomputed ${costBids}`);
-  if (!near(result.objective!, tracking + tradeVolume + costBids, tol)) fail(`objective ${result.objective} ≠ sum of its terms`);
+  // The utility's tariff on its net injection −U, and each trade's fee and buyer's preference.
+  const tariff = scenario.utility.tariff;
+  let utilityEnergy = 0;
+  let fees = 0;
+  let preferences = 0;
+  result.steps.forEach((step, t) => {
+    const injection = -step.utilityReceiptKw;
+    if (tariff && scenario.market.tradeGraph === 'utility') {
+      // No peer trades: every prosumer is billed at the tariff on its own trade.
+      for (const a of step.agents) utilityEnergy += dt * (a.netInjectionKw < 0 ? tariff.sellPerKwh[t]! : tariff.buyPerKwh[t]!) * -a.netInjectionKw;
+    } else if (tariff) utilityEnergy += dt * (injection > 0 ? tariff.sellPerKwh[t]! : tariff.buyPerKwh[t]!) * injection;
+    for (const tr of step.trades) {
+      fees += dt * tr.feePerKwh * tr.kw;
+      preferences += dt * tr.preferencePerKwh * tr.kw;
+      const preference = scenario.market.pairPreferences.find((p) => p.from === tr.from && p.to === tr.to)?.costPerKwh ?? 0;
+      if (tr.preferencePerKwh !== preference) fail(`step ${t}: ${tr.from}→${tr.to} carries preference ${tr.preferencePerKwh}, the scenario says ${preference}`);
+    }
+  });
+  if (!near(terms.utilityEnergy, utilityEnergy, tol)) fail(`utility energy ${terms.utilityEnergy}, recomputed ${utilityEnergy}`);
+  if (!near(terms.networkFees, fees, tol)) fail(`network fees ${terms.networkFees}, recomputed ${fees}`);
+  if (!near(terms.preferences, preferences, tol)) fail(`preferences ${terms.preferences}, recomputed ${preferences}`);
+  const total = tracking + tradeVolume + costBids + utilityEnergy + fees + preferences;
+  if (!near(result.objective!, total, tol)) fail(`objective ${result.objective} ≠ sum of its terms ${total}`);
   if (result.solver.maxViolation > TOL) fail(`worst violation ${result.solver.maxViolation}`);
   return problems;
 }

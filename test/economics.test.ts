@@ -1,0 +1,238 @@
+/**
+ * Market economics against closed-form answers: bids, tariff, fees and preferences, the prices
+ * read from the duals (src/market/prices.ts), the settlement and the value of trading
+ * (src/market/settlement.ts).
+ *
+ * The markets below keep the utility out of trade with a tariff far outside the prosumers'
+ * prices (it buys at −100 and sells at 100 per kWh), so that the two prosumers trade only with
+ * each other, and give each prosumer a battery whose limits never bind (1 one-hour step, energy
+ * free at the end): its net injection P is then free and its marginal cost C′(P) = a·P + b.
+ */
+import { describe, expect, it } from 'vitest';
+import { clearMarket } from '../src/market/clear.ts';
+import { baselineScenario, settle } from '../src/market/settlement.ts';
+import { loadScenario, parseScenario } from '../src/scenario/load.ts';
+import type { ScenarioInput } from '../src/scenario/schema.ts';
+import { checkInvariants } from './helpers/invariants.ts';
+
+/**
+ * Precision: with quadratic bids the outer approximation stops when every square is within
+ * 1e-9 of its epigraph (src/solver/outer-approximation.ts); on curvatures of 0.1 per kW² that
+ * places a dispatch within about 1e-4 kW, and its price within a·1e-4. Hence 3 decimals on kW
+ * and 4 on prices below.
+ */
+const KW = 3;
+const PRICE = 4;
+import { checkSettlement } from './helpers/economics.ts';
+import { p2pmarket } from './helpers/cli.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const freeBattery = { initialKwh: 500, minKwh: 0, maxKwh: 1000, maxChargeKw: 200, maxDischargeKw: 200 };
+
+function twoProsumers(opts: {
+  bids: [a: number, b: number][];
+  buses?: number;
+  lineMaxKw?: number;
+  market?: ScenarioInput['market'];
+  tariff?: { buyPerKwh: number; sellPerKwh: number };
+}): ScenarioInput {
+  const n = opts.buses ?? 2;
+  const buses = Array.from({ length: n }, (_, k) => String(k));
+  return {
+    name: 'economics',
+    steps: 1,
+    stepHours: 1,
+    network: {
+      baseKv: 1,
+      baseKva: 1,
+      vMinPu: 0.9,
+      vMaxPu: 1.1,
+      slack: '0',
+      buses,
+      lines: buses.slice(1).map((to, k) => ({ from: String(k), to, rOhm: 1e-3, xOhm: 1e-3 })),
+    },
+    utility: { bus: '0', tariff: opts.tariff ?? { buyPerKwh: -100, sellPerKwh: 100 } },
+    prosumers: opts.bids.map(([a, b], k) => ({
+      id: `p${k + 1}`,
+      bus: String(Math.min(k + 1, n - 1)),
+      scheduleKw: [0],
+      battery: freeBattery,
+      costBid: { quadraticPerKw2h: a, linearPerKwh: b },
+    })),
+    market: opts.market,
+  };
+}
+
+async function clear(input: ScenarioInput) {
+  const scenario = parseScenario(input);
+  const result = await clearMarket(scenario);
+  expect(result.status).toBe('optimal');
+  expect(checkInvariants(scenario, result)).toEqual([]);
+  expect(checkSettlement(scenario, result)).toEqual([]);
+  return { scenario, result };
+}
+
+describe('two prosumers with quadratic bids, no network limit', () => {
+  // min ½·0.1·P1² + 5·P1 + ½·0.3·P2² + 9·P2 with P1 + P2 = 0: P1 = (9 − 5)/(0.1 + 0.3) = 10 kW.
+  // The price is where the marginal costs meet: 0.1·10 + 5 = 6 = 9 − 0.3·10.
+  it('trade 10 kW at 6 per kWh, where the marginal costs meet', async () => {
+    const { result } = await clear(twoProsumers({ bids: [[0.1, 5], [0.3, 9]] }));
+    const step = result.steps[0]!;
+    expect(step.trades).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(10, KW), price: expect.closeTo(6, PRICE), feePerKwh: 0, preferencePerKwh: 0 }]);
+    expect(step.agents.map((a) => a.marginalPricePerKwh)).toEqual([expect.closeTo(6, PRICE), expect.closeTo(6, PRICE)]);
+    expect(step.buses.map((b) => b.nodalPricePerKwh)).toEqual([expect.closeTo(6, PRICE), expect.closeTo(6, PRICE)]);
+    expect(result.prices!.uniqueness).toBe('unique');
+    // Costs: ½·0.1·100 + 50 = 55 and ½·0.3·100 − 90 = −75.
+    expect(result.objectiveTerms!.costBids).toBeCloseTo(-20, 6);
+    expect(result.objective).toBeCloseTo(-20, 6);
+  });
+
+  it('a flat network fee of 0.5 per kWh: 8.75 kW, the seller gets 5.875, the buyer pays 6.375', async () => {
+    // P1 = (9 − 5 − 0.5)/0.4 = 8.75; seller's marginal cost 5.875, buyer's value 9 − 2.625 = 6.375.
+    const { scenario, result } = await clear(twoProsumers({ bids: [[0.1, 5], [0.3, 9]], market: { networkFee: { perKwh: 0.5, perKwhPerOhm: 0 } } }));
+    const trade = result.steps[0]!.trades[0]!;
+    expect(trade).toEqual({ from: 'p1', to: 'p2', kw: expect.closeTo(8.75, KW), price: expect.closeTo(5.875, PRICE), feePerKwh: 0.5, preferencePerKwh: 0 });
+    expect(result.steps[0]!.agents[1]!.marginalPricePerKwh).toBeCloseTo(6.375, PRICE);
+    expect(result.objectiveTerms!.networkFees).toBeCloseTo(0.5 * 8.75, 3);
+    const s = settle(scenario, result);
+    const [p1, p2] = [s.agents.find((a) => a.agent === 'p1')!, s.agents.find((a) => a.agent === 'p2')!];
+    expect(p1.revenues).toBeCloseTo(5.875 * 8.75, 3);
+    expect(p2.payments + p2.fees).toBeCloseTo(6.375 * 8.75, 3);
+    expect(s.feesCollected).toBeCloseTo(0.5 * 8.75, 3);
+    // Welfare: −(bid costs) = −(½·0.1·8.75² + 5·8.75 + ½·0.3·8.75² − 9·8.75).
+    expect(s.socialWelfare).toBeCloseTo(-(0.2 * 8.75 ** 2 - 4 * 8.75), 4);
+  });
+
+  it('a fee that grows with electrical distance: perKwhPerOhm × Σ|z| of the path', async () => {
+    // p1 at bus 1, p2 at bus 2 of a chain of 1 mΩ + j1 mΩ lines: one line apart, |z| = √2 mΩ.
+    const { result } = await clear(
+      twoProsumers({ bids: [[0.1, 5], [0.3, 9]], buses: 3, market: { networkFee: { perKwh: 0, perKwhPerOhm: 100 } } }),
+    );
+    expect(result.steps[0]!.trades[0]!.feePerKwh).toBeCloseTo(100 * Math.SQRT2 * 1e-3, 6);
+  });
+});
+
+describe('a binding line limit', () => {
+  // Chain 0–1–2, line 1→2 limited to 4 kW: p2 (bus 2) imports only 4 kW from p1 (bus 1).
+  // p1's marginal cost 0.1·4 + 5 = 5.4 sets the trade price and the nodal price up to bus 1;
+  // behind the limit, bus 2's nodal price is p2's marginal value 9 − 0.3·4 = 7.8.
+  it('separates the nodal prices: 5.4 before the line, 7.8 behind it', async () => {
+    const input = twoProsumers({ bids: [[0.1, 5], [0.3, 9]], buses: 3 });
+    input.network.lines[1]!.maxKw = 4;
+    const { result } = await clear(input);
+    const step = result.steps[0]!;
+    expect(step.trades).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(4, KW), price: expect.closeTo(5.4, PRICE), feePerKwh: 0, preferencePerKwh: 0 }]);
+    expect(step.buses.map((b) => b.nodalPricePerKwh)).toEqual([expect.closeTo(5.4, PRICE), expect.closeTo(5.4, PRICE), expect.closeTo(7.8, PRICE)]);
+    expect(result.prices!.uniqueness).toBe('unique');
+  });
+});
+
+describe('a pair preference', () => {
+  // p1 sells to p2, whose bid is linear (a = 0): its marginal value is 9 whatever it buys. With a
+  // flat fee of 1 per kWh, resale through the utility or a third party costs a second fee, so the
+  // direct trade is kept. Without a preference p1 gets 9 − 1 = 8 and sells (8 − 5)/0.1 = 30 kW;
+  // p2's dislike of p1's energy, 0.5 per kWh, lowers that one price by exactly 0.5.
+  const input = (preference?: number) =>
+    twoProsumers({
+      bids: [[0.1, 5], [0, 9]],
+      market: {
+        networkFee: { perKwh: 1, perKwhPerOhm: 0 },
+        pairPreferences: preference === undefined ? [] : [{ from: 'p1', to: 'p2', costPerKwh: preference }],
+      },
+    });
+
+  it('shifts the price of that trade by exactly its cost', async () => {
+    const without = (await clear(input())).result.steps[0]!.trades;
+    const withPreference = (await clear(input(0.5))).result.steps[0]!.trades;
+    expect(without).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(30, KW), price: expect.closeTo(8, PRICE), feePerKwh: 1, preferencePerKwh: 0 }]);
+    expect(withPreference).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(25, KW), price: expect.closeTo(7.5, PRICE), feePerKwh: 1, preferencePerKwh: 0.5 }]);
+    expect(without[0]!.price! - withPreference[0]!.price!).toBeCloseTo(0.5, PRICE);
+  });
+
+  it('reports the utility\'s price as not unique when it does not trade, with its range and midpoint', async () => {
+    // The idle utility's marginal price may be anything from p2's 9 less a fee to p1's 7.5 plus
+    // a fee: [8, 8.5]; reported: 8.25, and every nodal price (which starts from it) likewise.
+    const { result } = await clear(input(0.5));
+    expect(result.prices!.uniqueness).toBe('not unique');
+    const utility = result.prices!.nonUnique.find((r) => r.kind === 'agent' && r.id === 'utility')!;
+    expect(utility).toMatchObject({ t: 0, min: expect.closeTo(8, PRICE), max: expect.closeTo(8.5, PRICE) });
+    expect(result.steps[0]!.utilityPricePerKwh).toBeCloseTo(8.25, PRICE);
+    expect(result.prices!.nonUnique.filter((r) => r.kind === 'bus')).toHaveLength(2);
+    // The prosumers' prices, and with them the trade's, are unique.
+    expect(result.prices!.nonUnique.some((r) => r.kind === 'agent' && r.id !== 'utility')).toBe(false);
+  });
+});
+
+describe('the utility\'s tariff and the value of trading', () => {
+  // A seller (a = 0.2, b = 2) and a buyer (a = 0.5, b = 12); the utility buys at 4 and sells at
+  // 10 per kWh. Peer to peer the two meet at a price between the tariff's two prices.
+  it('settles every trade, keeps the welfare identity, and compares with trading at the tariff', async () => {
+    const input = twoProsumers({ bids: [[0.2, 2], [0.5, 12]], tariff: { buyPerKwh: 4, sellPerKwh: 10 } });
+    const { scenario, result } = await clear(input);
+    const baseline = await clearMarket(baselineScenario(scenario));
+    expect(baseline.status).toBe('optimal');
+    const s = settle(scenario, result, baseline);
+    expect(s.baseline).toMatchObject({ status: 'optimal' });
+    // Without peer trades: the seller sells to the utility until 0.2·P + 2 = 4 (P = 10 kW), the
+    // buyer buys until 12 − 0.5·x = 10 (x = 4 kW). With them: they trade with each other first.
+    expect(baseline.steps[0]!.agents.map((a) => a.netInjectionKw)).toEqual([expect.closeTo(10, KW), expect.closeTo(-4, KW)]);
+    const cost = (a: number, b: number, p: number) => 0.5 * a * p * p + b * p;
+    const p1Baseline = cost(0.2, 2, 10) - 4 * 10;
+    const p2Baseline = cost(0.5, 12, -4) + 10 * 4;
+    expect(s.agents.find((a) => a.agent === 'p1')!.baselineCost).toBeCloseTo(p1Baseline, 3);
+    expect(s.agents.find((a) => a.agent === 'p2')!.baselineCost).toBeCloseTo(p2Baseline, 3);
+    // Peer to peer the price settles where P1 + P2 = 0 and 0.2·P1 + 2 = 12 − 0.5·P1: P1 = 14.2857…,
+    // at 0.2·14.2857 + 2 = 4.857 per kWh, inside [4, 10]: the utility does not trade.
+    const p = 10 / 0.7;
+    expect(result.steps[0]!.trades).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(p, KW), price: expect.closeTo(0.2 * p + 2, PRICE), feePerKwh: 0, preferencePerKwh: 0 }]);
+    for (const a of s.agents) expect(a.worseOff, a.agent).toBe(false);
+    expect(s.agents.find((a) => a.agent === 'p1')!.gain).toBeGreaterThan(0);
+    expect(s.baseline).toMatchObject({ status: 'optimal' });
+  });
+});
+
+describe('validation of the economic fields', () => {
+  const problems = (input: ScenarioInput) => {
+    try {
+      parseScenario(input, 'x.json');
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it('refuses a tariff that buys above its sell price, a paying round trip, and unknown agents', () => {
+    expect(problems(twoProsumers({ bids: [[0, 1]], tariff: { buyPerKwh: 11, sellPerKwh: 10 } }))).toMatch(/utility\.tariff\.buyPerKwh.*buy at 11 above its sell price 10/);
+    expect(problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.5 }] } }))).toMatch(
+      /market\.pairPreferences\[0\]\.costPerKwh.*round trip p1 → p2 → p1 would earn 0\.5/,
+    );
+    // A fee pays for the premium: 2 × 0.25 ≥ 0.5.
+    expect(problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { networkFee: { perKwh: 0.25, perKwhPerOhm: 0 }, pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.5 }] } }))).toBe('');
+    expect(problems(twoProsumers({ bids: [[0, 1]], market: { pairPreferences: [{ from: 'p9', to: 'p1', costPerKwh: 1 }] } }))).toMatch(/pairPreferences\[0\]\.from.*unknown agent "p9"/);
+    const perStep = twoProsumers({ bids: [[0, 1]] });
+    perStep.utility.tariff = { buyPerKwh: [1, 2], sellPerKwh: 3 };
+    expect(problems(perStep)).toMatch(/utility\.tariff\.buyPerKwh.*2 entries but the scenario has 1 steps/);
+  });
+});
+
+describe('the bundled scenario with the seed\'s bids (scenarios/seed-bids.json)', () => {
+  it('clears with a price on every trade, settles, and writes settlement.csv and nodal-prices.csv', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-bids-'));
+    const run = await p2pmarket(['clear', 'scenarios/seed-bids.json', '--out', dir, '--quiet'], process.cwd());
+    expect(run.code, run.stderr).toBe(0);
+    const scenario = loadScenario('scenarios/seed-bids.json');
+    expect(scenario.prosumers.map((p) => [p.costBid!.quadraticPerKw2h, p.costBid!.linearPerKwh])).toEqual([[0.1, 5], [0.2, 6], [0.3, 7], [0.4, 8]]);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    const trades = result.steps.flatMap((s: { trades: { price: number | null }[] }) => s.trades);
+    expect(trades.length).toBeGreaterThan(0);
+    for (const tr of trades) expect(typeof tr.price).toBe('number');
+    expect(checkSettlement(scenario, result)).toEqual([]);
+    expect(result.settlement.baseline.status).toBe('optimal');
+    const settlementCsv = readFileSync(join(dir, 'settlement.csv'), 'utf8').trim().split('\n');
+    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,preferenceCost,bidCost,totalCost,baselineCost,gain');
+    expect(settlementCsv).toHaveLength(1 + 4 * 5);
+    const nodal = readFileSync(join(dir, 'nodal-prices.csv'), 'utf8').trim().split('\n');
+    expect(nodal).toHaveLength(1 + 4 * 4);
+  });
+});
