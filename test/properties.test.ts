@@ -10,6 +10,7 @@ import { generateScenario } from '../src/scenario/generate.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { checkInvariants } from './helpers/invariants.ts';
+import { checkSettlement } from './helpers/economics.ts';
 
 const kw = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true }).map((v) => Math.round(v * 1000) / 1000);
 
@@ -41,16 +42,21 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
           reactiveKvar: kw(-3, 3),
           limits: fc.option(fc.tuple(kw(-60, -15), kw(15, 60)), { nil: undefined }),
           battery: fc.option(battery, { nil: undefined }),
+          costBid: fc.option(fc.record({ quadraticPerKw2h: fc.constantFrom(0, 0.05, 0.3), linearPerKwh: kw(-5, 10) }), { nil: undefined }),
         }),
         { minLength: prosumers, maxLength: prosumers },
       ),
+      // Economics: a tariff, a network-use fee, and the buyers' preferences between the first prosumers.
+      tariff: fc.option(fc.tuple(kw(0, 5), kw(0, 6)), { nil: undefined }),
+      networkFee: fc.option(fc.record({ perKwh: kw(0, 0.5), perKwhPerOhm: kw(0, 1) }), { nil: undefined }),
+      preferences: fc.array(fc.record({ from: fc.integer({ min: 0, max: 2 }), to: fc.integer({ min: 0, max: 2 }), costPerKwh: kw(0, 1) }), { maxLength: 3 }),
       targetKw: fc.array(kw(-30, 30), { minLength: steps, maxLength: steps }),
       priority: fc.array(fc.constantFrom(0, 0.5, 1, 3), { minLength: steps, maxLength: steps }),
       market: fc.record({
         tradeVolumeWeight: fc.constantFrom(0, 0.01, 0.5),
         penaltyNorm: fc.constantFrom('l1' as const, 'l2' as const),
         tieBreak: fc.constantFrom('quadratic' as const, 'none' as const),
-        tradeGraph: fc.constantFrom('all' as const, 'all' as const, 'pool' as const, { maxHops: 0 }, { maxHops: 2 }),
+        tradeGraph: fc.constantFrom('all' as const, 'all' as const, 'pool' as const, 'utility' as const, { maxHops: 0 }, { maxHops: 2 }),
       }),
       loads: fc.array(
         fc.record({ bus: fc.integer({ min: 1, max: buses - 1 }), injectionKw: kw(-30, 5), injectionKvar: kw(-10, 2) }),
@@ -74,7 +80,12 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
         ...(r.loadProfile ? { loadProfile: r.loadProfile } : {}),
         linearForm: r.linearForm,
       },
-      utility: { bus: 'b0', targetKw: r.targetKw, priority: r.priority },
+      utility: {
+        bus: 'b0',
+        targetKw: r.targetKw,
+        priority: r.priority,
+        ...(r.tariff ? { tariff: { buyPerKwh: r.tariff[0], sellPerKwh: r.tariff[0] + r.tariff[1] } } : {}),
+      },
       prosumers: r.prosumers.map((p, k) => ({
         id: `p${k + 1}`,
         bus: `b${p.bus}`,
@@ -82,8 +93,17 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
         reactiveKvar: p.reactiveKvar,
         ...(p.limits ? { minInjectionKw: p.limits[0], maxInjectionKw: p.limits[1] } : {}),
         ...(p.battery ? { battery: p.battery } : {}),
+        ...(p.costBid ? { costBid: p.costBid } : {}),
       })),
-      market: r.market,
+      market: {
+        ...r.market,
+        ...(r.networkFee ? { networkFee: r.networkFee } : {}),
+        // Agent 0 is the utility; each directed pair once, between agents that exist.
+        pairPreferences: r.preferences
+          .map((p) => ({ from: p.from === 0 ? 'utility' : `p${p.from}`, to: p.to === 0 ? 'utility' : `p${p.to}`, costPerKwh: p.costPerKwh }))
+          .filter((p, k, all) => p.from !== p.to && all.findIndex((q) => q.from === p.from && q.to === p.to) === k)
+          .filter((p) => [p.from, p.to].every((id) => id === 'utility' || Number(id.slice(1)) <= r.prosumers.length)),
+      },
     })),
   );
 
@@ -124,6 +144,8 @@ describe('every clearing of a random market', async () => {
         expect(result.status, result.diagnosis?.message).toBe('optimal');
         optimal++;
         expect(checkInvariants(scenario, result)).toEqual([]);
+        // Prices are duals and the settlement balances: buyers pay what sellers get plus the fees.
+        expect(checkSettlement(scenario, result)).toEqual([]);
       }),
       { numRuns: 120, seed: 20261125 },
     );
