@@ -236,3 +236,26 @@ describe('the bundled scenario with the seed\'s bids (scenarios/seed-bids.json)'
     expect(nodal).toHaveLength(1 + 4 * 4);
   });
 });
+
+describe('the value of trading on the 33-bus day (scenarios/ieee33-market.json)', () => {
+  it('is in the report: welfare with and without peer trades, each agent\'s gain, the worse off named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-33-market-'));
+    const run = await p2pmarket(['clear', 'scenarios/ieee33-market.json', '--out', dir, '--plot', '--quiet'], process.cwd());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    const { settlement } = result;
+    expect(settlement.baseline.status).toBe('optimal');
+    // Peer trades cannot lower the market's welfare: the baseline's dispatch is feasible for it.
+    expect(settlement.socialWelfare).toBeGreaterThanOrEqual(settlement.baseline.socialWelfare - 1e-6);
+    expect(settlement.agents).toHaveLength(15);
+    const scenario = loadScenario('scenarios/ieee33-market.json');
+    expect(checkSettlement(scenario, result)).toEqual([]);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    const section = /<section id="settlement">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    expect(section).toContain('Settlement and value of trading');
+    expect(section).toContain(`optimal, social welfare ${settlement.baseline.socialWelfare.toFixed(3)}`);
+    for (const a of settlement.agents) expect(section).toContain(`<td>${a.agent}</td>`);
+    const worse = settlement.agents.filter((a: { worseOff: boolean }) => a.worseOff).map((a: { agent: string }) => a.agent);
+    expect(section).toContain(worse.length > 0 ? worse.join(', ') : 'nobody');
+  });
+});

@@ -60,6 +60,29 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     );
   }
 
+  // Who pays whom, and the value of trading (clear with a settlement).
+  const settlement = r.settlement as
+    | { agents: Record<string, unknown>[]; socialWelfare: number; feesCollected: number; baseline: Record<string, unknown> }
+    | undefined;
+  if (settlement) {
+    const baseline = settlement.baseline;
+    const worse = settlement.agents.filter((a) => a.worseOff).map((a) => String(a.agent));
+    const prices = r.prices as { uniqueness: string; rule: string; nonUnique: unknown[] } | undefined;
+    sections.push(
+      `<section id="settlement"><h2>Settlement and value of trading</h2>${keyValues([
+        ['social welfare', settlement.socialWelfare],
+        ['network fees collected', settlement.feesCollected],
+        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${format(baseline.socialWelfare)}`],
+        ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
+        ['prices', prices ? `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}` : 'no duals'],
+      ])}${table(
+        ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
+        settlement.agents,
+        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees − revenues + preferences; gain = cost without peer trades − total cost',
+      )}</section>`,
+    );
+  }
+
   const tables: string[] = [];
   if (run.kind === 'simulate') {
     tables.push(table(['start', 'steps', 'status', 'objective', 'fallback'], (r.windows ?? []) as Record<string, unknown>[], 'Windows'));
@@ -73,7 +96,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     if (run.summary.length > 0) tables.push(table(Object.keys(run.summary[0]!), run.summary, 'Statistics over the samples (summary.csv)'));
   } else {
     tables.push(table(['t', 'agent', 'scheduleKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'netInjectionKw', 'voltagePu'], run.steps, 'Prosumers per step (steps.csv)'));
-    tables.push(table(['t', 'from', 'to', 'kw', 'price'], run.trades, 'Trades (trades.csv)'));
+    tables.push(table(['t', 'from', 'to', 'kw', 'price', 'feePerKwh', 'preferencePerKwh'], run.trades, 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee'));
   }
   sections.push(`<section><h2>Tables</h2>${tables.join('\n')}</section>`);
 
