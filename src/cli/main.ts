@@ -11,6 +11,7 @@ import { powerFlowCommand } from './powerflow.ts';
 import { schemaCommand, validateCommand } from './validate.ts';
 import { replayCommand, simulateCommand } from './simulate.ts';
 import { sweepCommand } from './sweep.ts';
+import { workerCommand } from './worker.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -49,6 +50,7 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print the result as JSON on stdout')
       .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model')
+      .option('--no-baseline', 'skip the value-of-trading baseline (the market cleared again without peer trades)')
       .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)'),
   )
     .addHelpText(
@@ -56,12 +58,15 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
       `
 Examples:
   $ p2pmarket clear scenarios/seed-4node.json
+  $ p2pmarket clear scenarios/seed-bids.json               # bids and a tariff: prices, settlement
   $ p2pmarket clear scenarios/seed-4node.json --json > result.json
   $ p2pmarket clear scenarios/ieee33-day.json --ac-check
   $ p2pmarket clear my-feeder.json --out outputs/run1 --solver lp-solver
 
-Writes runs.csv, steps.csv, trades.csv and result.json (written last) to the output folder;
-with --ac-check also ac-check.csv (per step: AC losses, lowest AC voltage, largest linear-vs-AC
+Writes runs.csv, steps.csv (with each agent's marginal price), trades.csv (price, fee and
+preference per kWh), nodal-prices.csv, settlement.csv (per agent and step: energy bought and
+sold, payments, revenues, fees, costs, and the gain over the baseline without peer trades when
+the utility has a tariff) and result.json (written last) to the output folder; with --ac-check also ac-check.csv (per step: AC losses, lowest AC voltage, largest linear-vs-AC
 voltage and flow differences) and ac-violations.csv (AC limits the linear model let through),
 and "acCheck" in result.json.
 Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagnosis names
@@ -133,7 +138,11 @@ The scenario's own request schedule and request events are ignored: only the fil
       .option('--workers <n>', 'worker threads; 1 runs in this process (default: 1 for up to 500 clearings, else all cores)', parseWorkers)
       .option('--resume', 'finish a sweep that was stopped, keeping the points it had finished')
       .option('--json', 'print the summary as JSON on stdout')
-      .option('--plot', 'draw the figures (state of charge, battery power, objective against the parameter; fan charts) and index.html'),
+      .option('--plot', 'draw the figures (state of charge, battery power, objective against the parameter; fan charts) and index.html')
+      .option('--queue <redis-url>', 'run the points on "p2pmarket worker"s through this Redis: redis://[user:password@]host:port')
+      .option('--lock-duration <seconds>', 'with --queue: a chunk whose worker stops renewing its lock (killed) for this long is run again elsewhere', positive('--lock-duration'), 30)
+      .option('--stalled-interval <seconds>', 'with --queue: how often workers look for such chunks (default: half the lock duration)', positive('--stalled-interval'))
+      .option('--redis-timeout <seconds>', 'with --queue: give up (exit 1, --resume finishes) when Redis has not answered for this long', positive('--redis-timeout'), 10),
   )
     .addHelpText(
       'after',
@@ -143,16 +152,44 @@ Examples:
   $ p2pmarket sweep scenarios/constraint-sweep.json --out outputs/constraints
   $ p2pmarket sweep scenarios/stochastic-seed.json --workers 2   # 1,000 samples, summary.csv
   $ p2pmarket sweep scenarios/stochastic-seed.json --resume      # finish one that was killed
+  $ p2pmarket sweep scenarios/stochastic-seed.json --queue redis://:secret@db1:6379   # on p2pmarket workers
 
 Writes runs.csv (run, status, objective, solveMs, then a column per parameter, and sample),
 steps.csv and trades.csv (run = the point's index), summary.csv for stochastic sweeps (mean,
 std, p5, p50, p95 per metric), and result.json — in point order and byte for byte the same
 whatever --workers (but for the solveMs timings). Finished points are kept in
 <out>/.sweep-journal/ as they come; after a crash or a kill, --resume finishes the sweep with
-the same output.`,
+the same output.
+With --queue, the chunks are jobs of a BullMQ queue named after the sweep, computed by any
+number of "p2pmarket worker --queue <same URL>" processes on any machines; the files are the
+same as a local run's. A killed worker's chunk is run again elsewhere after --lock-duration; a
+chunk with bad input is reported (exit 2); if Redis goes away for --redis-timeout the command
+exits 1 and --resume finishes the sweep once Redis is back. See README, "Distributed sweeps".`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await sweepCommand(sweep, options);
+    });
+
+  program
+    .command('worker')
+    .description('Compute the points of distributed sweeps ("sweep --queue") from a Redis, until SIGINT/SIGTERM.')
+    .requiredOption('--queue <redis-url>', 'the Redis the sweeps are submitted to: redis://[user:password@]host:port')
+    .option('--concurrency <n>', 'chunks computed at once (worker threads)', positiveInteger('--concurrency'), 1)
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket worker --queue redis://127.0.0.1:6379
+  $ p2pmarket worker --queue redis://:secret@db1.example.org:6379 --concurrency 4
+
+Serves every sweep submitted to that Redis (each sweep has its own queue, listed in the
+Redis set p2pmarket:sweeps); the solver and time limit come with the sweep. SIGINT or SIGTERM
+finishes the chunks under way and exits 0; a second one abandons them (another worker takes
+them again). Exit codes: 0 stopped; 2 the Redis refused the password or cannot be reached.`,
+    )
+    .action(async (options) => {
+      exitCode = await workerCommand(options);
     });
 
   program

@@ -10,7 +10,11 @@ import { SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep, validatePoints } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
-import { CHUNK_POINTS, runSweep } from '../sweep/run.ts';
+import { CHUNK_POINTS, runSweep, type SweepPointResult } from '../sweep/run.ts';
+import type { Redis } from 'ioredis';
+import { sweepDefinition } from '../distributed/definition.ts';
+import { connectRedis, parseRedisUrl, type RedisTarget } from '../distributed/redis.ts';
+import { DistributedSweep, type DistributedProgress } from '../distributed/submit.ts';
 
 export interface SweepCommandOptions {
   out?: string;
@@ -21,6 +25,13 @@ export interface SweepCommandOptions {
   workers?: number;
   resume?: boolean;
   plot?: boolean;
+  /** `redis://[user:password@]host:port`: run the chunks on `p2pmarket worker`s through this Redis. */
+  queue?: string;
+  /** BullMQ lock duration and stalled-check interval of the sweep's jobs, seconds. */
+  lockDuration?: number;
+  stalledInterval?: number;
+  /** Give up when Redis has not answered for this long, seconds. */
+  redisTimeout?: number;
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
@@ -33,6 +44,12 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
     if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
     throw e;
   }
+  // A distributed sweep checks its Redis (address, password) before the output folder is touched.
+  let redis: { target: RedisTarget; client: Redis } | undefined;
+  if (options.queue) {
+    const target = parseRedisUrl(options.queue);
+    redis = { target, client: await connectRedis(target) };
+  }
   const dir = options.out ?? join('outputs', plan.name);
   // The previous run's files go away first: until the new ones are in place, nothing looks complete.
   mkdirSync(dir, { recursive: true });
@@ -40,13 +57,51 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   const journal = new SweepJournal(dir, plan, CHUNK_POINTS, JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit }));
   // A progress bar on stderr, when it is a terminal.
   const bar = !options.quiet && process.stderr.isTTY
-    ? new SingleBar({ format: `${plan.name} [{bar}] {value}/{total} points, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+    ? new SingleBar(
+        {
+          format: redis
+            ? `${plan.name} [{bar}] {value}/{total} points, {running} chunks running, {failed} failed, {workers} workers seen, {eta_formatted} left`
+            : `${plan.name} [{bar}] {value}/{total} points, {eta_formatted} left`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      )
     : undefined;
-  bar?.start(plan.size, 0);
+  bar?.start(plan.size, 0, { running: 0, failed: 0, workers: 0 });
   const started = performance.now();
-  let results;
+  let results: SweepPointResult[];
+  let distributed: DistributedSweep | undefined;
   try {
-    results = await runSweep(plan, {
+    if (redis) {
+      const lockMs = Math.round(1000 * (options.lockDuration ?? 30));
+      const definition = sweepDefinition(plan, {
+        solver: options.solver,
+        timeLimitSeconds: options.timeLimit,
+        chunkPoints: CHUNK_POINTS,
+        lockMs,
+        stalledMs: Math.round(1000 * (options.stalledInterval ?? Math.max(0.5, lockMs / 2000))),
+      });
+      let last: DistributedProgress | undefined;
+      distributed = await DistributedSweep.submit({
+        target: redis.target,
+        client: redis.client,
+        definition,
+        journal,
+        resume: options.resume ?? false,
+        redisTimeoutMs: 1000 * (options.redisTimeout ?? 10),
+        onProgress: (p) => {
+          last = p;
+          bar?.update(p.done, { running: p.running, failed: p.failed, workers: p.workers.length });
+        },
+      });
+      results = await distributed.results().finally(() => {
+        bar?.stop();
+        if (!options.quiet && last) {
+          process.stderr.write(`${plan.name}: ${last.done} of ${last.total} points done, ${last.running} chunks running, ${last.failed} failed; workers seen: ${last.workers.join(', ') || 'none'}\n`);
+        }
+      });
+    } else results = await runSweep(plan, {
       solver: options.solver,
       timeLimitSeconds: options.timeLimit,
       workers: options.workers,
@@ -54,6 +109,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
       ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
     });
   } catch (e) {
+    await distributed?.close();
     if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
     throw e;
   } finally {
@@ -62,6 +118,11 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   const files = sweepFiles(plan, results);
   writeRunFiles(dir, files);
   journal.remove();
+  if (distributed) {
+    // The output is written: the sweep's queue and its finished jobs are no longer needed.
+    await distributed.finish();
+    await distributed.close();
+  }
   const failed = results.filter((r) => (r.clearing?.status ?? r.simulation!.status) !== 'optimal').length;
   if (options.json) process.stdout.write(files['result.json']!);
   else if (!options.quiet) {

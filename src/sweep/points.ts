@@ -51,7 +51,27 @@ export function rangeValues(from: number, to: number, step: number): number[] {
 }
 
 export function loadSweep(file: string): SweepPlan {
-  const parsed = SweepSchema.safeParse(readJsonFile(file));
+  return sweepPlan(file, readJsonFile(file), readJsonFile);
+}
+
+/**
+ * A sweep's plan from the texts of its files (a distributed worker has no access to the
+ * submitter's files): `file` names the sweep file in messages and locates the scenario by
+ * its relative path, exactly as `loadSweep` does.
+ */
+export function loadSweepFromText(file: string, sweepText: string, scenarioText: string): SweepPlan {
+  const parse = (name: string, text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new InputError(name, [{ path: '', message: `malformed JSON: ${(e as Error).message}` }]);
+    }
+  };
+  return sweepPlan(file, parse(file, sweepText), (scenarioFile) => parse(scenarioFile, scenarioText));
+}
+
+function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile: string) => unknown): SweepPlan {
+  const parsed = SweepSchema.safeParse(sweepJson);
   if (!parsed.success) {
     throw new InputError(
       file,
@@ -63,7 +83,7 @@ export function loadSweep(file: string): SweepPlan {
   }
   const sweep = parsed.data;
   const scenarioFile = resolve(dirname(file), sweep.scenario);
-  const raw = readJsonFile(scenarioFile);
+  const raw = readScenario(scenarioFile);
   const problems: InputProblem[] = [];
   const parameters: SweepParameter[] = sweep.parameters.map((p, k) => {
     const at = `parameters[${k}]`;

@@ -87,13 +87,18 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
  * workers compile the sources themselves (worker.mjs).
  */
 function workerScript(): { url: string; dispose: () => void } {
+  return bundledWorkerScript(fileURLToPath(new URL('./worker-task.ts', import.meta.url)), new URL('./worker.mjs', import.meta.url).href);
+}
+
+/** `entry` (a TypeScript task module) bundled as workerScript does; `fallback` (a URL) should that fail. */
+export function bundledWorkerScript(entry: string, fallback: string): { url: string; dispose: () => void } {
   const sourceDir = dirname(fileURLToPath(import.meta.url));
   const cacheDir = join(sourceDir, '..', '..', 'node_modules', '.cache', 'p2pmarket');
-  const file = join(cacheDir, `sweep-worker-${process.pid}-${Date.now()}.mjs`);
+  const file = join(cacheDir, `sweep-worker-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.mjs`);
   try {
     mkdirSync(cacheDir, { recursive: true });
     buildSync({
-      entryPoints: [join(sourceDir, 'worker-task.ts')],
+      entryPoints: [entry],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -104,7 +109,7 @@ function workerScript(): { url: string; dispose: () => void } {
     });
     return { url: pathToFileURL(file).href, dispose: () => rmSync(file, { force: true }) };
   } catch {
-    return { url: new URL('./worker.mjs', import.meta.url).href, dispose: () => undefined };
+    return { url: fallback, dispose: () => undefined };
   }
 }
 
