@@ -21,6 +21,7 @@ import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/validate.ts';
 import { benchScale, type ScaleBench } from './scale.ts';
 import { benchSimulation } from './simulation.ts';
+import { benchDistributed } from './distributed.ts';
 import { benchSweep, WORKER_COUNTS, type SweepBench } from './sweep.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -442,6 +443,9 @@ async function main(): Promise<void> {
   const studyB = sweepRows.filter((r) => r.sweep === 'node0-sweep-b');
   const stochastic = sweepRows.filter((r) => r.sweep === 'stochastic-seed');
 
+  // ---- Distributed sweeps (only with P2PMARKET_REDIS_URL) ----
+  const distributed = await benchDistributed({ quick: QUICK, format: { table, section, number } });
+
   // ---- Scale (child processes) ----
   let scale: ScaleBench | null = null;
   if (RUN_SCALE) {
@@ -496,6 +500,7 @@ async function main(): Promise<void> {
     feeders: feederResults,
     simulation,
     sweeps: sweepRows,
+    distributed,
     scale,
     backendComparison: {
       case: '8-bus ×6, L1 pure LP',
