@@ -378,12 +378,14 @@ describe('clear --out on the seed', () => {
     const first = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(first.code, first.stderr).toBe(0);
     expectNoStackTrace(first);
-    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
 
     const lines = (name: string) => read(name).trimEnd().split(/\r?\n/);
     expect(lines('runs.csv')[0]).toBe('run,status,objective,solveMs');
-    expect(lines('steps.csv')[0]).toBe('run,t,startHour,agent,scheduleKw,netInjectionKw,batteryKw,socStartKwh,socEndKwh,voltagePu');
-    expect(lines('trades.csv')[0]).toBe('run,t,from,to,kw,price');
+    expect(lines('steps.csv')[0]).toBe('run,t,startHour,agent,scheduleKw,netInjectionKw,batteryKw,socStartKwh,socEndKwh,voltagePu,marginalPricePerKwh');
+    expect(lines('trades.csv')[0]).toBe('run,t,from,to,kw,price,feePerKwh,preferencePerKwh');
+    expect(lines('nodal-prices.csv')[0]).toBe('run,t,startHour,bus,voltagePu,nodalPricePerKwh');
+    expect(lines('settlement.csv')).toHaveLength(1 + 4 * 4); // 4 steps × (utility + 3 prosumers)
     expect(lines('runs.csv')).toHaveLength(2);
     expect(lines('runs.csv')[1]).toMatch(/^0,optimal,89698\.00\d*,[\d.]+$/);
     expect(lines('steps.csv')).toHaveLength(1 + 12); // 4 steps × 3 prosumers
@@ -400,12 +402,14 @@ describe('clear --out on the seed', () => {
 
     const steps = read('steps.csv');
     const trades = read('trades.csv');
+    const settlement = read('settlement.csv');
     const second = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(second.code, second.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
     expect(readdirSync(out).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     expect(read('steps.csv')).toBe(steps);
     expect(read('trades.csv')).toBe(trades);
+    expect(read('settlement.csv')).toBe(settlement);
   });
 
   it.concurrent('leaves other files in the folder alone', async () => {
@@ -416,7 +420,7 @@ describe('clear --out on the seed', () => {
     const r = await p2pmarket(['clear', SEED_FILE, '--out', out, '--quiet'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'steps.csv', 'trades.csv']);
+    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
