@@ -15,6 +15,8 @@ import { DistributedSweep, RemoteInputError } from '../src/distributed/submit.ts
 import { SweepWorker } from '../src/distributed/worker.ts';
 import { SweepJournal } from '../src/sweep/journal.ts';
 import { loadSweep } from '../src/sweep/points.ts';
+import { runSweep } from '../src/sweep/run.ts';
+import { sweepFiles } from '../src/output/sweep-csv.ts';
 import { BIN, p2pmarket, ROOT, temporaryFolder, type Run } from './helpers/cli.ts';
 import { REDIS_AVAILABLE, REDIS_REQUIRED, RedisServer } from './helpers/redis.ts';
 import { withoutTimings } from './helpers/timing.ts';
@@ -180,6 +182,44 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
   }, 60_000);
+
+  it('a submitter stopped mid-sweep: --resume (even without its journal) takes the chunks finished meanwhile from the queue', async () => {
+    const redis = await server();
+    const plan = loadSweep(CONSTRAINTS);
+    const definition = sweepDefinition(plan, { solver: 'highs', timeLimitSeconds: 60, chunkPoints: 2, lockMs: 2000, stalledMs: 1000 });
+    const target = parseRedisUrl(redis.url);
+    // Submitted, then the submitter goes away before any result is in: no worker is running yet.
+    const first = await DistributedSweep.submit({ target, definition, journal: new SweepJournal(workDir('first'), plan, 2), resume: false, tickMs: 100 });
+    await first.close();
+    const worker = await SweepWorker.start({ url: redis.url, pollMs: 100 });
+    try {
+      const client = new Redis(redis.url);
+      try {
+        // The worker computes every chunk (9 points, 5 chunks) with no submitter listening.
+        const deadline = Date.now() + 20_000;
+        while ((await client.zcard(`p2pmarket:${definition.queue}:completed`)) < 5) {
+          if (Date.now() > deadline) throw new Error('the worker did not finish the chunks');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        client.disconnect();
+      }
+      const done = worker.chunksDone;
+      // Another submitter (another machine: an empty journal) resumes: everything is in the queue.
+      const second = await DistributedSweep.submit({ target, definition, journal: new SweepJournal(workDir('second'), plan, 2), resume: true, tickMs: 100 });
+      const results = await second.results();
+      await second.finish();
+      await second.close();
+      expect(worker.chunksDone).toBe(done); // nothing computed again
+      expect(results.map((r) => r.run)).toEqual(Array.from({ length: plan.size }, (_, k) => k));
+      const reference = await runSweep(plan, { workers: 1, chunkPoints: 2 });
+      for (const name of ['steps.csv', 'trades.csv', 'runs.csv', 'result.json']) {
+        expect(withoutTimings(name, sweepFiles(plan, results)[name]!), name).toBe(withoutTimings(name, sweepFiles(plan, reference)[name]!));
+      }
+    } finally {
+      await worker.stop(true);
+    }
+  }, 30_000);
 
   it('a chunk whose input is bad at the worker fails once, for good, and the submitter reports it (exit 2)', async () => {
     const redis = await server();
