@@ -133,6 +133,7 @@ export class SweepWorker {
       lastError = reason;
     });
     worker.on('ready', () => (lastError = ''));
+    worker.on('stalled', (jobId) => this.log(`${definition.queue}: job ${jobId} stalled (its worker stopped renewing its lock): queued again`));
     this.workers.set(definition.queue, worker);
     this.log(`${definition.queue}: serving (${definition.points} points)`);
   }
