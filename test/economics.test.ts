@@ -127,6 +127,38 @@ describe('a binding line limit', () => {
     expect(step.buses.map((b) => b.nodalPricePerKwh)).toEqual([expect.closeTo(5.4, PRICE), expect.closeTo(5.4, PRICE), expect.closeTo(7.8, PRICE)]);
     expect(result.prices!.uniqueness).toBe('unique');
   });
+
+  it('charges the congestion rent (7.8 − 5.4)·4 = 9.6 to the buyer behind the line', async () => {
+    const input = twoProsumers({ bids: [[0.1, 5], [0.3, 9]], buses: 3 });
+    input.network.lines[1]!.maxKw = 4;
+    const { scenario, result } = await clear(input);
+    const s = settle(scenario, result);
+    const [p1, p2] = ['p1', 'p2'].map((id) => s.agents.find((a) => a.agent === id)!);
+    expect(p1!.congestionCharge).toBeCloseTo(0, 4);
+    expect(p2!.congestionCharge).toBeCloseTo(9.6, 3);
+    expect(s.congestionCollected).toBeCloseTo(9.6, 3);
+    // p2 pays 5.4 per kWh to p1 and 2.4 to the network: its marginal value, 7.8, in all.
+    expect((p2!.payments + p2!.congestionCharge) / p2!.boughtKwh).toBeCloseTo(7.8, 3);
+  });
+
+  it('credits an injection that relieves a binding voltage limit, so its seller is paid its marginal cost', async () => {
+    // vMin binds at bus 2 (line impedance 1 Ω at 1 kV, 1 kVA base: v₂ = 1 + 0.002·(P1 + 2·P2)); p2
+    // consumes as much as the voltage allows, p1's injection at bus 1 lifts it.
+    const input = twoProsumers({ bids: [[0.1, 5], [0.3, 9]], buses: 3 });
+    input.network.lines = input.network.lines.map((l) => ({ ...l, rOhm: 1, xOhm: 1 }));
+    input.network.vMinPu = 0.99;
+    const { scenario, result } = await clear(input);
+    const step = result.steps[0]!;
+    expect(step.buses.find((b) => b.id === '2')!.voltagePu).toBeCloseTo(0.99, 6);
+    const s = settle(scenario, result);
+    const p1 = s.agents.find((a) => a.agent === 'p1')!;
+    const injection = step.agents[0]!.netInjectionKw;
+    // Paid at its nodal price, which equals its marginal cost 0.1·P + 5: revenues + credit = ∫ MC… at least its bid cost.
+    const nodal = step.buses.find((b) => b.id === '1')!.nodalPricePerKwh!;
+    expect(nodal).toBeCloseTo(0.1 * injection + 5, 3);
+    expect(p1.revenues - p1.congestionCharge).toBeCloseTo(nodal * injection, 3);
+    expect(p1.totalCost).toBeLessThanOrEqual(1e-6);
+  });
 });
 
 describe('a pair preference', () => {
@@ -187,8 +219,18 @@ describe('the utility\'s tariff and the value of trading', () => {
     // at 0.2·14.2857 + 2 = 4.857 per kWh, inside [4, 10]: the utility does not trade.
     const p = 10 / 0.7;
     expect(result.steps[0]!.trades).toEqual([{ from: 'p1', to: 'p2', kw: expect.closeTo(p, KW), price: expect.closeTo(0.2 * p + 2, PRICE), feePerKwh: 0, preferencePerKwh: 0 }]);
-    for (const a of s.agents) expect(a.worseOff, a.agent).toBe(false);
+    // Without peer trades the utility buys p1's 10 kW at 4 and sells 4 kW to p2 at 10: it keeps
+    // the margin (10 − 4)·4 = 24 on the energy it passes on (its cost: C_u(−6 kW) = −24, paid 40,
+    // received 40). Peer to peer that margin goes to the prosumers: the utility is worse off by 24.
+    const utility = s.agents.find((a) => a.agent === 'utility')!;
+    expect(utility.baselineCost).toBeCloseTo(-24, 3);
+    expect(utility.gain).toBeCloseTo(-24, 3);
+    expect(utility.worseOff).toBe(true);
+    for (const a of s.agents.filter((x) => x.agent !== 'utility')) expect(a.worseOff, a.agent).toBe(false);
     expect(s.agents.find((a) => a.agent === 'p1')!.gain).toBeGreaterThan(0);
+    // The gains add up to the change in welfare (no fees here).
+    const gains = s.agents.reduce((sum, a) => sum + a.gain!, 0);
+    expect(gains).toBeCloseTo(s.socialWelfare - (s.baseline as { socialWelfare: number }).socialWelfare, 6);
     expect(s.baseline).toMatchObject({ status: 'optimal' });
   });
 });
@@ -202,12 +244,20 @@ describe('validation of the economic fields', () => {
       return (e as Error).message;
     }
   };
-  it('refuses a tariff that buys above its sell price, a paying round trip, and unknown agents', () => {
+  it('refuses a tariff that buys above its sell price, a cycle of trades that pays, and unknown agents', () => {
     expect(problems(twoProsumers({ bids: [[0, 1]], tariff: { buyPerKwh: 11, sellPerKwh: 10 } }))).toMatch(/utility\.tariff\.buyPerKwh.*buy at 11 above its sell price 10/);
     expect(problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.5 }] } }))).toMatch(
-      /market\.pairPreferences\[0\]\.costPerKwh.*round trip p1 → p2 → p1 would earn 0\.5/,
+      /market\.pairPreferences: delivering energy round (p1 → p2 → p1|p2 → p1 → p2|.*) would pay/,
     );
-    // A fee pays for the premium: 2 × 0.25 ≥ 0.5.
+    // A cycle through a third agent: p2 → p1 costs 1, but p2 → utility → p1 costs nothing.
+    expect(
+      problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.5 }, { from: 'p2', to: 'p1', costPerKwh: 1 }] } })),
+    ).toMatch(/delivering energy round .*utility.* would pay/);
+    // Preferences only on pairs that trade.
+    expect(problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { tradeGraph: 'pool', pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: 1 }] } }))).toMatch(
+      /market\.pairPreferences\[0\]: p1 and p2 do not trade with each other under market\.tradeGraph "pool"/,
+    );
+    // Fees pay for the premium: every cycle passes at least two trades, 2 × 0.25 ≥ 0.5.
     expect(problems(twoProsumers({ bids: [[0, 1], [0, 2]], market: { networkFee: { perKwh: 0.25, perKwhPerOhm: 0 }, pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.5 }] } }))).toBe('');
     expect(problems(twoProsumers({ bids: [[0, 1]], market: { pairPreferences: [{ from: 'p9', to: 'p1', costPerKwh: 1 }] } }))).toMatch(/pairPreferences\[0\]\.from.*unknown agent "p9"/);
     const perStep = twoProsumers({ bids: [[0, 1]] });
@@ -230,7 +280,7 @@ describe('the bundled scenario with the seed\'s bids (scenarios/seed-bids.json)'
     expect(checkSettlement(scenario, result)).toEqual([]);
     expect(result.settlement.baseline.status).toBe('optimal');
     const settlementCsv = readFileSync(join(dir, 'settlement.csv'), 'utf8').trim().split('\n');
-    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,preferenceCost,bidCost,totalCost,baselineCost,gain');
+    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,congestionCharge,preferenceCost,bidCost,totalCost,baselineCost,gain');
     expect(settlementCsv).toHaveLength(1 + 4 * 5);
     const nodal = readFileSync(join(dir, 'nodal-prices.csv'), 'utf8').trim().split('\n');
     expect(nodal).toHaveLength(1 + 4 * 4);

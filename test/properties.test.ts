@@ -49,7 +49,8 @@ export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc
       // Economics: a tariff, a network-use fee, and the buyers' preferences between the first prosumers.
       tariff: fc.option(fc.tuple(kw(0, 5), kw(0, 6)), { nil: undefined }),
       networkFee: fc.option(fc.record({ perKwh: kw(0, 0.5), perKwhPerOhm: kw(0, 1) }), { nil: undefined }),
-      preferences: fc.array(fc.record({ from: fc.integer({ min: 0, max: 2 }), to: fc.integer({ min: 0, max: 2 }), costPerKwh: kw(0, 1) }), { maxLength: 3 }),
+      // Premiums (negative) too: a market whose trades could cycle at a profit must be refused.
+      preferences: fc.array(fc.record({ from: fc.integer({ min: 0, max: 2 }), to: fc.integer({ min: 0, max: 2 }), costPerKwh: kw(-0.5, 1) }), { maxLength: 3 }),
       targetKw: fc.array(kw(-30, 30), { minLength: steps, maxLength: steps }),
       priority: fc.array(fc.constantFrom(0, 0.5, 1, 3), { minLength: steps, maxLength: steps }),
       market: fc.record({
@@ -132,9 +133,18 @@ describe('every clearing of a random market', async () => {
   it('is optimal and satisfies every invariant, or is infeasible with its conflict named', () => {
     let optimal = 0;
     let infeasible = 0;
+    let refused = 0;
     fc.assert(
       fc.property(scenarioArbitrary, (input) => {
-        const scenario = parseScenario(input);
+        let scenario;
+        try {
+          scenario = parseScenario(input);
+        } catch (e) {
+          // Only a cycle of trades that pays (or a preference off the trade graph) may be refused.
+          expect((e as Error).message).toMatch(/would pay|do not trade with each other/);
+          refused++;
+          return;
+        }
         const result = clearWith(highs, scenario);
         if (result.status === 'infeasible') {
           infeasible++;
@@ -147,11 +157,12 @@ describe('every clearing of a random market', async () => {
         // Prices are duals and the settlement balances: buyers pay what sellers get plus the fees.
         expect(checkSettlement(scenario, result)).toEqual([]);
       }),
-      { numRuns: 120, seed: 20261125 },
+      { numRuns: 150, seed: 20261125 },
     );
-    console.log(`property test: ${optimal} optimal, ${infeasible} infeasible`);
-    // Both outcomes occur, so both branches are exercised.
+    console.log(`property test: ${optimal} optimal, ${infeasible} infeasible, ${refused} refused`);
+    // Every outcome occurs, so every branch is exercised.
     expect(optimal).toBeGreaterThan(80);
     expect(infeasible).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 });

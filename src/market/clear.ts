@@ -19,7 +19,7 @@ import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lps
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { networkState, report } from './report.ts';
-import { marketPrices, type Prices } from './prices.ts';
+import { marketPrices, solverPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
 
 export type SolverName = 'highs' | 'lp-solver';
@@ -34,6 +34,11 @@ export interface ClearOptions {
    * opened and left in the slot. The caller disposes of it.
    */
   reuse?: SessionSlot;
+  /**
+   * Check whether the prices are unique, and pick the midpoints of their ranges where not
+   * (prices.ts); default true. Without it prices are the solver's duals — one optimal set of them.
+   */
+  checkPrices?: boolean;
 }
 
 export interface SessionSlot {
@@ -161,7 +166,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   const terms = objectiveTerms(model, problem, scenario.stepHours, x);
   terms.tieBreak = scenario.market.tieBreak === 'quadratic' ? scenario.market.tieBreakWeight * tieBreakCols.reduce((s, c) => s + x[c]! ** 2, 0) : 0;
   const prices = outcome.rowDual
-    ? marketPrices(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual!, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000))
+    ? (options.checkPrices ?? true ? marketPrices : solverPrices)(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual!, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000))
     : undefined;
   return {
     scenario: scenario.name,
@@ -337,7 +342,11 @@ function assembleSteps(
         from: index.agents[from]!,
         to: index.agents[to]!,
         kw: report(Math.abs(kw)),
-        price: rho ? report(rho[from]!) : null,
+        // Without peer trades (graph "utility" with a tariff) a trade with the utility is billed
+        // at the tariff: that is what the graph means.
+        price: index.tariffPerTrade && (from === 0 || to === 0)
+          ? report(from === 0 ? utility.tariff!.sellPerKwh[t]! : utility.tariff!.buyPerKwh[t]!)
+          : rho ? report(rho[from]!) : null,
         feePerKwh: report(feePerKwh),
         preferencePerKwh: report(preferencePerKwh[kw > 0 ? 0 : 1]),
       }];

@@ -66,6 +66,33 @@ export const PRICE_RULE = 'where a price is not unique, the midpoint of its rang
 /** A price as a linear function of the duals y: Σ coefficient·y[row]. */
 type PriceForm = Entry[];
 
+/** The prices of the solver's own duals, without the uniqueness check (ClearOptions.checkPrices false). */
+export function solverPrices(
+  _adapter: SolverAdapter,
+  problem: MarketProblem,
+  feeder: Feeder,
+  stepHours: number,
+  _optimum: Float64Array,
+  rowDual: Float64Array,
+): Prices {
+  const forms = priceForms(problem, feeder, stepHours);
+  const values = forms.map((form) => form.reduce((sum, [row, c]) => sum + c * rowDual[row]!, 0));
+  return split(values, problem, feeder, { uniqueness: 'not checked (checkPrices off): the solver\'s duals', rule: PRICE_RULE, nonUnique: [] });
+}
+
+/** Per step: the agents' prices, then the buses'. */
+function split(values: number[], problem: MarketProblem, feeder: Feeder, report: PriceReport): Prices {
+  const A = problem.index.agents.length;
+  const B = feeder.buses.length;
+  const agent: number[][] = [];
+  const bus: number[][] = [];
+  for (let t = 0; t < problem.index.tradeBalance.length; t++) {
+    agent.push(values.slice(t * (A + B), t * (A + B) + A));
+    bus.push(values.slice(t * (A + B) + A, (t + 1) * (A + B)));
+  }
+  return { agent, bus, report };
+}
+
 export function marketPrices(
   adapter: SolverAdapter,
   problem: MarketProblem,
@@ -82,15 +109,7 @@ export function marketPrices(
   const A = index.agents.length;
   const B = feeder.buses.length;
   const T = index.tradeBalance.length;
-  const reportOf = (report: PriceReport): Prices => {
-    const agent: number[][] = [];
-    const bus: number[][] = [];
-    for (let t = 0; t < T; t++) {
-      agent.push(values.slice(t * (A + B), t * (A + B) + A));
-      bus.push(values.slice(t * (A + B) + A, (t + 1) * (A + B)));
-    }
-    return { agent, bus, report };
-  };
+  const reportOf = (report: PriceReport): Prices => split(values, problem, feeder, report);
 
   let face: LinearModel;
   try {

@@ -3,22 +3,35 @@
  *
  * Every trade settles at its price (prices.ts): the seller receives price × kWh, the buyer pays
  * price × kWh plus the network-use fee × kWh, which goes to the network operator. So, summed
- * over a run, what buyers pay equals what sellers receive plus the fees. Per agent and step:
+ * over a run, what buyers pay equals what sellers receive plus the fees.
  *
- *   total cost = bid cost + payments + fees − revenues + preference cost
+ * **Congestion.** Trades settle at the agents' marginal prices, which do not see the network;
+ * where a voltage or flow limit binds, an injection at a bus is worth its nodal price λ_bus,
+ * which differs from the utility's price ρ_utility by the limits' shadow prices (prices.ts).
+ * The network operator settles that difference with each agent, as in a nodal market: the
+ * congestion charge (ρ_utility − λ_bus) × P × Δt — an agent whose injection relieves a binding
+ * limit is credited, one that loads it is charged. Without it a prosumer that relieves a limit
+ * would be paid less than its marginal cost. The operator's revenue is fees + congestion charges.
  *
- * with the bid cost C(P)·Δt of a prosumer (its costBid) and, for the utility, its tariff
- * (sellPerKwh × kWh it supplies − buyPerKwh × kWh it takes): the utility's own valuation of the
- * energy, as a prosumer's bid is its own. The preference cost is the buyer's own valuation of
- * where its energy comes from (not money).
+ * Per agent and step:
+ *
+ *   total cost = bid cost + payments + fees + congestion charge − revenues + preference cost
+ *
+ * with the bid cost C(P)·Δt of a prosumer (its costBid) and, for the utility, its tariff's
+ * valuation of its net injection P_u (sellPerKwh × kWh it supplies − buyPerKwh × kWh it takes):
+ * the utility's own valuation of the energy, as a prosumer's bid is its own. The preference cost
+ * is the buyer's own valuation of where its energy comes from (not money).
  *
  * **Social welfare** = −(Σ bid costs + Σ preference costs): payments cancel between agents and
- * fees are a transfer to the network operator, so it is Σ of the agents' surplus plus the fees.
+ * fees and congestion charges go to the network operator, so it is Σ of the agents' surplus plus
+ * the operator's revenue.
  *
  * **Value of trading**: the same scenario cleared with every prosumer trading only with the
- * utility (market.tradeGraph "utility", no preferences, no fees), each settling at the tariff —
- * buying at sellPerKwh, selling at buyPerKwh. An agent's gain = its baseline total cost − its
- * total cost in the P2P market; an agent with a negative gain is worse off trading peer to peer.
+ * utility (market.tradeGraph "utility", no preferences, no fees), each trade billed at the
+ * tariff — a prosumer buys at sellPerKwh and sells at buyPerKwh, and the utility keeps the
+ * margin between what it sells and buys in the same step. Its settlement is computed by the same
+ * rules; an agent's gain = its baseline total cost − its total cost in the P2P market, and an
+ * agent with a negative gain is worse off trading peer to peer.
  */
 import type { Scenario } from '../scenario/validate.ts';
 import { UTILITY_ID } from '../scenario/validate.ts';
@@ -36,6 +49,8 @@ export interface SettlementRow {
   revenues: number;
   /** Network-use fees paid on energy bought. */
   fees: number;
+  /** (ρ_utility − λ_bus)·P·Δt, paid to the network operator (negative: a credit). */
+  congestionCharge: number;
   preferenceCost: number;
   bidCost: number;
   totalCost: number;
@@ -52,6 +67,7 @@ export interface AgentTotals {
   payments: number;
   revenues: number;
   fees: number;
+  congestionCharge: number;
   preferenceCost: number;
   bidCost: number;
   totalCost: number;
@@ -66,8 +82,10 @@ export interface Settlement {
   agents: AgentTotals[];
   /** −(Σ bid costs + Σ preference costs), over the run. */
   socialWelfare: number;
-  /** Σ of the network-use fees: the network operator's revenue. */
+  /** Σ of the network-use fees. */
   feesCollected: number;
+  /** Σ of the congestion charges (the network operator's congestion revenue; negative: it pays). */
+  congestionCollected: number;
   /** Σ payments + fees − Σ revenues − fees collected: 0 up to rounding (a check). */
   imbalance: number;
   /** The baseline without peer trades, or why there is none. */
@@ -86,19 +104,31 @@ function bidCostOf(scenario: Scenario, agent: string, t: number, injectionKw: nu
   return bid ? dt * (0.5 * bid.quadraticPerKw2h * injectionKw ** 2 + bid.linearPerKwh * injectionKw) : 0;
 }
 
+/** Per kW of the agent's injection over one hour: ρ_utility − λ of its bus (0 without prices). */
+function congestionCharge(step: StepResult, agent: string, injectionKw: number): number {
+  if (agent === UTILITY_ID || step.utilityPricePerKwh == null) return 0;
+  const bus = step.agents.find((a) => a.id === agent)?.bus;
+  const nodal = step.buses.find((b) => b.id === bus)?.nodalPricePerKwh;
+  return nodal == null ? 0 : (step.utilityPricePerKwh - nodal) * injectionKw;
+}
+
 function agentInjections(step: Pick<StepResult, 'agents' | 'utilityReceiptKw'>): Map<string, number> {
   return new Map([[UTILITY_ID, -step.utilityReceiptKw], ...step.agents.map((a): [string, number] => [a.id, a.netInjectionKw])]);
 }
 
-/** Per agent and step, at the trade prices (a result without prices settles at 0). */
-export function settleSteps(scenario: Scenario, result: ClearingResult): SettlementRow[] {
+/**
+ * Per agent and step, at the trade prices (a result without prices settles at 0). `congestion`:
+ * settle the congestion charges (not in the baseline, which bills the tariff alone).
+ */
+export function settleSteps(scenario: Scenario, result: ClearingResult, congestion = true): SettlementRow[] {
   const dt = scenario.stepHours;
   const rows: SettlementRow[] = [];
   for (const step of result.steps) {
     const byAgent = new Map<string, SettlementRow>();
     for (const [agent, injectionKw] of agentInjections(step)) {
       byAgent.set(agent, {
-        t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, preferenceCost: 0,
+        t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0,
+        congestionCharge: congestion ? congestionCharge(step, agent, injectionKw) * dt : 0, preferenceCost: 0,
         bidCost: bidCostOf(scenario, agent, step.t, injectionKw), totalCost: 0, baselineCost: null, gain: null,
       });
     }
@@ -108,7 +138,7 @@ export function settleSteps(scenario: Scenario, result: ClearingResult): Settlem
       const buyer = byAgent.get(trade.to);
       // The pool (market.tradeGraph "pool") passes energy on: it is settled like any agent.
       for (const [agent, row] of [[trade.from, seller], [trade.to, buyer]] as const) {
-        if (!row) byAgent.set(agent, { t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: null, gain: null });
+        if (!row) byAgent.set(agent, { t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: null, gain: null });
       }
       const s = byAgent.get(trade.from)!;
       const b = byAgent.get(trade.to)!;
@@ -120,31 +150,11 @@ export function settleSteps(scenario: Scenario, result: ClearingResult): Settlem
       b.preferenceCost += trade.preferencePerKwh * kwh;
     }
     for (const row of byAgent.values()) {
-      row.totalCost = row.bidCost + row.payments + row.fees - row.revenues + row.preferenceCost;
+      row.totalCost = row.bidCost + row.payments + row.fees + row.congestionCharge - row.revenues + row.preferenceCost;
       rows.push(row);
     }
   }
   return rows;
-}
-
-/** The baseline's cost per agent and step: bid cost plus the tariff's bill. */
-function baselineCosts(scenario: Scenario, baseline: ClearingResult): Map<string, number> {
-  const costs = new Map<string, number>();
-  const dt = scenario.stepHours;
-  const tariff = scenario.utility.tariff!;
-  for (const step of baseline.steps) {
-    for (const [agent, injectionKw] of agentInjections(step)) {
-      let cost = bidCostOf(scenario, agent, step.t, injectionKw);
-      // A prosumer buys from the utility at its sell price and sells to it at its buy price; the
-      // utility's bill is the mirror image, which exactly offsets its tariff valuation.
-      const kwh = injectionKw * dt;
-      const bill = kwh < 0 ? -kwh * tariff.sellPerKwh[step.t]! : -kwh * tariff.buyPerKwh[step.t]!;
-      if (agent !== UTILITY_ID) cost += bill;
-      else cost = 0;
-      costs.set(`${step.t}\u0000${agent}`, cost);
-    }
-  }
-  return costs;
 }
 
 /** The same scenario without peer trades: every prosumer trades with the utility only. */
@@ -161,7 +171,9 @@ const round = (v: number) => report(v);
  */
 export function settle(scenario: Scenario, result: ClearingResult, baseline?: ClearingResult): Settlement {
   const rows = settleSteps(scenario, result);
-  const base = baseline?.status === 'optimal' && scenario.utility.tariff ? baselineCosts(scenario, baseline) : undefined;
+  // The baseline settles by the same rules: its trades with the utility are priced at the tariff.
+  const baseRows = baseline?.status === 'optimal' && scenario.utility.tariff ? settleSteps(baselineScenario(scenario), baseline, false) : undefined;
+  const base = baseRows ? new Map(baseRows.map((r) => [`${r.t}\u0000${r.agent}`, r.totalCost])) : undefined;
   if (base) {
     for (const row of rows) {
       const cost = base.get(`${row.t}\u0000${row.agent}`) ?? 0;
@@ -173,10 +185,10 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
   for (const row of rows) {
     let total = totals.get(row.agent);
     if (!total) {
-      total = { agent: row.agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: base ? 0 : null, gain: base ? 0 : null, worseOff: false };
+      total = { agent: row.agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: base ? 0 : null, gain: base ? 0 : null, worseOff: false };
       totals.set(row.agent, total);
     }
-    for (const key of ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'preferenceCost', 'bidCost', 'totalCost'] as const) total[key] += row[key];
+    for (const key of ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost'] as const) total[key] += row[key];
     if (base) {
       total.baselineCost! += row.baselineCost!;
       total.gain! += row.gain!;
@@ -187,9 +199,11 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
     a.worseOff = a.gain !== null && a.gain < -1e-6 * (1 + Math.abs(a.baselineCost ?? 0) + Math.abs(a.totalCost));
   }
   const feesCollected = rows.reduce((s, r) => s + r.fees, 0);
-  const socialWelfare = -rows.reduce((s, r) => s + r.bidCost + r.preferenceCost, 0);
+  const congestionCollected = rows.reduce((s, r) => s + r.congestionCharge, 0);
+  const welfareOf = (of: readonly SettlementRow[]) => -of.reduce((s, r) => s + r.bidCost + r.preferenceCost, 0);
+  const socialWelfare = welfareOf(rows);
   const imbalance = rows.reduce((s, r) => s + r.payments + r.fees - r.revenues, 0) - feesCollected;
-  const baselineWelfare = base ? -[...base.values()].reduce((s, c) => s + c, 0) : null;
+  const baselineWelfare = baseRows ? welfareOf(baseRows) : null;
   const roundRow = <T extends object>(row: T): T =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
   return {
@@ -197,6 +211,7 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
     agents: agents.map(roundRow),
     socialWelfare: round(socialWelfare),
     feesCollected: round(feesCollected),
+    congestionCollected: round(congestionCollected),
     imbalance,
     baseline: baseline
       ? { status: baseline.status, objective: baseline.objective, socialWelfare: baselineWelfare === null ? null : round(baselineWelfare) }

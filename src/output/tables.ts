@@ -51,14 +51,14 @@ export function renderClearing(result: ClearingResult): string {
 export function renderSettlement(settlement: SettlementSummary): string {
   const withBaseline = settlement.agents.some((a) => a.gain !== null);
   const table = new Table({
-    head: ['agent', 'bought kWh', 'sold kWh', 'payments', 'revenues', 'fees', 'preferences', 'bid cost', 'total cost',
+    head: ['agent', 'bought kWh', 'sold kWh', 'payments', 'revenues', 'fees', 'congestion', 'preferences', 'bid cost', 'total cost',
       ...(withBaseline ? ['without P2P', 'gain'] : [])],
-    colAligns: ['left', ...Array<'right'>(withBaseline ? 10 : 8).fill('right')],
+    colAligns: ['left', ...Array<'right'>(withBaseline ? 11 : 9).fill('right')],
     style: { head: [], border: [], compact: true },
   });
   for (const a of settlement.agents) {
     table.push([
-      a.agent, fmt(a.boughtKwh), fmt(a.soldKwh), fmt(a.payments), fmt(a.revenues), fmt(a.fees), fmt(a.preferenceCost), fmt(a.bidCost),
+      a.agent, fmt(a.boughtKwh), fmt(a.soldKwh), fmt(a.payments), fmt(a.revenues), fmt(a.fees), fmt(a.congestionCharge), fmt(a.preferenceCost), fmt(a.bidCost),
       fmt(a.totalCost), ...(withBaseline ? [fmt(a.baselineCost), a.worseOff ? pc.red(`${fmt(a.gain)} worse off`) : fmt(a.gain)] : []),
     ]);
   }
@@ -70,9 +70,9 @@ export function renderSettlement(settlement: SettlementSummary): string {
         (b.socialWelfare !== null ? `, social welfare ${fmt(b.socialWelfare)}` : '');
   const worse = settlement.agents.filter((a) => a.worseOff).map((a) => a.agent);
   return [
-    pc.bold('Settlement') + ' (currency; total cost = bid cost + payments + fees − revenues + preferences)',
+    pc.bold('Settlement') + ' (currency; total cost = bid cost + payments + fees + congestion − revenues + preferences)',
     table.toString(),
-    `social welfare ${fmt(settlement.socialWelfare)}; network fees collected ${fmt(settlement.feesCollected)}`,
+    `social welfare ${fmt(settlement.socialWelfare)}; the network operator collects ${fmt(settlement.feesCollected)} in fees and ${fmt(settlement.congestionCollected)} in congestion charges`,
     baselineLine,
     ...(worse.length > 0 ? [pc.red(`worse off with peer trades: ${worse.join(', ')}`)] : []),
   ].join('\n');

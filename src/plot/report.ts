@@ -62,7 +62,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
 
   // Who pays whom, and the value of trading (clear with a settlement).
   const settlement = r.settlement as
-    | { agents: Record<string, unknown>[]; socialWelfare: number; feesCollected: number; baseline: Record<string, unknown> }
+    | { agents: Record<string, unknown>[]; socialWelfare: number; feesCollected: number; congestionCollected: number; baseline: Record<string, unknown> }
     | undefined;
   if (settlement) {
     const baseline = settlement.baseline;
@@ -72,13 +72,14 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
       `<section id="settlement"><h2>Settlement and value of trading</h2>${keyValues([
         ['social welfare', settlement.socialWelfare],
         ['network fees collected', settlement.feesCollected],
+        ['congestion charges collected', settlement.congestionCollected],
         ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${format(baseline.socialWelfare)}`],
         ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
         ['prices', prices ? `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}` : 'no duals'],
       ])}${table(
-        ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
+        ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
         settlement.agents,
-        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees − revenues + preferences; gain = cost without peer trades − total cost',
+        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees + congestion charge − revenues + preferences; gain = cost without peer trades − total cost',
       )}</section>`,
     );
   }

@@ -18,19 +18,10 @@ import type { Feeder } from '../network/feeder.ts';
 import { POOL_ID, UTILITY_ID, type Scenario } from '../scenario/validate.ts';
 import { ModelBuilder, type Entry, type LinearModel } from './model.ts';
 import { addNetworkRows, fixedConflicts as findFixedConflicts, linearFormOf, type FixedConflict, type LinearForm, type NetworkRow } from './network-rows.ts';
+import { pairCosts, type PairCosts } from './pair-costs.ts';
 import { tradePairs, type Pair } from './trade-graph.ts';
 
-export type { FixedConflict, NetworkRow, Pair };
-
-/**
- * What one kWh delivered along a pair costs, currency per kWh, in each direction [i→j, j→i]:
- * the buyer's preference (market.pairPreferences) and the network-use fee (market.networkFee,
- * the same both ways).
- */
-export interface PairCosts {
-  preferencePerKwh: [number, number];
-  feePerKwh: number;
-}
+export type { FixedConflict, NetworkRow, Pair, PairCosts };
 
 /** Where each domain variable lives in the model's column vector. */
 export interface MarketIndex {
@@ -121,7 +112,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     batteryEnergy: [],
     tradeBalance: [],
     requestDeviation: [],
-    pairCosts: pairCosts(scenario, feeder, agents, agentBus, pairs),
+    pairCosts: pairCosts(scenario.market, feeder, agents, agentBus, pairs),
     uniformDeliveryCost: true,
     utilityEnergy: utility.tariff && !billedPerTrade ? [] : undefined,
     tariffPerTrade: billedPerTrade,
@@ -261,17 +252,3 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   return { model: mb.build(), index, fixedConflicts };
 }
 
-/** The per-kWh costs of every pair's deliveries (PairCosts). */
-function pairCosts(scenario: Scenario, feeder: Feeder, agents: readonly string[], agentBus: readonly number[], pairs: readonly Pair[]): PairCosts[] {
-  const { pairPreferences, networkFee } = scenario.market;
-  const preference = new Map(pairPreferences.map((p) => [`${p.from}\u0000${p.to}`, p.costPerKwh]));
-  const preferenceOf = (from: number, to: number) => preference.get(`${agents[from]}\u0000${agents[to]}`) ?? 0;
-  return pairs.map(({ i, j }) => {
-    const [a, b] = [agentBus[i]!, agentBus[j]!];
-    const distanceOhm = a >= 0 && b >= 0 && networkFee && networkFee.perKwhPerOhm > 0 ? feeder.electricalDistanceOhm(a, b) : 0;
-    return {
-      preferencePerKwh: [preferenceOf(i, j), preferenceOf(j, i)],
-      feePerKwh: networkFee ? networkFee.perKwh + networkFee.perKwhPerOhm * distanceOhm : 0,
-    };
-  });
-}

@@ -5,6 +5,9 @@
  */
 import type { InputProblem } from '../errors.ts';
 import type { ScenarioData } from './schema.ts';
+import { Feeder } from '../network/feeder.ts';
+import { negativeCycle, pairCosts } from '../problem/pair-costs.ts';
+import { tradePairs } from '../problem/trade-graph.ts';
 
 /** The utility's request, one entry per step (filled in when the file omits it). */
 export interface UtilityRequest {
@@ -134,6 +137,8 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   problems.push(...checkPreferences(data, ids));
 
   if (problems.length > 0) return { problems };
+  problems.push(...checkTradeCosts(data, tariff));
+  if (problems.length > 0) return { problems };
   const priority = utility.priority ?? Array.from({ length: steps }, () => (utility.targetKw ? 1 : 0));
   const targetKw = utility.targetKw ?? Array.from({ length: steps }, () => 0);
   return {
@@ -142,17 +147,11 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
   };
 }
 
-/**
- * Pair preferences name two known agents, once per direction; and no pair's round trip pays:
- * the costs of its two directions with the network fee of each sum to zero or more (else
- * delivering energy back and forth would lower the objective without end). The fee is at least
- * its flat part (the distance part only adds), so the check uses that.
- */
+/** Pair preferences name two known agents, once per direction. */
 function checkPreferences(data: ScenarioData, prosumerIds: Map<string, number>): InputProblem[] {
   const problems: InputProblem[] = [];
   const known = (id: string) => id === UTILITY_ID || prosumerIds.has(id) || (id === POOL_ID && data.market.tradeGraph === 'pool');
   const seen = new Map<string, number>();
-  const flatFee = data.market.networkFee?.perKwh ?? 0;
   data.market.pairPreferences.forEach((p, k) => {
     const at = `market.pairPreferences[${k}]`;
     if (!known(p.from)) problems.push({ path: `${at}.from`, message: `unknown agent "${p.from}"` });
@@ -162,18 +161,48 @@ function checkPreferences(data: ScenarioData, prosumerIds: Map<string, number>):
     if (seen.has(key)) problems.push({ path: at, message: `a second preference for ${p.from} → ${p.to} (also market.pairPreferences[${seen.get(key)}])` });
     else seen.set(key, k);
   });
-  data.market.pairPreferences.forEach((p, k) => {
-    const reverse = data.market.pairPreferences.find((q) => q.from === p.to && q.to === p.from);
-    const roundTrip = p.costPerKwh + (reverse?.costPerKwh ?? 0) + 2 * flatFee;
-    if (roundTrip < 0 && (!reverse || k < data.market.pairPreferences.indexOf(reverse))) {
-      problems.push({
-        path: `market.pairPreferences[${k}].costPerKwh`,
-        message:
-          `a round trip ${p.from} → ${p.to} → ${p.from} would earn ${(-roundTrip).toPrecision(4)} per kWh: give ${p.to} → ${p.from} a cost of at least ` +
-          `${(-(p.costPerKwh + 2 * flatFee)).toPrecision(4)} per kWh, or make the premium smaller`,
-      });
+  return problems;
+}
+
+/**
+ * Preferences only on pairs that trade, and no cycle of deliveries that pays: the preferences
+ * (a premium is negative), network fees and — without peer trades — the tariff billed on each
+ * trade must not add up to less than zero around any cycle of agents, or delivering energy round
+ * it would lower the objective without end.
+ */
+function checkTradeCosts(data: ScenarioData, tariff: Tariff | undefined): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const { market } = data;
+  if (market.pairPreferences.length === 0) return problems;
+  const feeder = new Feeder(data.network);
+  const withPool = market.tradeGraph === 'pool';
+  const agents = [UTILITY_ID, ...data.prosumers.map((p) => p.id), ...(withPool ? [POOL_ID] : [])];
+  const agentBus = [feeder.slack, ...data.prosumers.map((p) => feeder.busIndex(p.bus)), ...(withPool ? [-1] : [])];
+  const pairs = tradePairs(market.tradeGraph, agentBus, feeder, withPool ? agents.length - 1 : undefined);
+  const index = new Map(agents.map((id, a) => [id, a]));
+  const trading = new Set(pairs.map(({ i, j }) => `${i} ${j}`));
+  market.pairPreferences.forEach((p, k) => {
+    const [a, b] = [index.get(p.from)!, index.get(p.to)!];
+    if (!trading.has(`${Math.min(a, b)} ${Math.max(a, b)}`)) {
+      problems.push({ path: `market.pairPreferences[${k}]`, message: `${p.from} and ${p.to} do not trade with each other under market.tradeGraph ${JSON.stringify(market.tradeGraph)}` });
     }
   });
+  if (problems.length > 0) return problems;
+  const costs = pairCosts(market, feeder, agents, agentBus, pairs);
+  const billed = market.tradeGraph === 'utility' && tariff;
+  // The tariff billed per trade differs by step; every distinct pair of prices is checked.
+  const tariffs = billed ? [...new Map(tariff.buyPerKwh.map((buy, t) => [`${buy} ${tariff.sellPerKwh[t]}`, [buy, tariff.sellPerKwh[t]!] as const])).values()] : [[0, 0] as const];
+  for (const [buy, sell] of tariffs) {
+    const cycle = negativeCycle(agents.length, pairs, costs, (from, to) => (!billed ? 0 : to === 0 ? -buy : from === 0 ? sell : 0));
+    if (!cycle) continue;
+    problems.push({
+      path: 'market.pairPreferences',
+      message:
+        `delivering energy round ${[...cycle, cycle[0]!].map((a) => agents[a]).join(' → ')} would pay ` +
+        `(its preferences${market.networkFee ? ', fees' : ''}${billed ? ' and tariff' : ''} add up to less than zero): make the premiums smaller or the costs on that cycle larger`,
+    });
+    break;
+  }
   return problems;
 }
 
