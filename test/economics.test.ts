@@ -295,10 +295,28 @@ describe('the value of trading on the 33-bus day (scenarios/ieee33-market.json)'
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     const { settlement } = result;
     expect(settlement.baseline.status).toBe('optimal');
-    // Peer trades cannot lower the market's welfare: the baseline's dispatch is feasible for it.
+    // Peer trades cannot lower the market's welfare here (no fees): the baseline's dispatch is feasible for it.
     expect(settlement.socialWelfare).toBeGreaterThanOrEqual(settlement.baseline.socialWelfare - 1e-6);
     expect(settlement.agents).toHaveLength(15);
     const scenario = loadScenario('scenarios/ieee33-market.json');
+    // The utility's margin without peer trades, recomputed from the baseline's own dispatch: per
+    // step it bills the prosumers' purchases at the sell price and pays their sales at the buy
+    // price, and values its net injection by its tariff.
+    const baseline = await clearMarket(baselineScenario(scenario));
+    const tariff = scenario.utility.tariff!;
+    const margin = baseline.steps.reduce((sum, step) => {
+      const bought = step.agents.reduce((v, a) => v + Math.max(0, -a.netInjectionKw), 0);
+      const sold = step.agents.reduce((v, a) => v + Math.max(0, a.netInjectionKw), 0);
+      const net = bought - sold;
+      const valuation = net > 0 ? tariff.sellPerKwh[step.t]! * net : tariff.buyPerKwh[step.t]! * net;
+      return sum + tariff.sellPerKwh[step.t]! * bought - tariff.buyPerKwh[step.t]! * sold - valuation;
+    }, 0);
+    const utility = settlement.agents.find((a: { agent: string }) => a.agent === 'utility');
+    expect(margin).toBeGreaterThan(1);
+    expect(utility.baselineCost).toBeCloseTo(-margin, 3);
+    // The gains add up to the change in welfare less what the network operator collects.
+    const gains = settlement.agents.reduce((sum: number, a: { gain: number }) => sum + a.gain, 0);
+    expect(gains).toBeCloseTo(settlement.socialWelfare - settlement.baseline.socialWelfare - settlement.feesCollected - settlement.congestionCollected, 4);
     expect(checkSettlement(scenario, result)).toEqual([]);
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     const section = /<section id="settlement">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
