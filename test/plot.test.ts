@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { figuresFor, type Figure } from '../src/plot/figures.ts';
 import { renderView } from '../src/plot/render.ts';
@@ -82,7 +83,7 @@ describe('figures of a clearing', () => {
 
   it('writes every figure and an index.html that embeds them', () => {
     const ids = figuresFor(run).map((f) => f.id);
-    expect(ids).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'line-flows', 'trade-prices']);
+    expect(ids).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'nodal-prices', 'line-flows', 'trade-prices']);
     const html = readFileSync(join(run.dir, 'index.html'), 'utf8');
     for (const id of ids) {
       expect(existsSync(join(run.dir, 'figures', `${id}.svg`))).toBe(true);
@@ -127,6 +128,13 @@ describe('figures of a clearing', () => {
     for (const s of steps) for (const b of s.buses) near(points.find((p) => p.t === s.t && p.element === b.id)!.value, b.voltagePu);
     const limits = await sceneData(figure(run, 'voltages'), 'rule');
     expect(limits.map((l) => l.value).sort()).toEqual([0.95, 1.05]);
+  });
+
+  it('nodal prices: every bus in every step, as nodal-prices.csv has them', async () => {
+    const rows = parse(readFileSync(join(run.dir, 'nodal-prices.csv'), 'utf8'), { columns: true, cast: true }) as { t: number; bus: string | number; nodalPricePerKwh: number }[];
+    const points = await sceneData(figure(run, 'nodal-prices'), 'symbol');
+    expect(points).toHaveLength(rows.length);
+    for (const r of rows) near(points.find((p) => p.t === r.t && p.element === String(r.bus))!.value, r.nodalPricePerKwh);
   });
 
   it('line flows: every line in every step, and ticks at the limits', async () => {

@@ -88,7 +88,7 @@ describe.skipIf(!executablePath && !required)('the run report in a headless brow
     const run = await p2pmarket(['clear', join(ROOT, 'scenarios', 'seed-4node.json'), '--plot', '--quiet', '--out', out], dir);
     expect(run.code, run.stderr).toBe(0);
     const { figures, errors, external } = await openReport(join(out, 'index.html'));
-    expect(figures.map((f) => f.id)).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'line-flows', 'trade-prices']);
+    expect(figures.map((f) => f.id)).toEqual(['net-injection', 'step-bars', 'state-of-charge', 'voltages', 'nodal-prices', 'line-flows', 'trade-prices']);
     for (const f of figures) {
       expect(f.width, f.id).toBeGreaterThan(100);
       expect(f.height, f.id).toBeGreaterThan(50);

@@ -10,7 +10,7 @@ function stepsOf(run: RunFolder, runIndex = 0): Row[] {
 
 interface ResultStep {
   t: number;
-  buses?: { id: string; voltagePu: number }[];
+  buses?: { id: string; voltagePu: number; nodalPricePerKwh?: number | null }[];
   lines?: { from: string; to: string; flowKw: number; maxKw: number | null }[];
 }
 
@@ -140,6 +140,22 @@ export function runFigures(run: RunFolder): Figure[] {
       }),
     );
   }
+  // Nodal prices (clearings with duals): where a binding limit separates them.
+  const priced = resultSteps.flatMap((s) => (s.buses ?? []).filter((b) => typeof b.nodalPricePerKwh === 'number').map((b) => ({ t: s.t, element: b.id, value: b.nodalPricePerKwh! })));
+  if (priced.length > 0) {
+    figures.push(
+      elementsPerStep({
+        id: 'nodal-prices',
+        title: 'Nodal prices',
+        caption: 'The value of one more kWh injected at every bus (per kWh) in every step (colour): the substation\'s price plus what the injection does to the binding voltage and flow limits.',
+        element: 'bus',
+        order: buses.map((b) => b.id),
+        unit: 'per kWh',
+        values: priced,
+        limits: { mark: { type: 'rule' }, values: [] },
+      }),
+    );
+  }
   const lines = resultSteps[0]?.lines ?? [];
   if (lines.length > 0) {
     const name = (l: { from: string; to: string }) => `${l.from}→${l.to}`;
@@ -161,17 +177,17 @@ export function runFigures(run: RunFolder): Figure[] {
     );
   }
 
-  const priced = run.trades.filter((r) => r.run === 0 && r.price !== null);
-  if (priced.length > 0) {
+  const pricedTrades = run.trades.filter((r) => r.run === 0 && r.price !== null);
+  if (pricedTrades.length > 0) {
     figures.push({
       id: 'trade-prices',
       title: 'Trade prices',
-      caption: 'The price of every bilateral trade (per kWh, from the duals of the clearing), by step; size: the power traded.',
+      caption: 'The price of every bilateral trade (per kWh to the seller, from the duals of the clearing; the buyer adds the fee), by step; size: the power traded.',
       spec: {
         ...base('Trade prices (per kWh)'),
         width: WIDTH,
         height: HEIGHT,
-        data: { values: priced.map((r) => ({ t: r.t, from: r.from, to: r.to, pair: `${r.from}→${r.to}`, kw: r.kw, price: r.price })) },
+        data: { values: pricedTrades.map((r) => ({ t: r.t, from: r.from, to: r.to, pair: `${r.from}→${r.to}`, kw: r.kw, price: r.price })) },
         mark: { type: 'point', filled: true, opacity: 0.8 },
         encoding: {
           x: { field: 't', type: 'ordinal', title: 'step' },
