@@ -1,11 +1,11 @@
 /**
- * p2pmarket from code: load a scenario, clear it, check it against the AC power flow, simulate
- * it, run a sweep, and draw a run's figures. Run: npx tsx examples/library.ts [out-dir]
+ * p2pmarket from code: load a scenario, clear it, check it against the AC power flow, settle a
+ * market with bids, simulate, run a sweep, and draw a run's figures. Run: npx tsx examples/library.ts [out-dir]
  */
 import { join } from 'node:path';
 import {
-  acCheck, clearingFiles, clearMarket, loadScenario, loadSweep, plotRun, runSweep, scenarioJson, simulate, statistics, writeRunFiles,
-  type ClearingResult, type Scenario,
+  acCheck, baselineScenario, clearingFiles, clearMarket, loadScenario, loadSweep, plotRun, runSweep, scenarioJson, settle, simulate,
+  statistics, writeRunFiles, type ClearingResult, type Scenario,
 } from 'p2pmarket';
 
 const out = process.argv[2] ?? join('outputs', 'library-example');
@@ -26,11 +26,20 @@ writeRunFiles(out, { ...clearingFiles(result), 'scenario.json': scenarioJson(sce
 const plotted = await plotRun(out);
 console.log(`${plotted.figures.length} figures; report ${plotted.report}`);
 
-// 4. A rolling-horizon simulation of the seed's case 2.
+// 4. Economics: the seed's bids with a tariff and fees — prices, who pays whom, and the value of
+//    trading against the same market without peer trades.
+const bids = loadScenario('scenarios/seed-bids.json');
+const market = await clearMarket(bids);
+const settlement = settle(bids, market, await clearMarket(baselineScenario(bids)));
+console.log(`prices ${market.prices?.uniqueness}; step 2: ${market.steps[2]!.trades.map((t) => `${t.from}→${t.to} ${t.price}`).join(', ')}`);
+for (const a of settlement.agents) console.log(`  ${a.agent}: total cost ${a.totalCost.toFixed(2)}, gain ${a.gain?.toFixed(2)}${a.worseOff ? ' (worse off)' : ''}`);
+console.log(`social welfare ${settlement.socialWelfare.toFixed(3)} against ${'socialWelfare' in settlement.baseline ? settlement.baseline.socialWelfare : '—'} without peer trades`);
+
+// 5. A rolling-horizon simulation of the seed's case 2.
 const simulation = await simulate(loadScenario('scenarios/seed-time-horizons.json'));
 console.log(`simulation: ${simulation.status}, ${simulation.windows.length} windows`);
 
-// 5. A sweep: the seed's constraint study, in this process.
+// 6. A sweep: the seed's constraint study, in this process.
 const plan = loadSweep('scenarios/constraint-sweep.json');
 const points = await runSweep(plan, { workers: 1 });
 const objectives = points.map((p) => p.clearing!.objective!);

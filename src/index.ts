@@ -1,7 +1,7 @@
 /**
  * The library API (`import … from 'p2pmarket'`, TypeScript run with tsx): load and validate
- * scenarios, generate feeders, clear markets, simulate, sweep, check against AC power flow,
- * draw figures — with the types of every result.
+ * scenarios, generate feeders, clear markets, settle them and measure the value of trading,
+ * simulate, sweep, check against AC power flow, draw figures — with the types of every result.
  */
 export { ExitCode, InputError, type InputProblem } from './errors.ts';
 export { ScenarioSchema, type ScenarioInput, type ScenarioData } from './scenario/schema.ts';
@@ -15,6 +15,8 @@ export { acCheck, type AcCheck, type AcCheckStep } from './analysis/ac-check.ts'
 export { buildMarketProblem, type MarketProblem } from './problem/build.ts';
 export { clearMarket, clearWith, solverAdapter, type ClearOptions, type SolverName } from './market/clear.ts';
 export type * from './market/result.ts';
+export { baselineScenario, settle, settleSteps, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
+export { PRICE_RULE, type PriceRange } from './market/prices.ts';
 export type { SolverAdapter, SolverSession, SolveOutcome, SolveStatus } from './solver/adapter.ts';
 export { EventLoop } from './engine/loop.ts';
 export { EVENT_PRIORITY, type SimEvent, type EventType, type WindowRecord } from './engine/events.ts';

@@ -21,8 +21,11 @@ it('runs the library example: clear, AC check, files and figures, simulate, swee
   expect(code, stderr).toBe(0);
   expect(stdout).toMatch(/ieee33-day: optimal, objective 297457\.22/);
   expect(stdout).toMatch(/AC check: largest voltage error 0\.001\d+ p\.u\./);
+  expect(stdout).toMatch(/prices unique; step 2: p0→utility 3\.95/);
+  expect(stdout).toMatch(/utility: total cost 0\.00, gain -1338\.00 \(worse off\)/);
+  expect(stdout).toMatch(/social welfare -958\.3\d+ against -958\.3\d+ without peer trades/);
   expect(stdout).toMatch(/simulation: optimal, 3 windows/);
   expect(stdout).toMatch(/sweep: 9 points/);
   expect(existsSync(join(out, 'index.html'))).toBe(true);
-  expect(readdirSync(join(out, 'figures'))).toHaveLength(6);
+  expect(readdirSync(join(out, 'figures'))).toHaveLength(7); // with the nodal prices
 }, 60_000);
