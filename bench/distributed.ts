@@ -2,8 +2,8 @@
  * Distributed sweeps' benchmark (run by `npm run bench` when P2PMARKET_REDIS_URL names a Redis,
  * e.g. `P2PMARKET_REDIS_URL=redis://127.0.0.1:6379 npm run bench`): a sweep through 1 and then 2
  * `p2pmarket worker` processes on this machine, and the same sweep in-process (one worker, no
- * Redis) for comparison. The workers are started (and their threads warm) before the clock
- * starts: the wall time is submit → every result collected, the overhead of the queue included.
+ * Redis) for comparison. The workers are started (and warmed up on a small sweep) before the
+ * clock starts: the wall time is submit → every result collected, the overhead of the queue included.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,6 +82,17 @@ export async function benchDistributed({ quick, format }: { quick: boolean; form
     const children = await Promise.all(Array.from({ length: workers }, () => startWorker(url)));
     const dir = mkdtempSync(path.join(tmpdir(), 'p2pmarket-bench-distributed-'));
     try {
+      // Warm-up: the constraint study in chunks of one point, so that every worker's thread has
+      // loaded the sources and HiGHS before the clock starts.
+      const warm = loadSweep(path.join(ROOT, 'scenarios', 'constraint-sweep.json'));
+      const warmDefinition = sweepDefinition(warm, { solver: 'highs', timeLimitSeconds: 60, chunkPoints: 1, lockMs: 30_000, stalledMs: 15_000 });
+      const warmSweep = await DistributedSweep.submit({ target, definition: warmDefinition, journal: new SweepJournal(path.join(dir, 'warm'), warm, 1), resume: false, tickMs: 100 });
+      try {
+        await warmSweep.results();
+        await warmSweep.finish();
+      } finally {
+        await warmSweep.close();
+      }
       started = performance.now();
       const sweep = await DistributedSweep.submit({ target, definition, journal: new SweepJournal(dir, plan, CHUNK_POINTS), resume: false, tickMs: 100 });
       try {

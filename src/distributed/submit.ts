@@ -77,6 +77,7 @@ export class DistributedSweep {
   private readonly finished: Promise<SweepPointResult[]>;
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
+  private behindSince: number | undefined;
   private readonly tag: string;
 
   private constructor(
@@ -204,6 +205,18 @@ export class DistributedSweep {
     }
   }
 
+  /** Takes the missing chunks that are in the queue's completed set (scores only, then those jobs). */
+  private async scanMissing(): Promise<void> {
+    const { definition } = this.options;
+    const missing = this.chunks.filter((c) => !this.got[c.chunk]).map((c) => chunkJobId(definition, c.chunk));
+    const pipeline = this.client.pipeline();
+    for (const id of missing) pipeline.zscore(`${QUEUE_PREFIX}:${definition.queue}:completed`, id);
+    const scores = (await pipeline.exec()) ?? [];
+    for (const [k, id] of missing.entries()) {
+      if (scores[k]?.[1] !== null && scores[k]?.[1] !== undefined) this.takeJob(await this.queue.getJob(id));
+    }
+  }
+
   private async scanCompleted(): Promise<void> {
     for (const job of await this.queue.getJobs(['completed'])) this.takeJob(job);
   }
@@ -221,7 +234,15 @@ export class DistributedSweep {
       this.lastContact = Date.now();
       this.running = counts.active ?? 0;
       this.failed = counts.failed ?? 0;
-      if ((counts.completed ?? 0) > this.takenFromQueue.size) await this.scanCompleted();
+      // Completed jobs come in through the events; should one have slipped past (for a second
+      // or more), the missing chunks are looked up in the completed set.
+      if ((counts.completed ?? 0) > this.takenFromQueue.size) {
+        this.behindSince ??= Date.now();
+        if (Date.now() - this.behindSince > 1000) {
+          await this.scanMissing();
+          this.behindSince = undefined;
+        }
+      } else this.behindSince = undefined;
       if (this.failed > 0) {
         const [job] = await this.queue.getJobs(['failed'], 0, 0);
         if (job) {

@@ -64,7 +64,7 @@ export class SweepWorker {
     const concurrency = options.concurrency ?? 1;
     const script = bundledWorkerScript(fileURLToPath(new URL('./chunk-thread.ts', import.meta.url)), new URL('./chunk-thread.mjs', import.meta.url).href);
     const pool = new Piscina({ filename: script.url, minThreads: concurrency, maxThreads: concurrency, idleTimeout: 60_000 });
-    const worker = new SweepWorker(target, client, pool, script.dispose, { ...options, concurrency, pollMs: options.pollMs ?? 1000 });
+    const worker = new SweepWorker(target, client, pool, script.dispose, { ...options, concurrency, pollMs: options.pollMs ?? 500 });
     await worker.poll();
     return worker;
   }
@@ -108,7 +108,9 @@ export class SweepWorker {
     const processor = async (job: Job<ChunkJobData, ChunkReturn>): Promise<ChunkReturn> => {
       await job.updateProgress({ worker: this.name }).catch(() => undefined);
       const task: ChunkThreadTask = { definition, from: job.data.from, to: job.data.to };
+      const started = performance.now();
       const out = (await this.pool.run(task)) as ChunkThreadResult;
+      if (process.env.P2PMARKET_WORKER_TRACE) this.log(`${definition.queue}: chunk ${job.data.chunk} in ${(performance.now() - started).toFixed(0)} ms`);
       if ('inputError' in out) {
         this.log(`${definition.queue}: chunk ${job.data.chunk}: ${out.inputError}`);
         throw new UnrecoverableError(BAD_INPUT + out.inputError);
