@@ -95,7 +95,17 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
           bar?.update(p.done, { running: p.running, failed: p.failed, workers: p.workers.length });
         },
       });
+      // Nobody computing: say how to start a worker (once).
+      const idle = options.quiet
+        ? undefined
+        : setTimeout(() => {
+            if (!last?.workers.length && !last?.running) {
+              bar?.stop();
+              process.stderr.write(`${plan.name}: no worker has taken a chunk yet; start some with: p2pmarket worker --queue ${redis!.target.masked.replace(/^(rediss?:\/\/)/, redis!.target.options.password ? '$1[user:password@]' : '$1')}\n`);
+            }
+          }, 15_000).unref();
       results = await distributed.results().finally(() => {
+        clearTimeout(idle);
         bar?.stop();
         if (!options.quiet && last) {
           process.stderr.write(`${plan.name}: ${last.done} of ${last.total} points done, ${last.running} chunks running, ${last.failed} failed; workers seen: ${last.workers.join(', ') || 'none'}\n`);
