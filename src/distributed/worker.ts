@@ -7,7 +7,9 @@
  * is bad fails for good (UnrecoverableError), any other error is retried (3 attempts).
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Redis } from 'ioredis';
@@ -62,6 +64,7 @@ export class SweepWorker {
     const target = parseRedisUrl(options.url);
     const client = await connectRedis(target);
     const concurrency = options.concurrency ?? 1;
+    removeOrphanScripts();
     const script = bundledWorkerScript(fileURLToPath(new URL('./chunk-thread.ts', import.meta.url)), new URL('./chunk-thread.mjs', import.meta.url).href);
     const pool = new Piscina({ filename: script.url, minThreads: concurrency, maxThreads: concurrency, idleTimeout: 60_000 });
     const worker = new SweepWorker(target, client, pool, script.dispose, { ...options, concurrency, pollMs: options.pollMs ?? 500 });
@@ -156,5 +159,28 @@ export class SweepWorker {
     await this.pool.destroy().catch(() => undefined);
     this.disposeScript();
     await withTimeout(this.client.quit(), 1000, 'timed out').catch(() => this.client.disconnect());
+  }
+}
+
+/**
+ * The bundled thread scripts of processes that no longer run (a worker killed with SIGKILL
+ * cannot remove its own): a long-lived fleet of workers would otherwise pile them up.
+ */
+function removeOrphanScripts(): void {
+  const dir = fileURLToPath(new URL('../../node_modules/.cache/p2pmarket/', import.meta.url));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^sweep-worker-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dir, name), { force: true });
+    }
   }
 }
