@@ -157,6 +157,21 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     }
   }, 60_000);
 
+  // The Redis .ci/run starts for the whole run (P2PMARKET_REDIS_URL), as a user would run one.
+  it.skipIf(!process.env.P2PMARKET_REDIS_URL)('runs the constraint study through the Redis in P2PMARKET_REDIS_URL, with the local files', async () => {
+    const url = process.env.P2PMARKET_REDIS_URL!;
+    const dir = workDir('ci-redis');
+    const worker = await startWorker(url, dir);
+    children.push(worker.child);
+    const run = submit(['sweep', CONSTRAINTS, '--queue', url, '--out', 'constraints', '--quiet', ...FAST], dir);
+    children.push(run.child);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expectSameFiles(join(dir, 'constraints'), join(local, 'constraints'));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 60_000);
+
   it('a Redis that refuses the password: exit 2, a clear message without the password, nothing written', async () => {
     const redis = await server({ password: 'right-password' });
     const dir = workDir('password');
