@@ -89,6 +89,13 @@ describe('two prosumers with quadratic bids, no network limit', () => {
     expect(result.objective).toBeCloseTo(-20, 6);
   });
 
+  it('without the uniqueness check (checkPrices: false) the same prices, from the solver\'s duals', async () => {
+    const scenario = parseScenario(twoProsumers({ bids: [[0.1, 5], [0.3, 9]] }));
+    const [checked, unchecked] = [await clearMarket(scenario), await clearMarket(scenario, { checkPrices: false })];
+    expect(unchecked.prices!.uniqueness).toMatch(/^not checked/);
+    expect(unchecked.steps[0]!.trades[0]!.price).toBeCloseTo(checked.steps[0]!.trades[0]!.price!, 9);
+  });
+
   it('a flat network fee of 0.5 per kWh: 8.75 kW, the seller gets 5.875, the buyer pays 6.375', async () => {
     // P1 = (9 − 5 − 0.5)/0.4 = 8.75; seller's marginal cost 5.875, buyer's value 9 − 2.625 = 6.375.
     const { scenario, result } = await clear(twoProsumers({ bids: [[0.1, 5], [0.3, 9]], market: { networkFee: { perKwh: 0.5, perKwhPerOhm: 0 } } }));

@@ -75,9 +75,12 @@ export function solverPrices(
   _optimum: Float64Array,
   rowDual: Float64Array,
 ): Prices {
-  const forms = priceForms(problem, feeder, stepHours);
-  const values = forms.map((form) => form.reduce((sum, [row, c]) => sum + c * rowDual[row]!, 0));
-  return split(values, problem, feeder, { uniqueness: 'not checked (checkPrices off): the solver\'s duals', rule: PRICE_RULE, nonUnique: [] });
+  return split(evaluate(priceForms(problem, feeder, stepHours), rowDual), problem, feeder, { uniqueness: 'not checked (checkPrices off): the solver\'s duals', rule: PRICE_RULE, nonUnique: [] });
+}
+
+/** Every price's value at the duals y. */
+function evaluate(forms: readonly PriceForm[], y: ArrayLike<number>): number[] {
+  return forms.map((form) => form.reduce((sum, [row, c]) => sum + c * y[row]!, 0));
 }
 
 /** Per step: the agents' prices, then the buses'. */
@@ -103,12 +106,10 @@ export function marketPrices(
   timeLimitSeconds: number,
 ): Prices {
   const forms = priceForms(problem, feeder, stepHours);
-  const evaluate = (y: ArrayLike<number>) => forms.map((form) => form.reduce((sum, [row, c]) => sum + c * y[row]!, 0));
-  const values = evaluate(rowDual);
+  const values = evaluate(forms, rowDual);
   const { index } = problem;
   const A = index.agents.length;
   const B = feeder.buses.length;
-  const T = index.tradeBalance.length;
   const reportOf = (report: PriceReport): Prices => split(values, problem, feeder, report);
 
   let face: LinearModel;
@@ -148,8 +149,8 @@ export function marketPrices(
   if (low.status !== 'optimal' || high.status !== 'optimal' || !low.x || !high.x) {
     return reportOf({ uniqueness: `not checked (the set of optimal duals: ${low.status}/${high.status})`, rule: PRICE_RULE, nonUnique: [] });
   }
-  const lowValues = evaluate(low.x);
-  const highValues = evaluate(high.x);
+  const lowValues = evaluate(forms, low.x);
+  const highValues = evaluate(forms, high.x);
   const differs = lowValues.map((v, p) => Math.abs(v - highValues[p]!) > PRICE_TOLERANCE * (1 + Math.abs(v)));
   if (!differs.some(Boolean)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
 
@@ -169,8 +170,8 @@ export function marketPrices(
       const down = solveFace(unit);
       unit[p] = -1;
       const up = solveFace(unit);
-      if (down.x) min = Math.min(min, evaluate(down.x)[p]!);
-      if (up.x) max = Math.max(max, evaluate(up.x)[p]!);
+      if (down.x) min = Math.min(min, evaluate(forms, down.x)[p]!);
+      if (up.x) max = Math.max(max, evaluate(forms, up.x)[p]!);
     } else if (!differs[p]) return;
     if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
       nonUnique.push({ ...describe(p), min, max });

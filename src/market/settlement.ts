@@ -38,8 +38,8 @@ import { UTILITY_ID } from '../scenario/validate.ts';
 import type { ClearingResult, StepResult } from './result.ts';
 import { report } from './report.ts';
 
-export interface SettlementRow {
-  t: number;
+/** An agent's money and energy over a step (SettlementRow) or the run (AgentTotals); money in currency. */
+interface Accounts {
   agent: string;
   boughtKwh: number;
   soldKwh: number;
@@ -60,19 +60,19 @@ export interface SettlementRow {
   gain: number | null;
 }
 
-export interface AgentTotals {
-  agent: string;
-  boughtKwh: number;
-  soldKwh: number;
-  payments: number;
-  revenues: number;
-  fees: number;
-  congestionCharge: number;
-  preferenceCost: number;
-  bidCost: number;
-  totalCost: number;
-  baselineCost: number | null;
-  gain: number | null;
+/** The quantities that add up over steps. */
+const SUMMED = ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost'] as const;
+
+const emptyAccounts = (agent: string): Accounts => ({
+  agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0,
+  baselineCost: null, gain: null,
+});
+
+export interface SettlementRow extends Accounts {
+  t: number;
+}
+
+export interface AgentTotals extends Accounts {
   /** Worse off with peer trades than without (gain below −1e-6 of the costs). */
   worseOff: boolean;
 }
@@ -127,19 +127,16 @@ export function settleSteps(scenario: Scenario, result: ClearingResult, congesti
     const byAgent = new Map<string, SettlementRow>();
     for (const [agent, injectionKw] of agentInjections(step)) {
       byAgent.set(agent, {
-        t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0,
-        congestionCharge: congestion ? congestionCharge(step, agent, injectionKw) * dt : 0, preferenceCost: 0,
-        bidCost: bidCostOf(scenario, agent, step.t, injectionKw), totalCost: 0, baselineCost: null, gain: null,
+        ...emptyAccounts(agent),
+        t: step.t,
+        congestionCharge: congestion ? congestionCharge(step, agent, injectionKw) * dt : 0,
+        bidCost: bidCostOf(scenario, agent, step.t, injectionKw),
       });
     }
     for (const trade of step.trades) {
       const kwh = trade.kw * dt;
-      const seller = byAgent.get(trade.from);
-      const buyer = byAgent.get(trade.to);
       // The pool (market.tradeGraph "pool") passes energy on: it is settled like any agent.
-      for (const [agent, row] of [[trade.from, seller], [trade.to, buyer]] as const) {
-        if (!row) byAgent.set(agent, { t: step.t, agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: null, gain: null });
-      }
+      for (const agent of [trade.from, trade.to]) if (!byAgent.has(agent)) byAgent.set(agent, { ...emptyAccounts(agent), t: step.t });
       const s = byAgent.get(trade.from)!;
       const b = byAgent.get(trade.to)!;
       s.soldKwh += kwh;
@@ -185,10 +182,10 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
   for (const row of rows) {
     let total = totals.get(row.agent);
     if (!total) {
-      total = { agent: row.agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0, baselineCost: base ? 0 : null, gain: base ? 0 : null, worseOff: false };
+      total = { ...emptyAccounts(row.agent), baselineCost: base ? 0 : null, gain: base ? 0 : null, worseOff: false };
       totals.set(row.agent, total);
     }
-    for (const key of ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost'] as const) total[key] += row[key];
+    for (const key of SUMMED) total[key] += row[key];
     if (base) {
       total.baselineCost! += row.baselineCost!;
       total.gain! += row.gain!;
