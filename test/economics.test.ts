@@ -9,7 +9,8 @@
  * free at the end): its net injection P is then free and its marginal cost C′(P) = a·P + b.
  */
 import { describe, expect, it } from 'vitest';
-import { clearMarket } from '../src/market/clear.ts';
+import { clearMarket, clearWith, solverAdapter } from '../src/market/clear.ts';
+import { generateScenario } from '../src/scenario/generate.ts';
 import { baselineScenario, settle } from '../src/market/settlement.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
@@ -332,5 +333,37 @@ describe('the value of trading on the 33-bus day (scenarios/ieee33-market.json)'
     for (const a of settlement.agents) expect(section).toContain(`<td>${a.agent}</td>`);
     const worse = settlement.agents.filter((a: { worseOff: boolean }) => a.worseOff).map((a: { agent: string }) => a.agent);
     expect(section).toContain(worse.length > 0 ? worse.join(', ') : 'nobody');
+  });
+});
+
+describe('the elimination shortcut of the uniqueness check', () => {
+  // On small markets the face's equalities are checked for full rank before any LP
+  // (equalitiesPinEveryDual); it may only ever say "unique" where the LPs say so too, and the
+  // prices must not move. Markets: generated feeders in both norms, with linear bids (whose
+  // kinks make degenerate prices likely), and the hand cases above.
+  it('agrees with the LPs on 40 small markets, degenerate ones included', async () => {
+    const highs = await solverAdapter('highs');
+    const verdicts = { unique: 0, notUnique: 0 };
+    for (let k = 0; k < 40; k++) {
+      const input = generateScenario({ buses: 3 + (k % 4), seed: `elim-${k}`, steps: 1 + (k % 3), prosumers: 1 + (k % 3) });
+      input.market = { ...input.market, penaltyNorm: k % 2 === 0 ? 'l1' : 'l2' };
+      if (k % 3 === 0) input.prosumers = input.prosumers.map((p, i) => ({ ...p, costBid: { quadraticPerKw2h: 0, linearPerKwh: 1 + i } }));
+      // A wide tariff and a fee leave the utility idle in many steps: its price is then only bounded.
+      if (k % 4 < 2) {
+        input.utility = { ...input.utility, priority: input.utility.priority?.map(() => 0), tariff: { buyPerKwh: 0.5, sellPerKwh: 20 } };
+        input.market = { ...input.market, networkFee: { perKwh: 0.1, perKwhPerOhm: 0 } };
+        input.prosumers = input.prosumers.map((p, i) => ({ ...p, costBid: { quadraticPerKw2h: 0.05 * (i + 1), linearPerKwh: 2 + 3 * i } }));
+      }
+      const scenario = parseScenario(input);
+      const [fast, lp] = [clearWith(highs, scenario), clearWith(highs, scenario, { checkPrices: 'lp' })];
+      if (lp.status !== 'optimal') continue;
+      expect(fast.prices!.uniqueness, `market ${k}`).toBe(lp.prices!.uniqueness);
+      expect(fast.steps.flatMap((s) => s.trades.map((t) => t.price))).toEqual(lp.steps.flatMap((s) => s.trades.map((t) => t.price)));
+      if (lp.prices!.uniqueness === 'unique') verdicts.unique++;
+      else verdicts.notUnique++;
+    }
+    // Both verdicts occur, so both paths are compared.
+    expect(verdicts.unique).toBeGreaterThan(0);
+    expect(verdicts.notUnique).toBeGreaterThan(0);
   });
 });

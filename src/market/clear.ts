@@ -37,8 +37,10 @@ export interface ClearOptions {
   /**
    * Check whether the prices are unique, and pick the midpoints of their ranges where not
    * (prices.ts); default true. Without it prices are the solver's duals — one optimal set of them.
+   * 'lp': check by linear programming alone, without the elimination shortcut (to test one
+   * against the other).
    */
-  checkPrices?: boolean;
+  checkPrices?: boolean | 'lp';
 }
 
 export interface SessionSlot {
@@ -166,7 +168,9 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   const terms = objectiveTerms(model, problem, scenario.stepHours, x);
   terms.tieBreak = scenario.market.tieBreak === 'quadratic' ? scenario.market.tieBreakWeight * tieBreakCols.reduce((s, c) => s + x[c]! ** 2, 0) : 0;
   const prices = outcome.rowDual
-    ? (options.checkPrices ?? true ? marketPrices : solverPrices)(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual!, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000))
+    ? options.checkPrices === false
+      ? solverPrices(problem, feeder, scenario.stepHours, outcome.rowDual)
+      : marketPrices(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000), options.checkPrices !== 'lp')
     : undefined;
   return {
     scenario: scenario.name,

@@ -30,6 +30,8 @@ import type { MarketProblem } from '../problem/build.ts';
 import { ModelBuilder, rowActivities, type Entry, type LinearModel } from '../problem/model.ts';
 import type { SolveOutcome, SolverAdapter, SolverSession } from '../solver/adapter.ts';
 
+/** Up to this many free duals the face's equalities are checked by elimination before any LP. */
+export const MAX_ELIMINATION_DUALS = 150;
 /** Beyond this many prices (agents and buses × steps) the ranges of non-unique ones are not computed. */
 export const MAX_RANGED_PRICES = 2000;
 /** Prices closer than this (relative to 1 + |price|) count as equal. */
@@ -67,14 +69,7 @@ export const PRICE_RULE = 'where a price is not unique, the midpoint of its rang
 type PriceForm = Entry[];
 
 /** The prices of the solver's own duals, without the uniqueness check (ClearOptions.checkPrices false). */
-export function solverPrices(
-  _adapter: SolverAdapter,
-  problem: MarketProblem,
-  feeder: Feeder,
-  stepHours: number,
-  _optimum: Float64Array,
-  rowDual: Float64Array,
-): Prices {
+export function solverPrices(problem: MarketProblem, feeder: Feeder, stepHours: number, rowDual: Float64Array): Prices {
   return split(evaluate(priceForms(problem, feeder, stepHours), rowDual), problem, feeder, { uniqueness: 'not checked (checkPrices off): the solver\'s duals', rule: PRICE_RULE, nonUnique: [] });
 }
 
@@ -104,6 +99,8 @@ export function marketPrices(
   optimum: Float64Array,
   rowDual: Float64Array,
   timeLimitSeconds: number,
+  /** Try the elimination shortcut (equalitiesPinEveryDual) before the LPs. */
+  eliminate = true,
 ): Prices {
   const forms = priceForms(problem, feeder, stepHours);
   const values = evaluate(forms, rowDual);
@@ -141,6 +138,8 @@ export function marketPrices(
   }
 
   function rangePrices(): Prices {
+  // Small problems first: if the face's equalities pin every free dual, the prices are unique.
+  if (eliminate && equalitiesPinEveryDual(face)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
   // A fixed random direction (the same on every run): max and min of w·prices over the face.
   const random = seedrandom('p2pmarket prices');
   const w = Float64Array.from(forms, () => random() - 0.5);
@@ -263,4 +262,57 @@ function dualFace(model: LinearModel, x: Float64Array, rowDual: Float64Array): L
   if (worst > 1e-5) throw new Error(`the solver's duals are not stationary at its solution (residual ${worst.toExponential(1)})`);
   const face = mb.build();
   return face;
+}
+
+/**
+ * Whether the face's equality rows alone fix every dual that is not fixed to 0 — their rank
+ * equals the number of those duals — so that the face is one point and every price is unique.
+ * Gaussian elimination with partial pivoting on a dense copy, for up to MAX_ELIMINATION_DUALS
+ * free duals (a few hundred microseconds on the seed's case, where the two LPs it saves cost
+ * milliseconds); false when larger or not of full rank (the LPs then decide).
+ */
+export function equalitiesPinEveryDual(face: LinearModel): boolean {
+  const free: number[] = [];
+  const position = new Int32Array(face.numCols).fill(-1);
+  for (let j = 0; j < face.numCols; j++) {
+    if (face.colLower[j] === 0 && face.colUpper[j] === 0) continue;
+    position[j] = free.length;
+    free.push(j);
+  }
+  const n = free.length;
+  if (n === 0) return true;
+  if (n > MAX_ELIMINATION_DUALS) return false;
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < face.numRows; i++) {
+    const lo = face.rowLower[i]!;
+    const hi = face.rowUpper[i]!;
+    // Equalities only (an inequality's other side is infinite).
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > 1e-9 * Math.max(1, Math.abs(lo))) continue;
+    const row = new Float64Array(n);
+    let scale = 0;
+    for (let k = face.rowStarts[i]!; k < face.rowStarts[i + 1]!; k++) {
+      const at = position[face.colIndex[k]!]!;
+      if (at < 0) continue;
+      row[at] = face.values[k]!;
+      scale = Math.max(scale, Math.abs(face.values[k]!));
+    }
+    if (scale > 0) rows.push(row.map((v) => v / scale));
+  }
+  if (rows.length < n) return false;
+  let rank = 0;
+  for (let c = 0; c < n && rank < rows.length; c++) {
+    let pivot = rank;
+    for (let r = rank + 1; r < rows.length; r++) if (Math.abs(rows[r]![c]!) > Math.abs(rows[pivot]![c]!)) pivot = r;
+    if (Math.abs(rows[pivot]![c]!) <= 1e-9) continue;
+    [rows[rank], rows[pivot]] = [rows[pivot]!, rows[rank]!];
+    const top = rows[rank]!;
+    for (let r = rank + 1; r < rows.length; r++) {
+      const row = rows[r]!;
+      const factor = row[c]! / top[c]!;
+      if (factor === 0) continue;
+      for (let k = c; k < n; k++) row[k]! -= factor * top[k]!;
+    }
+    rank++;
+  }
+  return rank === n;
 }
