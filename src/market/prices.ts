@@ -264,6 +264,48 @@ function dualFace(model: LinearModel, x: Float64Array, rowDual: Float64Array): L
   return face;
 }
 
+/** The face's equality rows (both sides finite and equal to 1e-9). */
+function isEquality(face: LinearModel, i: number): boolean {
+  const lo = face.rowLower[i]!;
+  const hi = face.rowUpper[i]!;
+  return Number.isFinite(lo) && Number.isFinite(hi) && hi - lo <= 1e-9 * Math.max(1, Math.abs(lo));
+}
+
+/**
+ * Peeling: an equality with a single dual not yet determined determines it; repeat. Linear in the
+ * entries, it settles the usual market — end-of-horizon energies pin the battery duals, those the
+ * schedules', those the trade balances', … — at any size. True when every free dual is pinned.
+ */
+function pinnedByPeeling(face: LinearModel, position: Int32Array, n: number): boolean {
+  const open = new Int32Array(face.numRows); // undetermined free duals in each equality
+  const rowsOf: number[][] = Array.from({ length: n }, () => []);
+  const queue: number[] = [];
+  for (let i = 0; i < face.numRows; i++) {
+    if (!isEquality(face, i)) continue;
+    for (let k = face.rowStarts[i]!; k < face.rowStarts[i + 1]!; k++) {
+      const at = position[face.colIndex[k]!]!;
+      if (at < 0 || face.values[k] === 0) continue;
+      open[i]!++;
+      rowsOf[at]!.push(i);
+    }
+    if (open[i] === 1) queue.push(i);
+  }
+  const pinned = new Uint8Array(n);
+  let count = 0;
+  while (queue.length > 0) {
+    const i = queue.pop()!;
+    if (open[i] !== 1) continue;
+    for (let k = face.rowStarts[i]!; k < face.rowStarts[i + 1]!; k++) {
+      const at = position[face.colIndex[k]!]!;
+      if (at < 0 || face.values[k] === 0 || pinned[at]) continue;
+      pinned[at] = 1;
+      count++;
+      for (const r of rowsOf[at]!) if (--open[r]! === 1) queue.push(r);
+    }
+  }
+  return count === n;
+}
+
 /**
  * Whether the face's equality rows alone fix every dual that is not fixed to 0 — their rank
  * equals the number of those duals — so that the face is one point and every price is unique.
@@ -281,13 +323,11 @@ export function equalitiesPinEveryDual(face: LinearModel): boolean {
   }
   const n = free.length;
   if (n === 0) return true;
+  if (pinnedByPeeling(face, position, n)) return true;
   if (n > MAX_ELIMINATION_DUALS) return false;
   const rows: Float64Array[] = [];
   for (let i = 0; i < face.numRows; i++) {
-    const lo = face.rowLower[i]!;
-    const hi = face.rowUpper[i]!;
-    // Equalities only (an inequality's other side is infinite).
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > 1e-9 * Math.max(1, Math.abs(lo))) continue;
+    if (!isEquality(face, i)) continue;
     const row = new Float64Array(n);
     let scale = 0;
     for (let k = face.rowStarts[i]!; k < face.rowStarts[i + 1]!; k++) {
