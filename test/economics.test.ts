@@ -15,6 +15,7 @@ import { baselineScenario, settle } from '../src/market/settlement.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { checkInvariants } from './helpers/invariants.ts';
+import { chainNetwork } from './helpers/feeders.ts';
 
 /**
  * Precision: with quadratic bids the outer approximation stops when every square is within
@@ -40,20 +41,11 @@ function twoProsumers(opts: {
   tariff?: { buyPerKwh: number; sellPerKwh: number };
 }): ScenarioInput {
   const n = opts.buses ?? 2;
-  const buses = Array.from({ length: n }, (_, k) => String(k));
   return {
     name: 'economics',
     steps: 1,
     stepHours: 1,
-    network: {
-      baseKv: 1,
-      baseKva: 1,
-      vMinPu: 0.9,
-      vMaxPu: 1.1,
-      slack: '0',
-      buses,
-      lines: buses.slice(1).map((to, k) => ({ from: String(k), to, rOhm: 1e-3, xOhm: 1e-3 })),
-    },
+    network: chainNetwork(n),
     utility: { bus: '0', tariff: opts.tariff ?? { buyPerKwh: -100, sellPerKwh: 100 } },
     prosumers: opts.bids.map(([a, b], k) => ({
       id: `p${k + 1}`,

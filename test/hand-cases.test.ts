@@ -9,6 +9,7 @@ import { clearMarket } from '../src/market/clear.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { checkInvariants } from './helpers/invariants.ts';
+import { chainNetwork } from './helpers/feeders.ts';
 
 type Prosumer = ScenarioInput['prosumers'][number];
 
@@ -23,21 +24,11 @@ function market(opts: {
   prosumers: Prosumer[];
   tradeVolumeWeight?: number;
 }): ScenarioInput {
-  const n = opts.buses ?? 2;
-  const buses = Array.from({ length: n }, (_, k) => String(k));
   return {
     name: 'hand',
     steps: opts.steps,
     stepHours: opts.stepHours ?? 1,
-    network: {
-      baseKv: 1,
-      baseKva: 1,
-      vMinPu: 0.9,
-      vMaxPu: 1.1,
-      slack: '0',
-      buses,
-      lines: buses.slice(1).map((to, k) => ({ from: String(k), to, rOhm: 1e-3, xOhm: 1e-3, ...opts.line })),
-    },
+    network: chainNetwork(opts.buses ?? 2, opts.line),
     utility: { bus: '0', targetKw: opts.targetKw, priority: opts.priority },
     prosumers: opts.prosumers,
     market: { tradeVolumeWeight: opts.tradeVolumeWeight ?? 0 },
