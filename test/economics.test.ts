@@ -328,6 +328,18 @@ describe('the value of trading on the 33-bus day (scenarios/ieee33-market.json)'
   });
 });
 
+describe('a backend without duals', () => {
+  it('settles its unpriced trades at 0 and says so', async () => {
+    const input = twoProsumers({ bids: [[0, 5], [0, 9]], market: { penaltyNorm: 'l1', tieBreak: 'none' } });
+    const scenario = parseScenario(input);
+    const result = await clearMarket(scenario, { solver: 'lp-solver' });
+    expect(result.status).toBe('optimal');
+    expect(result.steps[0]!.trades.every((t) => t.price === null)).toBe(true);
+    expect(settle(scenario, result).unpriced).toBe(true);
+    expect(settle(scenario, await clearMarket(scenario)).unpriced).toBe(false);
+  });
+});
+
 describe('the elimination shortcut of the uniqueness check', () => {
   // On small markets the face's equalities are checked for full rank before any LP
   // (equalitiesPinEveryDual); it may only ever say "unique" where the LPs say so too, and the

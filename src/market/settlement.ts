@@ -86,6 +86,8 @@ export interface Settlement {
   feesCollected: number;
   /** Σ of the congestion charges (the network operator's congestion revenue; negative: it pays). */
   congestionCollected: number;
+  /** Some trade has no price (a backend without duals, javascript-lp-solver): those settle at 0. */
+  unpriced: boolean;
   /** Σ payments + fees − Σ revenues − fees collected: 0 up to rounding (a check). */
   imbalance: number;
   /** The baseline without peer trades, or why there is none. */
@@ -209,6 +211,7 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
     socialWelfare: round(socialWelfare),
     feesCollected: round(feesCollected),
     congestionCollected: round(congestionCollected),
+    unpriced: result.steps.some((step) => step.trades.some((trade) => trade.price === null)),
     imbalance,
     baseline: baseline
       ? { status: baseline.status, objective: baseline.objective, socialWelfare: baselineWelfare === null ? null : round(baselineWelfare) }

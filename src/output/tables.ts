@@ -75,6 +75,7 @@ export function renderSettlement(settlement: SettlementSummary): string {
     `social welfare ${fmt(settlement.socialWelfare)}; the network operator collects ${fmt(settlement.feesCollected)} in fees and ${fmt(settlement.congestionCollected)} in congestion charges`,
     baselineLine,
     ...(worse.length > 0 ? [pc.red(`worse off with peer trades: ${worse.join(', ')}`)] : []),
+    ...(settlement.unpriced ? [pc.yellow('the solver gave no duals, so trades have no price and settle at 0: use HiGHS (--solver highs) for a settlement')] : []),
   ].join('\n');
 }
 

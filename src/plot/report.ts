@@ -75,6 +75,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
         ['congestion charges collected', settlement.congestionCollected],
         ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${format(baseline.socialWelfare)}`],
         ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
+        ...((settlement as { unpriced?: boolean }).unpriced ? [['unpriced', 'the solver gave no duals: trades settle at 0 (use HiGHS)'] as [string, unknown]] : []),
         ['prices', prices ? `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}` : 'no duals'],
       ])}${table(
         ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
