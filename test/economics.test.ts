@@ -27,7 +27,7 @@ const KW = 3;
 const PRICE = 4;
 import { checkSettlement } from './helpers/economics.ts';
 import { p2pmarket } from './helpers/cli.ts';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -280,7 +280,7 @@ describe('the bundled scenario with the seed\'s bids (scenarios/seed-bids.json)'
     expect(checkSettlement(scenario, result)).toEqual([]);
     expect(result.settlement.baseline.status).toBe('optimal');
     const settlementCsv = readFileSync(join(dir, 'settlement.csv'), 'utf8').trim().split('\n');
-    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,congestionCharge,preferenceCost,bidCost,totalCost,baselineCost,gain');
+    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,congestionCharge,imbalanceCost,preferenceCost,bidCost,totalCost,baselineCost,gain');
     expect(settlementCsv).toHaveLength(1 + 4 * 5);
     const nodal = readFileSync(join(dir, 'nodal-prices.csv'), 'utf8').trim().split('\n');
     expect(nodal).toHaveLength(1 + 4 * 4);
@@ -369,5 +369,55 @@ describe('the elimination shortcut of the uniqueness check', () => {
     // Both verdicts occur, so both paths are compared.
     expect(verdicts.unique).toBeGreaterThan(0);
     expect(verdicts.notUnique).toBeGreaterThan(0);
+  });
+});
+
+describe('settlement of a simulation', () => {
+  const columns = (line: string) => line.split(',');
+  it('no forecast error: the first step settles as the clearing of the whole horizon does (its first window is that clearing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-sim-settle-'));
+    const input = JSON.parse(readFileSync('scenarios/seed-bids.json', 'utf8'));
+    writeFileSync(join(dir, 'one-window.json'), JSON.stringify({ ...input, $schema: undefined, name: 'one-window' }));
+    const [clear, simulate] = await Promise.all([
+      p2pmarket(['clear', 'one-window.json', '--out', 'c', '--quiet', '--no-baseline'], dir),
+      p2pmarket(['simulate', 'one-window.json', '--out', 's', '--quiet'], dir),
+    ]);
+    expect([clear.code, simulate.code], clear.stderr + simulate.stderr).toEqual([0, 0]);
+    const [c, s] = ['c', 's'].map((out) => readFileSync(join(dir, out, 'settlement.csv'), 'utf8').trim().split('\n').map(columns));
+    expect(s!.length).toBe(c!.length);
+    // Step 0's rows (5 agents) agree in every column; later steps are cleared again by later windows.
+    const first = c!.slice(1).filter((row) => row[1] === '0');
+    expect(first).toHaveLength(5);
+    first.forEach((row, k) => row.slice(3).forEach((v, j) => {
+      if (v === '' || s![k + 1]![j + 3] === '') return expect(s![k + 1]![j + 3]).toBe(v);
+      expect(Number(s![k + 1]![j + 3])).toBeCloseTo(Number(v), 4);
+    }));
+  });
+
+  it('with forecast errors: the agents\' imbalances are settled with the utility, and the books balance', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-sim-imbalance-'));
+    const input = JSON.parse(readFileSync('scenarios/seed-bids.json', 'utf8'));
+    for (const p of input.prosumers) if (p.battery) p.battery.returnToInitial = false;
+    writeFileSync(join(dir, 'noisy.json'), JSON.stringify({ ...input, $schema: undefined, name: 'noisy', horizonSteps: 2, forecastErrorStdKw: 3 }));
+    const run = await p2pmarket(['simulate', 'noisy.json', '--out', 'out', '--quiet', '--seed', '7'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = readFileSync(join(dir, 'out', 'settlement.csv'), 'utf8').trim().split('\n').map(columns);
+    const header = lines[0]!;
+    const col = (name: string) => header.indexOf(name);
+    const rows = lines.slice(1);
+    const imbalance = rows.reduce((sum, r) => sum + Number(r[col('imbalanceCost')]), 0);
+    expect(Math.abs(imbalance)).toBeLessThan(1e-4);
+    expect(rows.some((r) => r[col('agent')] !== 'utility' && Math.abs(Number(r[col('imbalanceCost')])) > 1e-3)).toBe(true);
+    // Per agent-step: imbalance cost = −imbalance kWh × the utility's price of that step.
+    const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8'));
+    for (const step of result.steps) {
+      for (const a of step.agents) {
+        const row = rows.find((r) => Number(r[col('t')]) === step.t && r[col('agent')] === a.id)!;
+        expect(Number(row[col('imbalanceCost')])).toBeCloseTo(-a.imbalanceKw * 4 * step.utilityPricePerKwh, 4);
+      }
+    }
+    const s = result.settlement;
+    const total = s.agents.reduce((sum: number, a: { totalCost: number }) => sum + a.totalCost, 0);
+    expect(total).toBeCloseTo(s.feesCollected + s.congestionCollected - s.socialWelfare, 4);
   });
 });

@@ -10,6 +10,7 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { solverAdapter, type SolverName } from '../market/clear.ts';
+import type { SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
 import { networkState, report } from '../market/report.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
@@ -62,6 +63,8 @@ export interface SimulationResult {
   events: SimEvent[];
   /** The AC power flow of every realised step against the linear model (simulate --ac-check). */
   acCheck?: AcCheck;
+  /** Who paid whom over the realised steps (simulate; settlement.ts), without settlement.csv's rows. */
+  settlement?: SettlementSummary;
 }
 
 /** The requests a scenario makes: its schedule, issued at the start, then its request events. */
@@ -190,7 +193,8 @@ export class Simulation {
         utilityPricePerKwh: cleared?.utilityPricePerKwh ?? null,
         agents,
         trades,
-        buses: network.buses,
+        // The nodal prices of the window's clearing that settled this step.
+        buses: network.buses.map((bus) => ({ ...bus, nodalPricePerKwh: cleared?.buses.find((b) => b.id === bus.id)?.nodalPricePerKwh ?? null })),
         lines: network.lines,
       });
     }

@@ -15,7 +15,10 @@
  *
  * Per agent and step:
  *
- *   total cost = bid cost + payments + fees + congestion charge − revenues + preference cost
+ *   total cost = bid cost + payments + fees + congestion charge + imbalance cost − revenues + preference cost
+ *
+ * (the imbalance cost only in simulations: a realised injection that differs from the planned
+ * one is bought from or sold to the utility at its marginal price)
  *
  * with the bid cost C(P)·Δt of a prosumer (its costBid) and, for the utility, its tariff's
  * valuation of its net injection P_u (sellPerKwh × kWh it supplies − buyPerKwh × kWh it takes):
@@ -51,6 +54,12 @@ interface Accounts {
   fees: number;
   /** (ρ_utility − λ_bus)·P·Δt, paid to the network operator (negative: a credit). */
   congestionCharge: number;
+  /**
+   * Simulations: what an agent pays the utility for its imbalance (realised − planned net
+   * injection) at the utility's marginal price, −imbalance·Δt·ρ_utility; the utility's row
+   * holds the opposite sum. 0 in a clearing.
+   */
+  imbalanceCost: number;
   preferenceCost: number;
   bidCost: number;
   totalCost: number;
@@ -61,10 +70,10 @@ interface Accounts {
 }
 
 /** The quantities that add up over steps. */
-const SUMMED = ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost'] as const;
+const SUMMED = ['boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'imbalanceCost', 'preferenceCost', 'bidCost', 'totalCost'] as const;
 
 const emptyAccounts = (agent: string): Accounts => ({
-  agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, preferenceCost: 0, bidCost: 0, totalCost: 0,
+  agent, boughtKwh: 0, soldKwh: 0, payments: 0, revenues: 0, fees: 0, congestionCharge: 0, imbalanceCost: 0, preferenceCost: 0, bidCost: 0, totalCost: 0,
   baselineCost: null, gain: null,
 });
 
@@ -106,15 +115,21 @@ function bidCostOf(scenario: Scenario, agent: string, t: number, injectionKw: nu
   return bid ? dt * (0.5 * bid.quadraticPerKw2h * injectionKw ** 2 + bid.linearPerKwh * injectionKw) : 0;
 }
 
+/**
+ * A step to settle: a clearing's, or a simulation's realised one — whose agents carry their
+ * imbalance (realised − planned net injection), its trades being the contracts the window cleared.
+ */
+export type SettledStep = Omit<StepResult, 'agents'> & { agents: (StepResult['agents'][number] & { imbalanceKw?: number })[] };
+
 /** Per kW of the agent's injection over one hour: ρ_utility − λ of its bus (0 without prices). */
-function congestionCharge(step: StepResult, agent: string, injectionKw: number): number {
+function congestionCharge(step: SettledStep, agent: string, injectionKw: number): number {
   if (agent === UTILITY_ID || step.utilityPricePerKwh == null) return 0;
   const bus = step.agents.find((a) => a.id === agent)?.bus;
   const nodal = step.buses.find((b) => b.id === bus)?.nodalPricePerKwh;
   return nodal == null ? 0 : (step.utilityPricePerKwh - nodal) * injectionKw;
 }
 
-function agentInjections(step: Pick<StepResult, 'agents' | 'utilityReceiptKw'>): Map<string, number> {
+function agentInjections(step: Pick<SettledStep, 'agents' | 'utilityReceiptKw'>): Map<string, number> {
   return new Map([[UTILITY_ID, -step.utilityReceiptKw], ...step.agents.map((a): [string, number] => [a.id, a.netInjectionKw])]);
 }
 
@@ -122,7 +137,7 @@ function agentInjections(step: Pick<StepResult, 'agents' | 'utilityReceiptKw'>):
  * Per agent and step, at the trade prices (a result without prices settles at 0). `congestion`:
  * settle the congestion charges (not in the baseline, which bills the tariff alone).
  */
-export function settleSteps(scenario: Scenario, result: ClearingResult, congestion = true): SettlementRow[] {
+export function settleSteps(scenario: Scenario, result: { steps: readonly SettledStep[] }, congestion = true): SettlementRow[] {
   const dt = scenario.stepHours;
   const rows: SettlementRow[] = [];
   for (const step of result.steps) {
@@ -148,8 +163,16 @@ export function settleSteps(scenario: Scenario, result: ClearingResult, congesti
       b.fees += trade.feePerKwh * kwh;
       b.preferenceCost += trade.preferencePerKwh * kwh;
     }
+    // Imbalances are bought from or sold to the utility at its marginal price.
+    const rhoUtility = step.utilityPricePerKwh ?? 0;
+    for (const a of step.agents) {
+      if (!a.imbalanceKw) continue;
+      const kwh = a.imbalanceKw * dt;
+      byAgent.get(a.id)!.imbalanceCost -= kwh * rhoUtility;
+      byAgent.get(UTILITY_ID)!.imbalanceCost += kwh * rhoUtility;
+    }
     for (const row of byAgent.values()) {
-      row.totalCost = row.bidCost + row.payments + row.fees + row.congestionCharge - row.revenues + row.preferenceCost;
+      row.totalCost = row.bidCost + row.payments + row.fees + row.congestionCharge + row.imbalanceCost - row.revenues + row.preferenceCost;
       rows.push(row);
     }
   }
@@ -168,7 +191,7 @@ const round = (v: number) => report(v);
  * Settles a cleared market; with `baseline` (the clearing of baselineScenario), compares each
  * agent with it. Without a tariff there is no baseline to compare with.
  */
-export function settle(scenario: Scenario, result: ClearingResult, baseline?: ClearingResult): Settlement {
+export function settle(scenario: Scenario, result: { steps: readonly SettledStep[] }, baseline?: ClearingResult): Settlement {
   const rows = settleSteps(scenario, result);
   // The baseline settles by the same rules: its trades with the utility are priced at the tariff.
   const baseRows = baseline?.status === 'optimal' && scenario.utility.tariff ? settleSteps(baselineScenario(scenario), baseline, false) : undefined;
@@ -215,6 +238,11 @@ export function settle(scenario: Scenario, result: ClearingResult, baseline?: Cl
     imbalance,
     baseline: baseline
       ? { status: baseline.status, objective: baseline.objective, socialWelfare: baselineWelfare === null ? null : round(baselineWelfare) }
-      : { status: 'none', reason: scenario.utility.tariff ? 'not computed' : 'the scenario has no utility.tariff to trade at' },
+      : {
+          status: 'none',
+          reason: scenario.utility.tariff
+            ? 'not computed (clear computes it unless --no-baseline; simulate does not)'
+            : 'the scenario has no utility.tariff to trade at',
+        },
   };
 }

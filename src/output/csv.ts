@@ -12,7 +12,7 @@ export const STEPS_COLUMNS = [
 export const TRADES_COLUMNS = ['run', 't', 'from', 'to', 'kw', 'price', 'feePerKwh', 'preferencePerKwh'] as const;
 export const NODAL_PRICES_COLUMNS = ['run', 't', 'startHour', 'bus', 'voltagePu', 'nodalPricePerKwh'] as const;
 export const SETTLEMENT_COLUMNS = [
-  'run', 't', 'agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost',
+  'run', 't', 'agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'imbalanceCost', 'preferenceCost', 'bidCost', 'totalCost',
   'baselineCost', 'gain',
 ] as const;
 
@@ -59,7 +59,7 @@ export function nodalPriceRows(result: { steps: readonly Pick<StepResult, 't' | 
 
 export function settlementRows(rows: readonly SettlementRow[], run: number): Cell[][] {
   return rows.map((r) => [
-    run, r.t, r.agent, r.boughtKwh, r.soldKwh, r.payments, r.revenues, r.fees, r.congestionCharge, r.preferenceCost, r.bidCost, r.totalCost,
+    run, r.t, r.agent, r.boughtKwh, r.soldKwh, r.payments, r.revenues, r.fees, r.congestionCharge, r.imbalanceCost, r.preferenceCost, r.bidCost, r.totalCost,
     r.baselineCost, r.gain,
   ]);
 }

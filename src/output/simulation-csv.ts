@@ -2,7 +2,8 @@
 import type { SimulationResult } from '../engine/simulate.ts';
 import { describeEvent } from '../engine/events.ts';
 import { report } from '../market/report.ts';
-import { round3, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
+import type { SettlementRow } from '../market/settlement.ts';
+import { round3, SETTLEMENT_COLUMNS, settlementRows, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
 
 export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', 'detail'] as const;
 export const REQUESTS_COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
@@ -22,8 +23,10 @@ export function simulationDocument(result: SimulationResult) {
   return { ...document, objective: simulationObjective(result) };
 }
 
-export function simulationFiles(result: SimulationResult, run = 0): Record<string, string> {
+/** `settlement`: the rows of settlement.csv (simulate settles the realised steps). */
+export function simulationFiles(result: SimulationResult, run = 0, settlement?: readonly SettlementRow[]): Record<string, string> {
   return {
+    ...(settlement ? { 'settlement.csv': toCsv(SETTLEMENT_COLUMNS, settlementRows(settlement, run)) } : {}),
     'runs.csv': toCsv(RUNS_COLUMNS, [[run, result.status, simulationObjective(result), round3(result.solveMs)]]),
     'steps.csv': toCsv(STEPS_COLUMNS, stepsRows(result, run)),
     'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, run)),

@@ -50,15 +50,17 @@ export function renderClearing(result: ClearingResult): string {
 /** Per agent over the run: energy, money, costs, and the gain over trading with the utility alone. */
 export function renderSettlement(settlement: SettlementSummary): string {
   const withBaseline = settlement.agents.some((a) => a.gain !== null);
+  const withImbalance = settlement.agents.some((a) => a.imbalanceCost !== 0);
   const table = new Table({
-    head: ['agent', 'bought kWh', 'sold kWh', 'payments', 'revenues', 'fees', 'congestion', 'preferences', 'bid cost', 'total cost',
-      ...(withBaseline ? ['without P2P', 'gain'] : [])],
-    colAligns: ['left', ...Array<'right'>(withBaseline ? 11 : 9).fill('right')],
+    head: ['agent', 'bought kWh', 'sold kWh', 'payments', 'revenues', 'fees', 'congestion', ...(withImbalance ? ['imbalance'] : []), 'preferences',
+      'bid cost', 'total cost', ...(withBaseline ? ['without P2P', 'gain'] : [])],
+    colAligns: ['left', ...Array<'right'>(9 + (withBaseline ? 2 : 0) + (withImbalance ? 1 : 0)).fill('right')],
     style: { head: [], border: [], compact: true },
   });
   for (const a of settlement.agents) {
     table.push([
-      a.agent, fmt(a.boughtKwh), fmt(a.soldKwh), fmt(a.payments), fmt(a.revenues), fmt(a.fees), fmt(a.congestionCharge), fmt(a.preferenceCost), fmt(a.bidCost),
+      a.agent, fmt(a.boughtKwh), fmt(a.soldKwh), fmt(a.payments), fmt(a.revenues), fmt(a.fees), fmt(a.congestionCharge),
+      ...(withImbalance ? [fmt(a.imbalanceCost)] : []), fmt(a.preferenceCost), fmt(a.bidCost),
       fmt(a.totalCost), ...(withBaseline ? [fmt(a.baselineCost), a.worseOff ? pc.red(`${fmt(a.gain)} worse off`) : fmt(a.gain)] : []),
     ]);
   }
@@ -70,7 +72,7 @@ export function renderSettlement(settlement: SettlementSummary): string {
         (b.socialWelfare !== null ? `, social welfare ${fmt(b.socialWelfare)}` : '');
   const worse = settlement.agents.filter((a) => a.worseOff).map((a) => a.agent);
   return [
-    pc.bold('Settlement') + ' (currency; total cost = bid cost + payments + fees + congestion − revenues + preferences)',
+    pc.bold('Settlement') + ` (currency; total cost = bid cost + payments + fees + congestion${withImbalance ? ' + imbalance' : ''} − revenues + preferences)`,
     table.toString(),
     `social welfare ${fmt(settlement.socialWelfare)}; the network operator collects ${fmt(settlement.feesCollected)} in fees and ${fmt(settlement.congestionCollected)} in congestion charges`,
     baselineLine,
@@ -151,5 +153,6 @@ export function renderSimulation(result: SimulationResult): string {
     utility.push([step.t, fmt(step.utilityTargetKw), step.utilityPriority, fmt(step.utilityReceiptKw), fmt(step.utilityImbalanceKw)]);
   }
   out.push('', pc.bold('Utility'), utility.toString());
+  if (result.settlement) out.push('', renderSettlement(result.settlement));
   return out.join('\n');
 }

@@ -78,9 +78,9 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
         ...((settlement as { unpriced?: boolean }).unpriced ? [['unpriced', 'the solver gave no duals: trades settle at 0 (use HiGHS)'] as [string, unknown]] : []),
         ['prices', prices ? `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}` : 'no duals'],
       ])}${table(
-        ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
+        ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'imbalanceCost', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
         settlement.agents,
-        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees + congestion charge − revenues + preferences; gain = cost without peer trades − total cost',
+        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees + congestion charge + imbalance cost − revenues + preferences; gain = cost without peer trades − total cost',
       )}</section>`,
     );
   }
