@@ -15,7 +15,7 @@ export { acCheck, type AcCheck, type AcCheckStep } from './analysis/ac-check.ts'
 export { buildMarketProblem, type MarketProblem } from './problem/build.ts';
 export { clearMarket, clearWith, solverAdapter, type ClearOptions, type SolverName } from './market/clear.ts';
 export type * from './market/result.ts';
-export { baselineScenario, settle, settleSteps, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
+export { baselineScenario, settle, settlementSummary, settleSteps, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
 export { PRICE_RULE, type PriceRange } from './market/prices.ts';
 export type { SolverAdapter, SolverSession, SolveOutcome, SolveStatus } from './solver/adapter.ts';
 export { EventLoop } from './engine/loop.ts';

@@ -4,7 +4,7 @@ import { acCheck } from '../analysis/ac-check.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import { clearMarket, type SolverName } from '../market/clear.ts';
-import { baselineScenario, settle, type Settlement } from '../market/settlement.ts';
+import { baselineScenario, settle, settlementSummary, type Settlement } from '../market/settlement.ts';
 import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
@@ -42,8 +42,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
       ? await clearMarket(baselineScenario(scenario), { solver: options.solver, timeLimitSeconds: options.timeLimit })
       : undefined;
     settlement = settle(scenario, result, baseline);
-    const { rows: _rows, imbalance: _imbalance, ...summary } = settlement;
-    result.settlement = summary;
+    result.settlement = settlementSummary(settlement);
   }
   if (options.acCheck && result.status === 'optimal') result.acCheck = acCheck(scenario, result);
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -8,7 +8,7 @@ import { ExitCode, InputError } from '../errors.ts';
 import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import type { SolverName } from '../market/clear.ts';
 import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
-import { settle } from '../market/settlement.ts';
+import { settle, settlementSummary } from '../market/settlement.ts';
 import { renderSimulation } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
 import { writeRunFiles } from '../output/write.ts';
@@ -69,8 +69,7 @@ async function run(
   if (options.acCheck) result.acCheck = acCheck(scenario, result);
   // Who paid whom over the realised steps: the windows' contracts, imbalances with the utility.
   const settlement = settle(scenario, result);
-  const { rows: _rows, imbalance: _imbalance, ...summary } = settlement;
-  result.settlement = summary;
+  result.settlement = settlementSummary(settlement);
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
   const dir = options.out ?? join('outputs', scenario.name);
   writeRunFiles(dir, {

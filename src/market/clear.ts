@@ -142,7 +142,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     first = Float64Array.from(outcome.x);
 
     if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-      const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.uniformDeliveryCost && problem.index.pairCosts.every((c) => c.feePerKwh + c.preferencePerKwh[0] === 0);
+      const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.deliveryCostPerKwh === 0;
       const second = tieBreak(adapter, session, problem, x, tieBreakCols, freeTrades, () =>
         Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
       );
@@ -281,7 +281,7 @@ function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array
     const trades = index.trade[t]!;
     const solverKw = trades.map(([forward, backward]) => x[forward]! - x[backward]!);
     // When deliveries cost different amounts the solver's plan is the cheapest: keep it (netted).
-    const graph = index.uniformDeliveryCost ? scenario.market.tradeGraph : { maxHops: Infinity };
+    const graph = index.deliveryCostPerKwh !== undefined ? scenario.market.tradeGraph : { maxHops: Infinity };
     routeStep(graph, index.pairs, injection, index.pool, solverKw).forEach((kw, k) => {
       const [forward, backward] = trades[k]!;
       x[forward] = Math.max(kw, 0);

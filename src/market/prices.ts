@@ -138,50 +138,50 @@ export function marketPrices(
   }
 
   function rangePrices(): Prices {
-  // Small problems first: if the face's equalities pin every free dual, the prices are unique.
-  if (eliminate && equalitiesPinEveryDual(face)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
-  // A fixed random direction (the same on every run): max and min of w·prices over the face.
-  const random = seedrandom('p2pmarket prices');
-  const w = Float64Array.from(forms, () => random() - 0.5);
-  const low = solveFace(w);
-  const high = solveFace(w.map((v) => -v));
-  if (low.status !== 'optimal' || high.status !== 'optimal' || !low.x || !high.x) {
-    return reportOf({ uniqueness: `not checked (the set of optimal duals: ${low.status}/${high.status})`, rule: PRICE_RULE, nonUnique: [] });
-  }
-  const lowValues = evaluate(forms, low.x);
-  const highValues = evaluate(forms, high.x);
-  const differs = lowValues.map((v, p) => Math.abs(v - highValues[p]!) > PRICE_TOLERANCE * (1 + Math.abs(v)));
-  if (!differs.some(Boolean)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
-
-  const describe = (p: number) => {
-    const t = Math.floor(p / (A + B));
-    const k = p % (A + B);
-    return k < A ? { t, kind: 'agent' as const, id: index.agents[k]! } : { t, kind: 'bus' as const, id: feeder.buses[k - A]!.id };
-  };
-  const nonUnique: PriceRange[] = [];
-  const ranged = forms.length <= MAX_RANGED_PRICES;
-  forms.forEach((_, p) => {
-    let min = Math.min(lowValues[p]!, highValues[p]!);
-    let max = Math.max(lowValues[p]!, highValues[p]!);
-    if (ranged) {
-      const unit = new Float64Array(forms.length);
-      unit[p] = 1;
-      const down = solveFace(unit);
-      unit[p] = -1;
-      const up = solveFace(unit);
-      if (down.x) min = Math.min(min, evaluate(forms, down.x)[p]!);
-      if (up.x) max = Math.max(max, evaluate(forms, up.x)[p]!);
-    } else if (!differs[p]) return;
-    if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
-      nonUnique.push({ ...describe(p), min, max });
-      values[p] = (min + max) / 2;
+    // First without LPs: if the face's equalities pin every free dual, the prices are unique.
+    if (eliminate && equalitiesPinEveryDual(face)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
+    // A fixed random direction (the same on every run): max and min of w·prices over the face.
+    const random = seedrandom('p2pmarket prices');
+    const w = Float64Array.from(forms, () => random() - 0.5);
+    const low = solveFace(w);
+    const high = solveFace(w.map((v) => -v));
+    if (low.status !== 'optimal' || high.status !== 'optimal' || !low.x || !high.x) {
+      return reportOf({ uniqueness: `not checked (the set of optimal duals: ${low.status}/${high.status})`, rule: PRICE_RULE, nonUnique: [] });
     }
-  });
-  return reportOf({
-    uniqueness: ranged ? 'not unique' : `not unique (ranges not computed beyond ${MAX_RANGED_PRICES} prices: those shown are at least this wide)`,
-    rule: PRICE_RULE,
-    nonUnique,
-  });
+    const lowValues = evaluate(forms, low.x);
+    const highValues = evaluate(forms, high.x);
+    const differs = lowValues.map((v, p) => Math.abs(v - highValues[p]!) > PRICE_TOLERANCE * (1 + Math.abs(v)));
+    if (!differs.some(Boolean)) return reportOf({ uniqueness: 'unique', rule: PRICE_RULE, nonUnique: [] });
+
+    const describe = (p: number) => {
+      const t = Math.floor(p / (A + B));
+      const k = p % (A + B);
+      return k < A ? { t, kind: 'agent' as const, id: index.agents[k]! } : { t, kind: 'bus' as const, id: feeder.buses[k - A]!.id };
+    };
+    const nonUnique: PriceRange[] = [];
+    const ranged = forms.length <= MAX_RANGED_PRICES;
+    forms.forEach((_, p) => {
+      let min = Math.min(lowValues[p]!, highValues[p]!);
+      let max = Math.max(lowValues[p]!, highValues[p]!);
+      if (ranged) {
+        const unit = new Float64Array(forms.length);
+        unit[p] = 1;
+        const down = solveFace(unit);
+        unit[p] = -1;
+        const up = solveFace(unit);
+        if (down.x) min = Math.min(min, evaluate(forms, down.x)[p]!);
+        if (up.x) max = Math.max(max, evaluate(forms, up.x)[p]!);
+      } else if (!differs[p]) return;
+      if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
+        nonUnique.push({ ...describe(p), min, max });
+        values[p] = (min + max) / 2;
+      }
+    });
+    return reportOf({
+      uniqueness: ranged ? 'not unique' : `not unique (ranges not computed beyond ${MAX_RANGED_PRICES} prices: those shown are at least this wide)`,
+      rule: PRICE_RULE,
+      nonUnique,
+    });
   }
 }
 
@@ -223,6 +223,8 @@ function dualFace(model: LinearModel, x: Float64Array, rowDual: Float64Array): L
   const activity = rowActivities(model, x);
   const near = (a: number, b: number) => Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b));
   const box = 1e3 * (1 + rowDual.reduce((m, y) => Math.max(m, Math.abs(y)), 0));
+  // The face's columns are the market's rows (their duals), its rows the market's columns: each
+  // keeps the other's name (hence the casts), for diagnostics only.
   const mb = new ModelBuilder();
   for (let r = 0; r < model.numRows; r++) {
     const lo = model.rowLower[r]!;

@@ -9,7 +9,7 @@ import type { SolveStatus } from '../solver/adapter.ts';
 import type { PriceReport } from './prices.ts';
 import type { Settlement } from './settlement.ts';
 
-export type SettlementSummary = Omit<Settlement, 'rows' | 'imbalance'>;
+export type SettlementSummary = Omit<Settlement, 'rows'>;
 
 export type { PriceReport };
 

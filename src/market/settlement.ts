@@ -38,7 +38,7 @@
  */
 import type { Scenario } from '../scenario/validate.ts';
 import { UTILITY_ID } from '../scenario/validate.ts';
-import type { ClearingResult, StepResult } from './result.ts';
+import type { ClearingResult, SettlementSummary, StepResult } from './result.ts';
 import { report } from './report.ts';
 
 /** An agent's money and energy over a step (SettlementRow) or the run (AgentTotals); money in currency. */
@@ -97,8 +97,6 @@ export interface Settlement {
   congestionCollected: number;
   /** Some trade has no price (a backend without duals, javascript-lp-solver): those settle at 0. */
   unpriced: boolean;
-  /** Σ payments + fees − Σ revenues − fees collected: 0 up to rounding (a check). */
-  imbalance: number;
   /** The baseline without peer trades, or why there is none. */
   baseline: { status: string; objective: number | null; socialWelfare: number | null } | { status: 'none'; reason: string };
 }
@@ -179,6 +177,11 @@ export function settleSteps(scenario: Scenario, result: { steps: readonly Settle
   return rows;
 }
 
+/** A settlement without its per-step rows (they go to settlement.csv): what result.json holds. */
+export function settlementSummary({ rows: _rows, ...summary }: Settlement): SettlementSummary {
+  return summary;
+}
+
 /** The same scenario without peer trades: every prosumer trades with the utility only. */
 export function baselineScenario(scenario: Scenario): Scenario {
   const { networkFee: _fee, ...market } = scenario.market;
@@ -224,7 +227,6 @@ export function settle(scenario: Scenario, result: { steps: readonly SettledStep
   const congestionCollected = rows.reduce((s, r) => s + r.congestionCharge, 0);
   const welfareOf = (of: readonly SettlementRow[]) => -of.reduce((s, r) => s + r.bidCost + r.preferenceCost, 0);
   const socialWelfare = welfareOf(rows);
-  const imbalance = rows.reduce((s, r) => s + r.payments + r.fees - r.revenues, 0) - feesCollected;
   const baselineWelfare = baseRows ? welfareOf(baseRows) : null;
   const roundRow = <T extends object>(row: T): T =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
@@ -235,7 +237,6 @@ export function settle(scenario: Scenario, result: { steps: readonly SettledStep
     feesCollected: round(feesCollected),
     congestionCollected: round(congestionCollected),
     unpriced: result.steps.some((step) => step.trades.some((trade) => trade.price === null)),
-    imbalance,
     baseline: baseline
       ? { status: baseline.status, objective: baseline.objective, socialWelfare: baselineWelfare === null ? null : round(baselineWelfare) }
       : {

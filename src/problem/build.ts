@@ -50,8 +50,12 @@ export interface MarketIndex {
   requestDeviation: { col: number; sign: 1 | -1 }[][];
   /** Per pair (as `pairs`): the per-kWh costs of its deliveries. */
   pairCosts: PairCosts[];
-  /** Whether every delivery costs the same (then any minimum-volume plan is optimal). */
-  uniformDeliveryCost: boolean;
+  /**
+   * What every delivery costs per kWh when they all cost the same (then any minimum-volume plan
+   * is optimal, and with 0 the trades are free); undefined when they differ, or when the tariff
+   * is billed per trade.
+   */
+  deliveryCostPerKwh: number | undefined;
   /** Graph "utility" with a tariff: the tariff is in each prosumer's delivery costs (no utilityEnergy columns). */
   tariffPerTrade: boolean;
   /** With a tariff (and peer trades): the utility's sale and purchase columns of each step. */
@@ -113,13 +117,13 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     tradeBalance: [],
     requestDeviation: [],
     pairCosts: pairCosts(scenario.market, feeder, agents, agentBus, pairs),
-    uniformDeliveryCost: true,
+    deliveryCostPerKwh: undefined,
     utilityEnergy: utility.tariff && !billedPerTrade ? [] : undefined,
     tariffPerTrade: billedPerTrade,
     networkRows: [],
   };
   const deliveryCosts = index.pairCosts.flatMap((c) => [c.feePerKwh + c.preferencePerKwh[0], c.feePerKwh + c.preferencePerKwh[1]]);
-  index.uniformDeliveryCost = !billedPerTrade && deliveryCosts.every((c) => c === deliveryCosts[0]);
+  index.deliveryCostPerKwh = billedPerTrade || deliveryCosts.some((c) => c !== deliveryCosts[0]) ? undefined : (deliveryCosts[0] ?? 0);
 
   // Battery energy e[i,t], t = 0..T: the state at the start of each step and at the end.
   for (let t = 0; t <= T; t++) {
