@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sweepDefinition } from '../src/distributed/definition.ts';
-import { mask, parseRedisUrl } from '../src/distributed/redis.ts';
+import { parseRedisUrl } from '../src/distributed/redis.ts';
 import { DistributedSweep } from '../src/distributed/submit.ts';
 import { SweepJournal } from '../src/sweep/journal.ts';
 import { loadSweep } from '../src/sweep/points.ts';
@@ -108,7 +108,7 @@ export async function benchDistributed({ quick, format }: { quick: boolean; form
     }
   }
   const one = rows.find((r) => r.workers === 1)!;
-  console.log(`  ${plan.name} (${plan.size} points, ${plan.mode}) on ${mask(url)}:`);
+  console.log(`  ${plan.name} (${plan.size} points, ${plan.mode}) on ${parseRedisUrl(url).masked}:`);
   console.log(
     format.table(
       ['workers', 'wall ms', 'points / s', 'over 1 worker', 'over in-process'],

@@ -11,14 +11,28 @@ export interface InputProblem {
   message: string;
 }
 
-/** Bad input: malformed JSON, unknown or missing fields, inconsistent values (exit 2). */
+/** At most this many problems are printed of one input (all are in `problems`). */
+export const MAX_PROBLEMS_SHOWN = 20;
+/** A problem's line is cut at this many characters. */
+export const MAX_PROBLEM_CHARS = 600;
+
+/**
+ * Bad input: malformed JSON, unknown or missing fields, inconsistent values (exit 2). The
+ * message is bounded — the first MAX_PROBLEMS_SHOWN problems, each at most MAX_PROBLEM_CHARS
+ * long — however large the input or the list of its problems.
+ */
 export class InputError extends Error {
   readonly exitCode = ExitCode.badInput;
   constructor(
     readonly file: string,
     readonly problems: InputProblem[],
   ) {
-    super(problems.map((p) => `${file}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+    const lines = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => {
+      const line = `${file}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+      return line.length > MAX_PROBLEM_CHARS ? `${line.slice(0, MAX_PROBLEM_CHARS - 1)}…` : line;
+    });
+    if (problems.length > MAX_PROBLEMS_SHOWN) lines.push(`${file}: … and ${problems.length - MAX_PROBLEMS_SHOWN} more problems (fix these first)`);
+    super(lines.join('\n'));
     this.name = 'InputError';
   }
 }

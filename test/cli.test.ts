@@ -47,6 +47,9 @@ function expectNoStackTrace(r: Run) {
   expect(output).not.toMatch(/^Node\.js v\d+/m);
 }
 
+/** A run folder's files, without its manifest. */
+const runFiles = (dir: string) => readdirSync(dir).filter((n) => n !== '.p2pmarket-run.json').sort();
+
 /** The output folder was not created, or is empty. */
 function expectNothingWritten(out: string) {
   if (existsSync(out)) expect(readdirSync(out)).toEqual([]);
@@ -378,7 +381,7 @@ describe('clear --out on the seed', () => {
     const first = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(first.code, first.stderr).toBe(0);
     expectNoStackTrace(first);
-    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(runFiles(out)).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
 
     const lines = (name: string) => read(name).trimEnd().split(/\r?\n/);
     expect(lines('runs.csv')[0]).toBe('run,status,objective,solveMs');
@@ -405,23 +408,30 @@ describe('clear --out on the seed', () => {
     const settlement = read('settlement.csv');
     const second = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(second.code, second.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(runFiles(out)).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
     expect(readdirSync(out).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     expect(read('steps.csv')).toBe(steps);
     expect(read('trades.csv')).toBe(trades);
     expect(read('settlement.csv')).toBe(settlement);
   });
 
-  it.concurrent('leaves other files in the folder alone', async () => {
+  it.concurrent("leaves a user's files in its run folder alone, and refuses a folder that is not a run's", async () => {
     const dir = workDir('seed-keep');
     const out = join(dir, 'run');
     mkdirSync(out);
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    const r = await p2pmarket(['clear', SEED_FILE, '--out', out, '--quiet'], dir);
+    const refused = await p2pmarket(['clear', SEED_FILE, '--out', out, '--quiet'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds files p2pmarket did not write \("notes\.txt"\)/);
+    expect(readdirSync(out)).toEqual(['notes.txt']);
+    const mine = join(dir, 'run2');
+    expect((await p2pmarket(['clear', SEED_FILE, '--out', mine, '--quiet'], dir)).code).toBe(0);
+    writeFileSync(join(mine, 'notes.txt'), 'mine');
+    const r = await p2pmarket(['clear', SEED_FILE, '--out', mine, '--quiet'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(readdirSync(out).sort()).toEqual(['nodal-prices.csv', 'notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
-    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(runFiles(mine)).toEqual(['nodal-prices.csv', 'notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
 

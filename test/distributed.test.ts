@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepDefinition } from '../src/distributed/definition.ts';
-import { mask, parseRedisUrl } from '../src/distributed/redis.ts';
+import { parseRedisUrl } from '../src/distributed/redis.ts';
 import { DistributedSweep, RemoteInputError } from '../src/distributed/submit.ts';
 import { SweepWorker } from '../src/distributed/worker.ts';
 import { SweepJournal } from '../src/sweep/journal.ts';
@@ -189,7 +189,7 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     expect(noPassword.stderr).toContain(`error: redis://127.0.0.1:${redis.port}: authentication required`);
     expect(sweep.stdout + sweep.stderr + worker.stderr).not.toContain('secret-wrong-9');
     expect(existsSync(join(dir, 'out'))).toBe(false);
-    expect(mask('redis://user:pw@host:1')).toBe('redis://host:1');
+    expect(parseRedisUrl('redis://user:pw@host:1').masked).toBe('redis://host:1');
     expect(parseRedisUrl('redis://user:p%40ss@h:7/2').options).toMatchObject({ username: 'user', password: 'p@ss', host: 'h', port: 7, db: 2 });
   }, 30_000);
 

@@ -4,7 +4,7 @@
  * in an aria-label), and its vega scenegraph is walked for the datum behind every mark, and
  * both are compared with the run's own files.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -165,14 +165,17 @@ describe('plot refuses what is not a run', () => {
     const onPowerFlow = await p2pmarket(['plot', join(dir, 'pf')], dir);
     expect(onPowerFlow.code).toBe(2);
     expect(onPowerFlow.stderr).toMatch(/a power-flow folder/);
-    const empty = await p2pmarket(['plot', dir], dir);
+    mkdirSync(join(dir, 'empty'));
+    const empty = await p2pmarket(['plot', join(dir, 'empty')], dir);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no result\.json: not a finished run folder/);
-    writeFileSync(join(dir, 'result.json'), 'null');
-    const nullResult = await p2pmarket(['plot', dir], dir);
+    const run = join(dir, 'run');
+    expect((await p2pmarket(['clear', scenario('seed-4node.json'), '--quiet', '--out', run], dir)).code).toBe(0);
+    writeFileSync(join(run, 'result.json'), 'null');
+    const nullResult = await p2pmarket(['plot', run], dir);
     expect(nullResult.code).toBe(2);
     expect(nullResult.stderr).toMatch(/result\.json: not a JSON object/);
-    expect(existsSync(join(dir, 'index.html'))).toBe(false);
+    expect(existsSync(join(run, 'index.html'))).toBe(false);
   }, 60_000);
 });
 

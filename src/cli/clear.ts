@@ -8,7 +8,8 @@ import { baselineScenario, settle, settlementSummary, type Settlement } from '..
 import { clearingFiles } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
-import { writeRunFiles } from '../output/write.ts';
+import { RunFolder } from '../output/run-folder.ts';
+import type { Scenario } from '../scenario/validate.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
@@ -27,9 +28,26 @@ export interface ClearCommandOptions {
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
   const scenario = loadScenario(file);
+  // The output folder is claimed before any work: a folder that is not the run's is refused now.
+  const dir = options.out ?? join('outputs', scenario.name);
+  const folder = RunFolder.claim(dir, { command: 'clear', inputs: [file] });
+  try {
+    const code = await clearInto(folder, file, scenario, options);
+    if (code !== ExitCode.ok) folder.abandon();
+    return code;
+  } catch (e) {
+    folder.abandon();
+    throw e;
+  } finally {
+    folder.release();
+  }
+}
+
+async function clearInto(folder: RunFolder, file: string, scenario: Scenario, options: ClearCommandOptions): Promise<number> {
+  const dir = folder.dir;
   let result;
   try {
-    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit });
+    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, file });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
@@ -39,7 +57,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   if (result.status === 'optimal') {
     // The value of trading: the same market without peer trades, when there is a tariff to trade at.
     const baseline = scenario.utility.tariff && options.baseline !== false
-      ? await clearMarket(baselineScenario(scenario), { solver: options.solver, timeLimitSeconds: options.timeLimit })
+      ? await clearMarket(baselineScenario(scenario), { solver: options.solver, timeLimitSeconds: options.timeLimit, file })
       : undefined;
     settlement = settle(scenario, result, baseline);
     result.settlement = settlementSummary(settlement);
@@ -55,8 +73,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
     return ExitCode.notCleared;
   }
 
-  const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, {
+  folder.commit({
     ...clearingFiles(result, settlement?.rows),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
     'scenario.json': scenarioJson(scenario),

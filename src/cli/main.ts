@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
+import { clip, DEFAULT_LIMITS, environmentLimits, parseLimits } from '../io/limits.ts';
+import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
 import { clearCommand } from './clear.ts';
 import { plotCommand } from './plot.ts';
 import { powerFlowCommand } from './powerflow.ts';
@@ -19,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Peer-to-peer electricity markets on distribution feeders with batteries.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see README, "Limits"`, collectLimit)
+    .hook('preAction', (_program, action) => applyLimits(action.optsWithGlobals().limit as string[] | undefined))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
@@ -285,32 +289,41 @@ Examples:
   }
 }
 
-function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InputError('command line', [{ path: '--workers', message: `"${value}" is not a positive whole number` }]);
-  return n;
-}
+const parseWorkers = (value: string) => positiveInteger('--workers')(value);
 
 function parseSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InputError('command line', [{ path: '--seed', message: `"${value}" is not an integer` }]);
+  const n = parseWholeNumber(value, true);
+  if (n === undefined) throw new InputError('command line', [{ path: '--seed', message: `"${clip(value)}" is not a whole number` }]);
   return n;
 }
 
 function positiveInteger(option: string): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InputError('command line', [{ path: option, message: `"${value}" is not a positive whole number` }]);
+    const n = parseWholeNumber(value);
+    if (n === undefined || n < 1) throw new InputError('command line', [{ path: option, message: `"${clip(value)}" is not a positive whole number` }]);
     return n;
   };
 }
 
 function positive(option: string): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InputError('command line', [{ path: option, message: `"${value}" is not a positive number` }]);
+    const n = parseDecimal(value);
+    if (n === undefined || n <= 0) throw new InputError('command line', [{ path: option, message: `"${clip(value)}" is not a positive number` }]);
     return n;
   };
+}
+
+/** `--limit name=value`, repeatable: checked at once, and passed on to worker threads and processes through P2PMARKET_LIMITS. */
+function collectLimit(value: string, previous: string[] = []): string[] {
+  parseLimits([value], 'command line');
+  return [...previous, value];
+}
+
+function applyLimits(entries: readonly string[] | undefined): void {
+  if (!entries?.length) return;
+  const current = process.env.P2PMARKET_LIMITS ? process.env.P2PMARKET_LIMITS.split(',') : [];
+  process.env.P2PMARKET_LIMITS = [...current, ...entries].join(',');
+  environmentLimits(); // checks the whole setting once more
 }
 
 function reportError(e: unknown): number {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { scenarioPowerFlow } from '../analysis/powerflow.ts';
 import { ExitCode } from '../errors.ts';
 import { powerFlowFiles, renderPowerFlow } from '../output/powerflow-files.ts';
-import { writeRunFiles } from '../output/write.ts';
+import { RunFolder } from '../output/run-folder.ts';
 import { loadScenario } from '../scenario/load.ts';
 
 export interface PowerFlowCommandOptions {
@@ -16,16 +16,25 @@ export interface PowerFlowCommandOptions {
 
 export function powerFlowCommand(file: string, options: PowerFlowCommandOptions): number {
   const scenario = loadScenario(file);
-  const result = scenarioPowerFlow(scenario, { tolerancePu: options.tolerance, maxIterations: options.maxIterations });
-  if (!result.converged) {
+  const dir = options.out ?? join('outputs', `${scenario.name}-powerflow`);
+  const folder = RunFolder.claim(dir, { command: 'powerflow', inputs: [file] });
+  try {
+    const result = scenarioPowerFlow(scenario, { tolerancePu: options.tolerance, maxIterations: options.maxIterations });
+    if (!result.converged) {
+      if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      process.stderr.write(`error: ${file}: ${result.failure!.message}\n`);
+      folder.abandon();
+      return ExitCode.notCleared;
+    }
     if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    process.stderr.write(`error: ${file}: ${result.failure!.message}\n`);
-    return ExitCode.notCleared;
+    else if (!options.quiet) process.stdout.write(renderPowerFlow(result) + '\n');
+    folder.commit(powerFlowFiles(result));
+    if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')}, buses.csv and lines.csv\n`);
+    return ExitCode.ok;
+  } catch (e) {
+    folder.abandon();
+    throw e;
+  } finally {
+    folder.release();
   }
-  if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else if (!options.quiet) process.stdout.write(renderPowerFlow(result) + '\n');
-  const dir = options.out ?? join('outputs', scenario.name, 'powerflow');
-  writeRunFiles(dir, powerFlowFiles(result));
-  if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')}, buses.csv and lines.csv\n`);
-  return ExitCode.ok;
 }

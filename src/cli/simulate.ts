@@ -11,7 +11,11 @@ import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts
 import { settle, settlementSummary } from '../market/settlement.ts';
 import { renderSimulation } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
-import { writeRunFiles } from '../output/write.ts';
+import { RunFolder } from '../output/run-folder.ts';
+import type { Scenario } from '../scenario/validate.ts';
+import { Feeder } from '../network/feeder.ts';
+import { checkModelSize } from '../problem/size.ts';
+import { environmentLimits } from '../io/limits.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
 import { plotAfterRun } from './plot.ts';
@@ -36,19 +40,36 @@ export async function simulateCommand(file: string, options: SimulateCommandOpti
 }
 
 export async function replayCommand(requestsFile: string, options: SimulateCommandOptions & { scenario: string }): Promise<number> {
-  return run(options.scenario, options, (scenario) => loadRequests(requestsFile, scenario));
+  return run(options.scenario, options, (scenario) => loadRequests(requestsFile, scenario), requestsFile);
 }
 
 async function run(
   file: string,
   options: SimulateCommandOptions,
   requestsOf?: (scenario: ReturnType<typeof loadScenario>) => RequestEvent[],
+  requestsFile?: string,
 ): Promise<number> {
   const scenario = loadScenario(file);
   const requests = requestsOf?.(scenario);
+  checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
+  // The output folder is claimed before any work: a folder that is not the run's is refused now.
+  const dir = options.out ?? join('outputs', scenario.name);
+  const folder = RunFolder.claim(dir, { command: requestsFile ? 'replay' : 'simulate', inputs: [file, ...(requestsFile ? [requestsFile] : [])] });
+  try {
+    return await simulateInto(folder, file, scenario, options, requests);
+  } catch (e) {
+    folder.abandon();
+    throw e;
+  } finally {
+    folder.release();
+  }
+}
+
+async function simulateInto(folder: RunFolder, file: string, scenario: Scenario, options: SimulateCommandOptions, requests: RequestEvent[] | undefined): Promise<number> {
+  const dir = folder.dir;
   let result: SimulationResult;
   try {
-    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, ...(requests ? { requests } : {}) });
+    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, ...(requests ? { requests } : {}) });
     // Progress on stderr for long runs, when it is a terminal.
     const bar = !options.quiet && process.stderr.isTTY && simulation.lastStep >= PROGRESS_MIN_STEPS
       ? new SingleBar({ format: `${scenario.name} [{bar}] step {value}/{total}, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)
@@ -71,8 +92,7 @@ async function run(
   const settlement = settle(scenario, result);
   result.settlement = settlementSummary(settlement);
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
-  const dir = options.out ?? join('outputs', scenario.name);
-  writeRunFiles(dir, {
+  folder.commit({
     ...simulationFiles(result, 0, settlement.rows),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
     'scenario.json': scenarioJson(scenario),

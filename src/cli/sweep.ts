@@ -1,14 +1,14 @@
 /** `p2pmarket sweep <sweep.json>`: parameter sweeps, on a pool of worker threads. */
 import { SingleBar, Presets } from 'cli-progress';
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
 import { assertBackendCanClear, solverAdapter, type SolverName } from '../market/clear.ts';
 import { sweepFiles } from '../output/sweep-csv.ts';
-import { clearRunFiles, writeRunFiles } from '../output/write.ts';
-import { SweepJournal } from '../sweep/journal.ts';
+import { RunFolder } from '../output/run-folder.ts';
+import { JOURNAL_DIR, SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
-import { loadSweep, validatePoints } from '../sweep/points.ts';
+import { loadSweep, validatePoints, type SweepPlan } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
 import { CHUNK_POINTS, runSweep, type SweepPointResult } from '../sweep/run.ts';
 import type { Redis } from 'ioredis';
@@ -51,10 +51,46 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
     redis = { target, client: await connectRedis(target) };
   }
   const dir = options.out ?? join('outputs', plan.name);
-  // The previous run's files go away first: until the new ones are in place, nothing looks complete.
-  mkdirSync(dir, { recursive: true });
-  clearRunFiles(dir);
-  const journal = new SweepJournal(dir, plan, CHUNK_POINTS, JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit }));
+  // Another sweep's journal is refused before the folder is touched.
+  if (options.resume) new SweepJournal(dir, plan, CHUNK_POINTS, sweepSettings(options)).refuseIfOther();
+  const folder = RunFolder.claim(dir, { command: 'sweep', inputs: plan.inputs });
+  try {
+    return await sweepInto(folder, file, plan, redis, options);
+  } catch (e) {
+    await redis?.client.quit().catch(() => undefined);
+    throw e;
+  } finally {
+    folder.release();
+  }
+}
+
+/** What a sweep's results depend on besides its files. */
+const sweepSettings = (options: SweepCommandOptions) => JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit });
+
+async function sweepInto(
+  folder: RunFolder,
+  file: string,
+  plan: SweepPlan,
+  redis: { target: RedisTarget; client: Redis } | undefined,
+  options: SweepCommandOptions,
+): Promise<number> {
+  const dir = folder.dir;
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(`${line}\n`);
+  };
+  const journal = new SweepJournal(dir, plan, CHUNK_POINTS, sweepSettings(options), (m) => say(`warning: ${m}`));
+  if (options.resume && !journal.exists()) {
+    const previous = folder.previous;
+    if (previous?.state === 'complete' && previous.identity === journal.identity) {
+      say(`${plan.name}: ${dir} already holds this sweep's finished results (${plan.size} runs): nothing to resume`);
+      if (options.json) process.stdout.write(readFileSync(join(dir, 'result.json'), 'utf8'));
+      if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
+      else folder.abandon(); // the folder as it was, manifest and all
+      return ExitCode.ok;
+    }
+    say(`${plan.name}: no journal to resume from in ${dir}: running all ${plan.size} runs`);
+  }
+  folder.own(JOURNAL_DIR);
   // A progress bar on stderr, when it is a terminal.
   const bar = !options.quiet && process.stderr.isTTY
     ? new SingleBar(
@@ -126,13 +162,14 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
     bar?.stop();
   }
   const files = sweepFiles(plan, results);
-  writeRunFiles(dir, files);
-  journal.remove();
+  // The journal is replaced with the rest of the folder's earlier entries.
+  folder.commit(files, 'replace', journal.identity);
   if (distributed) {
     // The output is written: the sweep's queue and its finished jobs are no longer needed.
     await distributed.finish();
     await distributed.close();
   }
+  if (options.resume && journal.keptRuns > 0) say(`${plan.name}: resumed: kept ${journal.keptRuns} of ${plan.size} runs from the journal, computed the other ${plan.size - journal.keptRuns}`);
   const failed = results.filter((r) => (r.clearing?.status ?? r.simulation!.status) !== 'optimal').length;
   if (options.json) process.stdout.write(files['result.json']!);
   else if (!options.quiet) {

@@ -2,6 +2,8 @@
 import { ExitCode } from '../errors.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
+import { checkModelSize } from '../problem/size.ts';
+import { environmentLimits } from '../io/limits.ts';
 import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { loadScenario, readJsonFile } from '../scenario/load.ts';
 import { loadSweep, validatePoints } from '../sweep/points.ts';
@@ -20,10 +22,13 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
     if (isSweepFile(readJsonFile(file))) {
       const plan = loadSweep(file);
       validatePoints(plan);
-      return { file, sweep: plan.name, scenario: plan.scenarioFile, mode: plan.mode, parameters: plan.parameters.length, samples: plan.samples, runs: plan.size };
+      return { file, sweep: plan.name, scenario: plan.scenarioFile, mode: plan.mode, parameters: plan.parameters.length, points: plan.size / plan.samples, samples: plan.samples, runs: plan.size };
     }
     const scenario = loadScenario(file);
-    const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
+    const feeder = new Feeder(scenario.network);
+    // Held to the limits as the command that runs it would be: simulate's windows when it has them.
+    const size = checkModelSize(scenario, feeder, file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
+    const problem = buildMarketProblem(scenario, feeder);
     return {
       file,
       scenario: scenario.name,
@@ -38,6 +43,7 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
       linearForm: problem.index.linearForm,
       columns: problem.model.numCols,
       rows: problem.model.numRows,
+      estimatedMemoryMib: size.memoryMib,
       fixedConflicts: problem.fixedConflicts.map((c) => c.description),
     };
   });
@@ -45,13 +51,17 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
   else if (!options.quiet) {
     for (const r of reports) {
       if ('sweep' in r) {
-        process.stdout.write(`${r.file}: valid sweep — "${r.sweep}" over ${r.scenario}, ${r.parameters} parameters × ${r.samples} samples = ${r.runs} ${r.mode === 'simulate' ? 'simulations' : 'clearings'}, every point valid\n`);
+        const plural = (n: unknown, word: string) => `${Number(n).toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+        process.stdout.write(
+          `${r.file}: valid sweep — "${r.sweep}" over ${r.scenario}: ${plural(r.points, 'point')} × ${plural(r.samples, 'sample')} = ` +
+            `${plural(r.runs, r.mode === 'simulate' ? 'simulation' : 'clearing')}, every point valid\n`,
+        );
         continue;
       }
       process.stdout.write(
-        `${r.file}: valid — "${r.scenario}", ${r.steps} steps of ${r.stepHours} h, ${r.buses} buses, ${r.lines} lines, ${r.loads} fixed loads, ` +
+        `${r.file}: valid — "${r.scenario}", ${r.steps} step${r.steps === 1 ? '' : 's'} of ${r.stepHours} h, ${r.buses} buses, ${r.lines} lines, ${r.loads} fixed loads, ` +
           `${r.prosumers} prosumers (${r.batteries} with batteries), ${r.tradePairs} trade pairs; the clearing problem has ` +
-          `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow)\n`,
+          `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow; about ${r.estimatedMemoryMib} MiB to clear)\n`,
       );
       for (const c of r.fixedConflicts as string[]) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);
     }

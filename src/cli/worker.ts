@@ -5,7 +5,6 @@
  * them again once their locks expire).
  */
 import { ExitCode } from '../errors.ts';
-import { mask } from '../distributed/redis.ts';
 import { SweepWorker } from '../distributed/worker.ts';
 
 export interface WorkerCommandOptions {
@@ -17,7 +16,7 @@ export interface WorkerCommandOptions {
 export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
   const log = options.quiet ? undefined : (line: string) => process.stderr.write(`worker: ${line}\n`);
   const worker = await SweepWorker.start({ url: options.queue, concurrency: options.concurrency ?? 1, log });
-  log?.(`${worker.name} waiting for sweeps on ${mask(options.queue)} (${options.concurrency ?? 1} at a time)`);
+  log?.(`${worker.name} waiting for sweeps on ${worker.target.masked} (${options.concurrency ?? 1} at a time)`);
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {

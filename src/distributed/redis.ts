@@ -21,31 +21,43 @@ export class RedisUsageError extends InputError {
   }
 }
 
+/**
+ * Parses a Redis URL with the WHATWG URL parser. Credentials may be percent-encoded (`p%40ss`);
+ * an unencoded `@` in a password is taken as the parser takes it (the last `@` ends the
+ * credentials). No message quotes the text of a URL that does not parse: it may hold a password.
+ */
 export function parseRedisUrl(text: string): RedisTarget {
+  const usage = (message: string): never => {
+    throw new InputError('command line', [{ path: '--queue', message }]);
+  };
+  const form = 'redis://[user:password@]host:port[/db] (rediss:// for TLS)';
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text.trim());
   } catch {
-    throw new InputError('command line', [{ path: '--queue', message: `"${mask(text)}" is not a URL such as redis://[user:password@]host:port` }]);
+    return usage(
+      `not a URL such as ${form}; the text is not shown, as it may hold a password. ` +
+        'Characters such as / @ : # ? % in a user name or password must be percent-encoded (%2F %40 %3A %23 %3F %25)',
+    );
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new InputError('command line', [{ path: '--queue', message: `"${mask(text)}": the URL must begin with redis:// or rediss://` }]);
-  }
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') usage(`the URL must begin with redis:// or rediss:// (${form})`);
+  if (url.search || url.hash) usage(`the URL has a "?" or "#" part, which a Redis URL does not take (in a password, percent-encode them as %3F and %23)`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host) usage(`the URL names no host (${form})`);
   const port = url.port ? Number(url.port) : 6379;
-  const db = url.pathname && url.pathname !== '/' ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new InputError('command line', [{ path: '--queue', message: `"${mask(text)}": the database "${url.pathname.slice(1)}" is not a number` }]);
+  const dbText = url.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : /^\d{1,5}$/.test(dbText) ? Number(dbText) : NaN;
+  if (!Number.isInteger(db)) usage(`the path after the port must be a database number (/0, /1, …), not "${dbText.length > 20 ? `${dbText.slice(0, 19)}…` : dbText.includes('@') ? '…' : dbText}"`);
   const options: RedisOptions = { host, port, db };
-  if (url.username) options.username = decodeURIComponent(url.username);
-  if (url.password) options.password = decodeURIComponent(url.password);
+  try {
+    if (url.username) options.username = decodeURIComponent(url.username);
+    if (url.password) options.password = decodeURIComponent(url.password);
+  } catch {
+    usage('the user name or password holds a "%" that is not a valid percent-encoding (write % itself as %25)');
+  }
   if (url.protocol === 'rediss:') options.tls = {};
   const masked = `${url.protocol}//${url.hostname}:${port}${db ? `/${db}` : ''}`;
   return { masked, options };
-}
-
-/** The URL without its user and password (for messages), even when it does not parse. */
-export function mask(text: string): string {
-  return text.replace(/\/\/[^@/]*@/, '//');
 }
 
 /** Why a connection failed, in words (no password). */
@@ -60,6 +72,7 @@ export function describeRedisError(e: unknown): string {
   if (/ETIMEDOUT|timed out|timeout/i.test(message)) return 'no answer from the server (connection timed out)';
   if (/Connection is closed|ECONNRESET|EPIPE/i.test(message)) return 'the connection was closed';
   if (/max retries per request/i.test(message)) return 'the server does not answer (connection lost)';
+  if (/has no database/.test(message)) return message;
   return message;
 }
 
@@ -70,8 +83,11 @@ export function describeRedisError(e: unknown): string {
  * queueing them forever while the server is away.
  */
 export async function connectRedis(target: RedisTarget, timeoutMs = 5000): Promise<Redis> {
+  const { db = 0 } = target.options;
   const client = new Redis({
     ...target.options,
+    // Database 0 first, then SELECT: a database the server lacks is an answer, not a hang.
+    db: 0,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 1,
@@ -87,6 +103,14 @@ export async function connectRedis(target: RedisTarget, timeoutMs = 5000): Promi
       (async () => {
         await client.connect();
         await client.ping();
+        if (db !== 0) {
+          try {
+            await client.select(db);
+          } catch (e) {
+            const databases = await client.config('GET', 'databases').then((r) => (r as string[])[1]).catch(() => undefined);
+            throw new Error(`the server has no database ${db}${databases ? ` (it has ${databases}: /0 to /${Number(databases) - 1})` : ''} (${(e as Error).message})`);
+          }
+        }
       })(),
       timeoutMs + 1000,
       'no answer from the server (connection timed out)',

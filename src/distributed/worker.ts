@@ -50,7 +50,7 @@ export class SweepWorker {
   chunksDone = 0;
 
   private constructor(
-    private readonly target: RedisTarget,
+    readonly target: RedisTarget,
     private readonly client: Redis,
     private readonly pool: Piscina,
     private readonly disposeScript: () => void,

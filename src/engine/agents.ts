@@ -7,6 +7,7 @@
  * - the market operator clears, at every timestep, the window of the next `horizonSteps`
  *   steps from the agents' current states, forecasts and requests.
  */
+import { InputError } from '../errors.ts';
 import { clearWith, type SessionSlot } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
@@ -134,7 +135,12 @@ export class UtilityAgent {
 export interface OperatorOptions {
   horizonSteps: number;
   timeLimitSeconds: number;
+  /** Names the scenario in input errors (its file). */
+  file?: string;
 }
+
+/** Per-step fields of a window, whose index counts from the window's start. */
+const STEP_FIELD = /^(utility\.(?:priority|targetKw)|prosumers\[\d+\]\.(?:scheduleKw|realisedKw))\[(\d+)\]/;
 
 export class MarketOperator {
   readonly windows: WindowRecord[] = [];
@@ -153,7 +159,7 @@ export class MarketOperator {
   ) {
     loop.on('timestep', ({ simHour, step }) => {
       const window = this.windowScenario(step);
-      const result = clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps) });
+      const result = this.clear(window, step);
       this.solveMs += result.solveMs;
       const cleared = result.status === 'optimal';
       const record: WindowRecord = {
@@ -174,6 +180,17 @@ export class MarketOperator {
   }
 
   /** The session slot of windows of this length. */
+  /** Clears a window; an input error names the scenario's own steps, not the window's. */
+  private clear(window: Scenario, start: number): ClearingResult {
+    try {
+      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(this.options.file ? { file: this.options.file } : {}) });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      const shift = (path: string) => path.split(', ').map((p) => p.replace(STEP_FIELD, (_m, field: string, k: string) => `${field}[${Number(k) + start}]`)).join(', ');
+      throw new InputError(e.file, e.problems.map((q) => ({ path: shift(q.path), message: q.message.replace(/, step (\d+)/g, (_m, k: string) => `, step ${Number(k) + start}`) })));
+    }
+  }
+
   private slot(steps: number): SessionSlot {
     let slot = this.sessions.get(steps);
     if (!slot) this.sessions.set(steps, (slot = {}));

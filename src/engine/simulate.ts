@@ -29,6 +29,8 @@ export interface SimulationOptions {
   requests?: RequestEvent[];
   /** Seed of the random forecast errors (`forecastErrorStdKw`); 1 by default. */
   seed?: number;
+  /** Names the scenario in input errors (its file). */
+  file?: string;
 }
 
 export interface SimulatedAgentStep extends AgentStep {
@@ -120,6 +122,7 @@ export class Simulation {
     this.operator = new MarketOperator(loop, scenario, adapter, this.prosumers, this.utility, {
       horizonSteps: this.horizonSteps,
       timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds,
+      ...(options.file ? { file: options.file } : {}),
     });
     scenario.prosumers.forEach((p) =>
       (p.forecastUpdates ?? []).forEach((u) =>

@@ -43,7 +43,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   columns: 3_000_000,
   rows: 2_000_000,
   memoryMib: 8 * 1024,
-  traceRows: 50_000_000,
+  traceRows: 4_000_000,
 });
 
 /** What each limit is, for messages and `--help`. */
@@ -80,9 +80,11 @@ export function parseLimits(entries: readonly string[], where: string, base: Rea
 
 /** The default limits with the environment's P2PMARKET_LIMITS applied. */
 export function environmentLimits(env: NodeJS.ProcessEnv = process.env): Limits {
-  const text = env.P2PMARKET_LIMITS;
-  return text ? parseLimits(text.split(',').filter((s) => s.trim() !== ''), 'P2PMARKET_LIMITS') : { ...DEFAULT_LIMITS };
+  const text = env.P2PMARKET_LIMITS ?? '';
+  if (cached?.text !== text) cached = { text, limits: text ? parseLimits(text.split(',').filter((s) => s.trim() !== ''), 'P2PMARKET_LIMITS') : { ...DEFAULT_LIMITS } };
+  return { ...cached.limits };
 }
+let cached: { text: string; limits: Limits } | undefined;
 
 /** How to raise a limit, for messages. */
 export function raiseHint(name: keyof Limits): string {

@@ -61,7 +61,7 @@ export function parseJsonText(text: string, file: string, limits: Pick<Limits, '
     const first = errors[0];
     if (text.trim() === '') fail(file, 'is empty: expected a JSON object');
     const where = first ? lineAndColumn(text, first.offset) : lineAndColumn(text, text.length);
-    fail(file, `malformed JSON at ${where}: ${first ? describeJsonError(printParseErrorCode(first.error), text, first.offset) : 'the text is not JSON'}`);
+    fail(file, `malformed JSON at ${where}: ${first ? describeJsonError(printParseErrorCode(first.error), text, first.offset, first.length) : 'the text is not JSON'}`);
   }
   const duplicate = firstDuplicateKey(text);
   if (duplicate) fail(file, `the key "${clipKey(duplicate.key)}" appears twice in one object (at ${lineAndColumn(text, duplicate.offset)}); JSON would keep only the last: remove one`, duplicate.path);
@@ -146,11 +146,11 @@ const JSON_ERROR_WORDS: Record<string, string> = {
   InvalidCharacter: 'a control character inside a string',
 };
 
-function describeJsonError(code: string, text: string, offset: number): string {
+function describeJsonError(code: string, text: string, offset: number, length: number): string {
   const words = JSON_ERROR_WORDS[code] ?? code;
   const near = text.slice(offset, offset + 12).split('\n')[0]!;
-  if (offset >= text.trimEnd().length) return `${words} (the file ends early)`;
   if ((code === 'ValueExpected' || code === 'PropertyNameExpected') && /^\s*[}\]]/.test(near)) return `${words} (a trailing comma?)`;
+  if (offset + length >= text.trimEnd().length) return `${words} (the file ends early)`;
   return `${words}, found ${JSON.stringify(near.length === 12 ? `${near}…` : near)}`;
 }
 

@@ -21,6 +21,9 @@ import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './re
 import { networkState, report } from './report.ts';
 import { marketPrices, solverPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
+import { environmentLimits, type Limits } from '../io/limits.ts';
+import { checkModelSize } from '../problem/size.ts';
+import { checkSolverNumerics, likelyCulprits } from '../problem/numerics.ts';
 
 export type SolverName = 'highs' | 'lp-solver';
 
@@ -41,6 +44,10 @@ export interface ClearOptions {
    * against the other).
    */
   checkPrices?: boolean | 'lp';
+  /** Names the scenario in input errors (its file); `scenario "<name>"` by default. */
+  file?: string;
+  /** Size limits (io/limits.ts); the environment's by default. */
+  limits?: Limits;
 }
 
 export interface SessionSlot {
@@ -66,8 +73,12 @@ export async function clearMarket(scenario: Scenario, options: ClearOptions = {}
 export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: ClearOptions = {}): ClearingResult {
   const started = performance.now();
   const feeder = new Feeder(scenario.network);
+  const file = options.file ?? `scenario "${scenario.name}"`;
+  // Too large for the machine, or numbers the solver cannot take: input errors, before any work.
+  checkModelSize(scenario, feeder, file, options.limits ?? environmentLimits());
   const problem = buildMarketProblem(scenario, feeder);
   const { model } = problem;
+  checkSolverNumerics(model, scenario, file);
   const report = {
     backend: adapter.name,
     columns: model.numCols,
@@ -118,7 +129,11 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     }
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw e;
-    return failed('error', { message: `${adapter.name} could not take the model: ${(e as Error).message}`, conflicts: [] });
+    const culprits = likelyCulprits(model, scenario);
+    return failed('error', {
+      message: `${adapter.name} could not take the model: ${(e as Error).message}${culprits.length > 0 ? `; the scenario fields most likely responsible: ${culprits.join(', ')}` : ''}`,
+      conflicts: [],
+    });
   }
   const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
   try {

@@ -1,54 +1,39 @@
 /** Reading a scenario file: JSON → schema → cross-field validation → `Scenario`. */
-import { formatPath, InputError, type InputProblem } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { schemaProblems } from '../io/problems.ts';
 import { ScenarioSchema } from './schema.ts';
 import { validateScenario, type Scenario } from './validate.ts';
 import { readJsonFile } from '../io/read.ts';
+import { environmentLimits, raiseHint, type Limits } from '../io/limits.ts';
 
 export { readJsonFile, readTextFile } from '../io/read.ts';
 
 /** Parses and validates scenario data already in memory; `file` names it in messages. */
-export function parseScenario(raw: unknown, file = '<scenario>'): Scenario {
+export function parseScenario(raw: unknown, file = '<scenario>', limits: Limits = environmentLimits()): Scenario {
+  refuseOversized(raw, file, limits);
   const parsed = ScenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems: InputProblem[] = parsed.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return {
-          path: formatPath(issue.path),
-          message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
-        };
-      }
-      if (issue.code === 'invalid_type' && !hasPath(raw, issue.path)) {
-        return { path: formatPath(issue.path), message: 'is required but missing' };
-      }
-      if (issue.code === 'invalid_type' && issue.expected === 'number') {
-        const value = valueAt(raw, issue.path);
-        const received = typeof value === 'number' ? String(value) : JSON.stringify(value);
-        return { path: formatPath(issue.path), message: `must be a finite number (found ${received})` };
-      }
-      return { path: formatPath(issue.path), message: issue.message };
-    });
-    throw new InputError(file, problems);
-  }
+  if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, raw));
   const { scenario, problems } = validateScenario(parsed.data);
   if (!scenario) throw new InputError(file, problems);
   return scenario;
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = raw;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
+export function loadScenario(file: string, limits: Limits = environmentLimits()): Scenario {
+  return parseScenario(readJsonFile(file, limits), file, limits);
 }
 
-function hasPath(raw: unknown, path: readonly PropertyKey[]): boolean {
-  if (path.length === 0) return true;
-  const parent = valueAt(raw, path.slice(0, -1));
-  return parent !== null && typeof parent === 'object' && path[path.length - 1]! in parent;
-}
-
-export function loadScenario(file: string): Scenario {
-  return parseScenario(readJsonFile(file), file);
+/**
+ * The counts that size everything else — steps, buses, prosumers — held to their limits before
+ * the schema walks the arrays they size.
+ */
+function refuseOversized(raw: unknown, file: string, limits: Limits): void {
+  if (raw === null || typeof raw !== 'object') return;
+  const data = raw as { steps?: unknown; network?: { buses?: unknown }; prosumers?: unknown };
+  const over = (path: string, found: number, limit: keyof Limits, what: string) => {
+    throw new InputError(file, [{ path, message: `${found.toLocaleString('en-US')} ${what}, more than the limit of ${limits[limit].toLocaleString('en-US')}; ${raiseHint(limit)}` }]);
+  };
+  if (typeof data.steps === 'number' && data.steps > limits.steps) over('steps', data.steps, 'steps', 'steps');
+  const buses = data.network?.buses;
+  if (Array.isArray(buses) && buses.length > limits.buses) over('network.buses', buses.length, 'buses', 'buses');
+  if (Array.isArray(data.prosumers) && data.prosumers.length > limits.prosumers) over('prosumers', data.prosumers.length, 'prosumers', 'prosumers');
 }

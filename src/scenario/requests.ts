@@ -2,33 +2,41 @@
 import { parse } from 'csv-parse/sync';
 import type { RequestEvent } from '../engine/events.ts';
 import { InputError, type InputProblem } from '../errors.ts';
-import { readTextFile } from './load.ts';
+import { readTextFile } from '../io/read.ts';
+import { parseDecimal } from '../io/numbers.ts';
+import { clip } from '../io/problems.ts';
 import type { Scenario } from './validate.ts';
 
 const COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
 
 export function loadRequests(file: string, scenario: Scenario): RequestEvent[] {
   const text = readTextFile(file);
-  let rows: string[][];
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
+    // `info` gives each record's line in the file, blank lines counted as an editor counts them.
+    rows = parse(text, { skip_empty_lines: true, trim: true, info: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
-    throw new InputError(file, [{ path: '', message: `malformed CSV: ${(e as Error).message}` }]);
+    throw new InputError(file, [{ path: '', message: `malformed CSV: ${clip((e as Error).message, 200)}` }]);
   }
-  const [header, ...body] = rows;
+  const [first, ...body] = rows;
+  const header = first?.record;
   if (!header || COLUMNS.some((c) => !header.includes(c))) {
-    throw new InputError(file, [{ path: 'line 1', message: `the header must name the columns ${COLUMNS.join(', ')} (found: ${header?.join(', ') ?? 'nothing'})` }]);
+    throw new InputError(file, [{ path: `line ${first?.info.lines ?? 1}`, message: `the header must name the columns ${COLUMNS.join(', ')} (found: ${header ? clip(header.join(', '), 120) : 'nothing'})` }]);
   }
   const column = Object.fromEntries(COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<(typeof COLUMNS)[number], number>;
   const problems: InputProblem[] = [];
   const requests: RequestEvent[] = [];
-  body.forEach((row, k) => {
-    const at = (c: (typeof COLUMNS)[number]) => `line ${k + 2}, ${c}`;
+  body.forEach(({ record: row, info }) => {
+    const at = (c: (typeof COLUMNS)[number]) => `line ${info.lines}, ${c}`;
+    if (row.length !== header.length) problems.push({ path: `line ${info.lines}`, message: `has ${row.length} cells, the header ${header.length}` });
     const number = (c: (typeof COLUMNS)[number]) => {
       const raw = row[column[c]];
-      const value = raw === undefined || raw === '' ? NaN : Number(raw);
-      if (!Number.isFinite(value)) problems.push({ path: at(c), message: `"${raw ?? ''}" is not a finite number` });
-      else if (Math.abs(value) > 1e9) problems.push({ path: at(c), message: `${raw} must lie within ±1000000000` });
+      const value = raw === undefined ? undefined : parseDecimal(raw);
+      if (value === undefined) {
+        problems.push({ path: at(c), message: `"${clip(raw ?? '', 40)}" is not a decimal number` });
+        return NaN;
+      }
+      if (Math.abs(value) > 1e9) problems.push({ path: at(c), message: `${clip(raw!, 40)} must lie within ±1000000000` });
       return value;
     };
     const request: RequestEvent = {

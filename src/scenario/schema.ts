@@ -23,6 +23,9 @@ const positive = () => finite().positive();
 const nonNegative = () => finite().nonnegative();
 const id = () => z.string().min(1);
 
+/** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
+export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+
 export const LineSchema = z.strictObject({
   from: id().describe('Upstream (parent) bus id'),
   to: id().describe('Downstream (child) bus id'),
@@ -199,7 +202,7 @@ export const MarketSchema = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: id().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
+  name: id().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
   description: z.string().optional(),
   steps: z.number().int().positive(),
   stepHours: positive(),

@@ -3,13 +3,18 @@
  * varies fastest), each applied to a copy of the scenario and validated as a scenario.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { formatPath, InputError, type InputProblem } from '../errors.ts';
+import { InputError, type InputProblem } from '../errors.ts';
+import { schemaProblems } from '../io/problems.ts';
 import { parseScenario, readJsonFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
 import seedrandom from 'seedrandom';
 import type { ScenarioInput } from '../scenario/schema.ts';
-import { SweepSchema, type SweepData } from './schema.ts';
+import { NAME_PATTERN, SweepSchema, type SweepData } from './schema.ts';
+import { decimalRange } from '../io/numbers.ts';
+import { environmentLimits, type Limits } from '../io/limits.ts';
+import { Feeder } from '../network/feeder.ts';
+import { checkModelSize } from '../problem/size.ts';
 
 /** At most this many points in one sweep. */
 export const MAX_POINTS = 1_000_000;
@@ -35,6 +40,8 @@ export interface SweepPlan {
   name: string;
   file: string;
   scenarioFile: string;
+  /** Every file the sweep reads (the sweep file, its scenario, …), absolute. */
+  inputs: string[];
   mode: SweepData['mode'];
   parameters: SweepParameter[];
   samples: number;
@@ -44,11 +51,8 @@ export interface SweepPlan {
   point(run: number): SweepPoint;
 }
 
-/** Values of a range, rounded to 12 significant digits so that steps of 0.1 stay 0.1. */
-export function rangeValues(from: number, to: number, step: number): number[] {
-  const count = Math.floor((to - from) / step + 1e-9) + 1;
-  return Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
-}
+/** Values of a range on the decimal grid its numbers are written on (−0.3 to 0.3 by 0.1 includes 0, not 5.55e-17). */
+export const rangeValues = decimalRange;
 
 export function loadSweep(file: string): SweepPlan {
   return sweepPlan(file, readJsonFile(file), readJsonFile);
@@ -72,15 +76,7 @@ export function loadSweepFromText(file: string, sweepText: string, scenarioText:
 
 function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile: string) => unknown): SweepPlan {
   const parsed = SweepSchema.safeParse(sweepJson);
-  if (!parsed.success) {
-    throw new InputError(
-      file,
-      parsed.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
-      })),
-    );
-  }
+  if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, sweepJson));
   const sweep = parsed.data;
   const scenarioFile = resolve(dirname(file), sweep.scenario);
   const raw = readScenario(scenarioFile);
@@ -102,10 +98,11 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
       return steps;
     });
     let values: number[] = [];
-    if ('values' in p) values = p.values;
-    else if (p.from > p.to) problems.push({ path: `${at}.from`, message: `${p.from} is above "to" (${p.to})` });
-    else if ((p.to - p.from) / p.step + 1 > MAX_POINTS) problems.push({ path: `${at}.step`, message: `a step of ${p.step} from ${p.from} to ${p.to} makes more than ${MAX_POINTS} values` });
-    else values = rangeValues(p.from, p.to, p.step);
+    const { from, to, step } = p as { from: number; to: number; step: number };
+    if (p.values) values = p.values;
+    else if (from > to) problems.push({ path: `${at}.from`, message: `${from} is above "to" (${to})` });
+    else if ((to - from) / step + 1 > MAX_POINTS) problems.push({ path: `${at}.step`, message: `a step of ${step} from ${from} to ${to} makes more than ${MAX_POINTS} values` });
+    else values = rangeValues(from, to, step);
     return { name: pathList.join('|'), paths, values };
   });
   if (parameters.length === 0 && sweep.samples === 1) problems.push({ path: 'parameters', message: 'a sweep needs parameters, or samples' });
@@ -145,12 +142,44 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
       throw e;
     }
   };
-  return { name: sweep.name ?? basename(file).replace(/\.json$/, ''), file, scenarioFile, mode: sweep.mode, parameters, samples: sweep.samples, size, point };
+  return { name: sweep.name ?? nameFromFile(file), file, scenarioFile, inputs: [resolve(file), scenarioFile], mode: sweep.mode, parameters, samples: sweep.samples, size, point };
 }
 
-/** Builds and validates every run's scenario: a bad one throws its InputError before anything runs. */
-export function validatePoints(plan: SweepPlan): void {
-  for (let run = 0; run < plan.size; run++) plan.point(run);
+/**
+ * A sweep without a "name" is named after its file: the name must pass the check a scenario's
+ * name passes (it names the output folder), so `...json` or `.json` are refused.
+ */
+function nameFromFile(file: string): string {
+  const name = basename(file).replace(/\.json$/i, '');
+  if (!NAME_PATTERN.test(name)) {
+    throw new InputError(file, [{
+      path: 'name',
+      message: `the file name gives no usable output folder name ("${name.slice(0, 40)}"): add a "name" field (letters, digits, ".", "_", "-", not starting with ".") or give --out`,
+    }]);
+  }
+  return name;
+}
+
+/**
+ * Builds and validates every run's scenario, and holds each to the size limits: a bad one throws
+ * its InputError before anything runs.
+ */
+export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimits()): void {
+  const checked = new Set<string>();
+  for (let run = 0; run < plan.size; run++) {
+    const { scenario } = plan.point(run);
+    // The size depends on these alone: one check per distinct combination.
+    const m = scenario.market;
+    const key = JSON.stringify([scenario.steps, scenario.horizonSteps, scenario.network.buses.length, scenario.network.linearForm, scenario.prosumers.map((p) => `${p.bus}${p.battery ? '+' : ''}`), m.tradeGraph, m.penaltyNorm, m.tradeVolumeWeight > 0, scenario.utility.tariff !== undefined]);
+    if (checked.has(key)) continue;
+    checked.add(key);
+    try {
+      checkModelSize(scenario, new Feeder(scenario.network), plan.file, limits, plan.mode === 'simulate' ? (scenario.horizonSteps ?? scenario.steps) : scenario.steps);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(plan.file, e.problems.map((q) => ({ path: `point ${run}${q.path ? `: ${q.path}` : ''}`, message: q.message })));
+      throw e;
+    }
+  }
 }
 
 /**

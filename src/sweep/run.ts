@@ -66,12 +66,12 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
     for (let run = task.from; run < task.to; run++) {
       const { scenario, values, sample, simulationSeed } = plan.point(run);
       if (plan.mode === 'simulate') {
-        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed });
+        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file: `${plan.file} (point ${run})` });
         // The event trace is not kept: a sweep reports steps, trades and windows.
         results.push({ run, values, sample, simulation: { ...simulation, events: [], requests: [] } });
         continue;
       }
-      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot }) });
+      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot, file: `${plan.file} (point ${run})` }) });
     }
   } finally {
     slot.session?.dispose();
@@ -169,5 +169,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
       worker.dispose();
     }
   }
-  return chunks.flat();
+  const results = chunks.flat();
+  // Every run once, in order: anything else is a bug, not a result to write.
+  if (results.length !== plan.size || results.some((r, k) => r.run !== k)) {
+    throw new Error(`sweep: ${results.length} results for ${plan.size} runs (a chunk went missing or came twice)`);
+  }
+  return results;
 }

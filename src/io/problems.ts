@@ -1,0 +1,68 @@
+/**
+ * Schema issues (zod) in the words of the input's author: the field path as written in the
+ * file (`prosumers[1].battery.initialKwh`), what is wrong, and what was found — clipped, so that
+ * a 200,000-element array in the wrong place makes a one-line message, not a megabyte.
+ */
+import type { z } from 'zod';
+import { formatPath, type InputProblem } from '../errors.ts';
+
+type Issue = z.core.$ZodIssue;
+
+/** The problems of a failed parse of `raw`, one per issue. */
+export function schemaProblems(issues: readonly Issue[], raw: unknown): InputProblem[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, raw) }));
+}
+
+function describeIssue(issue: Issue, raw: unknown): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 10).map((k) => `"${clip(k, 40)}"`).join(', ')}${issue.keys.length > 10 ? ` and ${issue.keys.length - 10} more` : ''}`;
+    case 'invalid_type': {
+      if (!hasPath(raw, issue.path)) return 'is required but missing';
+      const found = describeValue(valueAt(raw, issue.path));
+      if (issue.expected === 'number') return `must be a finite number (found ${found})`;
+      if (issue.expected === 'int') return `must be a whole number (found ${found})`;
+      return `must be ${article(issue.expected)} (found ${found})`;
+    }
+    case 'invalid_union': {
+      const value = valueAt(raw, issue.path);
+      const options = [...new Set(issue.errors.map((branch) => branch[0]).filter((first): first is Issue => first !== undefined && first.path.length === 0).map((first) => describeIssue({ ...first, path: issue.path } as Issue, raw)))];
+      return options.length > 0 ? `is not a form this field takes (found ${describeValue(value)}): ${options.slice(0, 4).join('; or ')}` : `is not a form this field takes (found ${describeValue(value)})`;
+    }
+    default:
+      return clip(issue.message, 300);
+  }
+}
+
+/** A value as a short phrase: `"abc"`, `12`, `an array of 200000 elements`, `an object`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length} element${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(clip(value, 40));
+  return clip(String(value), 40);
+}
+
+function article(type: string): string {
+  return type === 'object' || type === 'array' ? `an ${type}` : `a ${type === 'boolean' ? 'true or false' : type}`;
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = raw;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function hasPath(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return true;
+  const parent = valueAt(raw, path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && path[path.length - 1]! in parent;
+}
