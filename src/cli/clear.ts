@@ -31,6 +31,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
   const folder = RunFolder.claim(dir, { command: 'clear', inputs: [file] });
+  if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     const code = await clearInto(folder, file, scenario, options);
     if (code !== ExitCode.ok) folder.abandon();

@@ -18,6 +18,7 @@ export function powerFlowCommand(file: string, options: PowerFlowCommandOptions)
   const scenario = loadScenario(file);
   const dir = options.out ?? join('outputs', `${scenario.name}-powerflow`);
   const folder = RunFolder.claim(dir, { command: 'powerflow', inputs: [file] });
+  if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     const result = scenarioPowerFlow(scenario, { tolerancePu: options.tolerance, maxIterations: options.maxIterations });
     if (!result.converged) {

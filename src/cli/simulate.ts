@@ -55,6 +55,7 @@ async function run(
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
   const folder = RunFolder.claim(dir, { command: requestsFile ? 'replay' : 'simulate', inputs: [file, ...(requestsFile ? [requestsFile] : [])] });
+  if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     return await simulateInto(folder, file, scenario, options, requests);
   } catch (e) {

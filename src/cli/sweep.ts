@@ -54,6 +54,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   // Another sweep's journal is refused before the folder is touched.
   if (options.resume) new SweepJournal(dir, plan, CHUNK_POINTS, sweepSettings(options)).refuseIfOther();
   const folder = RunFolder.claim(dir, { command: 'sweep', inputs: plan.inputs });
+  if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     return await sweepInto(folder, file, plan, redis, options);
   } catch (e) {

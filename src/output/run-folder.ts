@@ -147,6 +147,17 @@ export class RunFolder {
     }
   }
 
+  /**
+   * When the run replaces an earlier run of other inputs (two projects' `sweep.json` both default
+   * to outputs/sweep/), a note saying whose results go; undefined otherwise.
+   */
+  get replacing(): string | undefined {
+    const before = this.initial;
+    if (!before || before.state !== 'complete' || before.inputs.length === 0) return undefined;
+    const same = before.inputs.length === this.manifest.inputs.length && before.inputs.every((f, k) => f === this.manifest.inputs[k]);
+    return same ? undefined : `note: ${this.dir} held the results of ${before.command} ${before.inputs[0]}; this run replaces them`;
+  }
+
   /** The manifest the folder had when this run claimed it: the earlier run's, if any. */
   get previous(): Readonly<RunManifest> | undefined {
     return this.initial;
