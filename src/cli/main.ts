@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
+import { addImportCommands } from './import.ts';
 import { plotCommand } from './plot.ts';
 import { powerFlowCommand } from './powerflow.ts';
 import { schemaCommand, validateCommand } from './validate.ts';
@@ -217,6 +218,10 @@ beyond the feeder's capacity) prints no result and exits 3.`,
     .action((scenario: string, options) => {
       exitCode = powerFlowCommand(scenario, options);
     });
+
+  addImportCommands(program, (code) => {
+    exitCode = code;
+  });
 
   program
     .command('plot')
