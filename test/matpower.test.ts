@@ -7,7 +7,8 @@
  * - through the real commands (`import matpower … --out`, then `powerflow --json`): the
  *   figures of MATPOWER's Newton power flow (tolerance 1e-10) for five feeders — losses to
  *   1e-3 kW, the named bus to 1e-6 p.u. — and every bus voltage against an independent
- *   full-Ybus Newton–Raphson (test/helpers/newton.ts) to 1e-6 p.u.;
+ *   full-Ybus Newton–Raphson (test/helpers/newton.ts) to 1e-6 p.u.; in process, a generator at
+ *   a PQ bus and an isolated bus against the same reference;
  * - refused cases (exit 2, the file and the field or line named, nothing written): a loop,
  *   two sources, an island, shunts and line charging, a statement that is not a case's, a
  *   ragged matrix, a missing matrix, an existing output file.
@@ -15,9 +16,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PowerFlowReport } from '../src/analysis/powerflow.ts';
+import { scenarioPowerFlow, type PowerFlowReport } from '../src/analysis/powerflow.ts';
 import { InputError } from '../src/errors.ts';
+import { matpowerScenario } from '../src/import/matpower.ts';
 import { readMatpowerCase, type MatpowerCaseFile, type NumericMatrix } from '../src/import/matpower-case.ts';
+import { parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { p2pmarket, ROOT, temporaryFolder, type Run } from './helpers/cli.ts';
 import { newtonPowerFlow, type NewtonSolution } from './helpers/newton.ts';
@@ -305,6 +308,40 @@ describe('import matpower, then powerflow: MATPOWER\'s own power flow', () => {
     // … which is not MATPOWER's power flow of the case as written.
     expect(Math.abs(newtonPowerFlow(readCase('case18')).lossKw - newton.lossKw)).toBeGreaterThan(1);
   }, SLOW);
+});
+
+describe('the conversion, in process', () => {
+  /** Imports `text`, solves the scenario's power flow, and compares every bus with the Newton reference. */
+  function againstNewton(text: string) {
+    const mpc = readMatpowerCase(text, 'edited.m');
+    const { scenario, warnings } = matpowerScenario(mpc, 'edited.m');
+    const report = scenarioPowerFlow(parseScenario(scenario, 'edited.json'));
+    const newton = newtonPowerFlow(mpc);
+    expect(newton.converged).toBe(true);
+    expect(worstVoltageDifference(report, newton)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(report.steps[0]!.lossKw - newton.lossKw)).toBeLessThanOrEqual(1e-3);
+    return { scenario, warnings, report };
+  }
+
+  it('a generator at a PQ bus is a fixed injection of its PG and QG, as in MATPOWER', () => {
+    const text = caseText('case10ba').replace(/(mpc\.gen = \[\n[^\n]*\n)/, '$1\t5\t1.2\t0.3\t1\t-1\t1\t100\t1\t2\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0;\n');
+    const { scenario, warnings, report } = againstNewton(text);
+    expect(warnings).toEqual([]);
+    expect(scenario.network.loads).toContainEqual({ bus: '5', injectionKw: 1200, injectionKvar: 300 });
+    expect(scenario.network.loads).toContainEqual({ bus: '5', injectionKw: -1598, injectionKvar: -1840 });
+    expect(scenario.description).toMatch(/Generators at PQ buses, fixed injections of their PG and QG as in MATPOWER: bus 5 \(gen row 2\)/);
+    expect(report.steps[0]!.lossKw).toBeLessThan(783.778); // the local generation relieves the feeder
+  });
+
+  it('an isolated bus (type 4) is left out with its branch and load, as MATPOWER leaves it out', () => {
+    const { scenario } = againstNewton(editRow(caseText('case33bw'), 'bus', [33], 2, '4'));
+    expect(scenario.network.buses).toHaveLength(32);
+    expect(scenario.network.buses).not.toContain('33');
+    expect(scenario.network.lines.some((l) => l.to === '33' || l.from === '33')).toBe(false);
+    expect(scenario.network.loads!.some((l) => l.bus === '33')).toBe(false);
+    expect(scenario.description).toMatch(/Isolated buses \(BUS_TYPE 4\) left out with their branches, generators and loads.*: 33\./);
+    expect(scenario.description).toMatch(/Branches to isolated buses dropped: 32–33\./);
+  });
 });
 
 // ---------------------------------------------------------------------------------------
