@@ -178,6 +178,15 @@ describe('reading a MATPOWER case file', () => {
     expect(refusal('function [baseMVA, bus, gen, branch] = old\nbaseMVA = 100;')).toMatch(/line 1: .*format version 1: convert it to version 2/);
     expect(refusal('% only a comment\n')).toMatch(/^bad\.m: holds no statement/);
   });
+
+  it('bounds what a file can ask of it: nesting, the length of an expression, the size of a matrix', () => {
+    const header = 'function mpc = big\n';
+    expect(refusal(`${header}mpc.baseMVA = ${'('.repeat(100_000)}1${')'.repeat(100_000)};`)).toBe('bad.m: line 2: an expression nested deeper than 200 levels');
+    expect(refusal(`${header}mpc.baseMVA = ${'-'.repeat(100_000)}1;`)).toBe('bad.m: line 2: an expression nested deeper than 200 levels');
+    expect(refusal(`${header}mpc.baseMVA = ${'1+'.repeat(100_000)}1;`)).toBe('bad.m: line 2: mpc.baseMVA: an expression of more than 1000 operations');
+    // x grows fivefold to 5^9 = 1,953,125 values; six of it would be 11,718,750.
+    expect(refusal(`${header}x = 1;\n${'x = [x x x x x];\n'.repeat(9)}x = [x x x x x x];\n`)).toBe('bad.m: line 12: a matrix of more than 10,000,000 values');
+  });
 });
 
 // ---------------------------------------------------------------------------------------

@@ -161,8 +161,12 @@ const REFUSED_OPERATORS: Record<string, string> = {
   '~': 'a logical operator', '!': 'a shell escape or logical operator', '@': 'a function handle',
 };
 
+/** Deepest nesting of parentheses, brackets and signs an expression may have (a bound on the reader's stack). */
+export const MAX_NESTING = 200;
+
 export class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly output: () => string,
@@ -206,6 +210,23 @@ export class Parser {
 
   /** expr := range | additive; a range only where `allowRange` (index arguments). */
   expression(ctx: { matrix: boolean; index: boolean }): Expr {
+    return this.nested(() => this.range(ctx));
+  }
+
+  /** Runs `parse` one level deeper, refusing an expression nested deeper than MAX_NESTING. */
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING) {
+      this.depth = 0;
+      throw new CaseSyntaxError(this.token.line, `an expression nested deeper than ${MAX_NESTING} levels`, true);
+    }
+    try {
+      return parse();
+    } finally {
+      this.depth = Math.max(0, this.depth - 1);
+    }
+  }
+
+  private range(ctx: { matrix: boolean; index: boolean }): Expr {
     const first = this.additive(ctx);
     if (!ctx.index || !this.isOp(':')) return first;
     this.advance();
@@ -240,7 +261,7 @@ export class Parser {
   private unary(ctx: { matrix: boolean; index: boolean }): Expr {
     if (this.isOp('-') || this.isOp('+')) {
       const op = this.advance().text;
-      return { type: 'unary', op, operand: this.unary(ctx) };
+      return { type: 'unary', op, operand: this.nested(() => this.unary(ctx)) };
     }
     return this.power(ctx);
   }

@@ -86,8 +86,11 @@ const INDEX_FUNCTIONS: Record<string, [string, number][]> = {
   idx_cost: [['PW_LINEAR', 1], ['POLYNOMIAL', 2], ['MODEL', 1], ['STARTUP', 2], ['SHUTDOWN', 3], ['NCOST', 4], ['COST', 5]],
 };
 
-/** Longest range `a:b` an index may hold (a bound on the work a file can ask for). */
+/** Longest range `a:b` an index may hold, and most values a matrix may hold (bounds on the work and memory a file can ask for). */
 const MAX_RANGE = 10_000_000;
+const MAX_VALUES = 10_000_000;
+/** Deepest expression tree evaluated (a chain `1+1+…` is as deep as it is long). */
+const MAX_DEPTH = 1000;
 
 // ---------------------------------------------------------------------------------------
 // Values
@@ -114,7 +117,21 @@ class Evaluator {
 
   constructor(readonly output: string) {}
 
+  private depth = 0;
+
   matrixOf(e: Expr, line: number, end?: number): NumericMatrix {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      throw new CaseSyntaxError(line, `an expression of more than ${MAX_DEPTH} operations`, true);
+    }
+    try {
+      return this.evaluate(e, line, end);
+    } finally {
+      this.depth = Math.max(0, this.depth - 1);
+    }
+  }
+
+  private evaluate(e: Expr, line: number, end?: number): NumericMatrix {
     switch (e.type) {
       case 'number':
         return scalar(e.value);
@@ -242,12 +259,15 @@ class Evaluator {
     const blocks: NumericMatrix[] = [];
     let expectedCols: number | undefined;
     let firstRowLine = 0;
+    let values = 0;
     for (const row of e.rows) {
       const parts = row.elements.map((el) => this.matrixOf(el, row.line)).filter((m) => m.rows * m.cols > 0);
       if (parts.length === 0) continue;
       const rows = parts[0]!.rows;
       if (parts.some((p) => p.rows !== rows)) throw new CaseSyntaxError(row.line, 'the values of this row of the matrix have different heights', true);
       const cols = parts.reduce((s, p) => s + p.cols, 0);
+      values += rows * cols;
+      if (values > MAX_VALUES) throw new CaseSyntaxError(row.line, `a matrix of more than ${MAX_VALUES.toLocaleString('en')} values`, true);
       if (expectedCols === undefined) {
         expectedCols = cols;
         firstRowLine = row.line;
