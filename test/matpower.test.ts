@@ -162,6 +162,7 @@ describe('reading a MATPOWER case file', () => {
     ['an index beyond the matrix', 'mpc.bus(3, 1) = 1;', 3, /line 3: .*mpc\.bus row 3 is beyond the 2 there are \(p2pmarket does not grow matrices\)/],
     ['a complex number', 'mpc.baseMVA = 1i;', 3, /line 3: "1i" is not a number p2pmarket reads/],
     ['assigning the struct', 'mpc = loadcase(1);', 3, /line 3: .*only the fields of mpc/],
+    ["a name JavaScript's objects have", 'mpc.baseMVA = constructor(toString);', 3, /line 3: .*constructor\(…\) is not a function p2pmarket evaluates/],
   ])('refuses %s, naming its line', (_name, statement, line, says) => {
     const message = refusal(['function mpc = bad', 'mpc.bus = [1 3; 2 1];', statement, 'mpc.baseMVA = 10;'].join('\n'));
     expect(message).toMatch(new RegExp(`^bad\\.m: line ${line}: `));

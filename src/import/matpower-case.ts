@@ -54,19 +54,19 @@ export interface MatpowerCaseFile {
 }
 
 /** Elementwise functions a case file may call (the unit conversions use sqrt, sin, acos). */
-const FUNCTIONS: Record<string, (x: number) => number> = {
+const FUNCTIONS = new Map<string, (x: number) => number>(Object.entries({
   sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos,
   atan: Math.atan, exp: Math.exp, log: Math.log, log10: Math.log10, abs: Math.abs,
-  round: (x) => Math.sign(x) * Math.round(Math.abs(x)), floor: Math.floor, ceil: Math.ceil,
-};
+  round: (x: number) => Math.sign(x) * Math.round(Math.abs(x)), floor: Math.floor, ceil: Math.ceil,
+}));
 
-const CONSTANTS: Record<string, number> = { pi: Math.PI, Inf: Infinity, inf: Infinity, NaN: NaN, nan: NaN, eps: Number.EPSILON };
+const CONSTANTS = new Map<string, number>(Object.entries({ pi: Math.PI, Inf: Infinity, inf: Infinity, NaN: NaN, nan: NaN, eps: Number.EPSILON }));
 
 /**
  * The outputs of MATPOWER's idx_bus, idx_brch, idx_gen and idx_cost, in the order the
  * functions return them (a `[A, B, …] = idx_bus` assigns them by position).
  */
-const INDEX_FUNCTIONS: Record<string, [string, number][]> = {
+const INDEX_FUNCTIONS = new Map<string, [string, number][]>(Object.entries({
   idx_bus: [
     ['PQ', 1], ['PV', 2], ['REF', 3], ['NONE', 4], ['BUS_I', 1], ['BUS_TYPE', 2], ['PD', 3], ['QD', 4],
     ['GS', 5], ['BS', 6], ['BUS_AREA', 7], ['VM', 8], ['VA', 9], ['BASE_KV', 10], ['ZONE', 11],
@@ -84,7 +84,7 @@ const INDEX_FUNCTIONS: Record<string, [string, number][]> = {
     ['RAMP_10', 18], ['RAMP_30', 19], ['RAMP_Q', 20], ['APF', 21],
   ],
   idx_cost: [['PW_LINEAR', 1], ['POLYNOMIAL', 2], ['MODEL', 1], ['STARTUP', 2], ['SHUTDOWN', 3], ['NCOST', 4], ['COST', 5]],
-};
+} satisfies Record<string, [string, number][]>));
 
 /** Longest range `a:b` an index may hold, and most values a matrix may hold (bounds on the work and memory a file can ask for). */
 const MAX_RANGE = 10_000_000;
@@ -143,7 +143,8 @@ class Evaluator {
       case 'name': {
         const variable = this.variables.get(e.name);
         if (variable) return variable;
-        if (e.name in CONSTANTS) return scalar(CONSTANTS[e.name]!);
+        const constant = CONSTANTS.get(e.name);
+        if (constant !== undefined) return scalar(constant);
         throw new CaseSyntaxError(line, unknownName(e.name));
       }
       case 'field':
@@ -206,9 +207,9 @@ class Evaluator {
       for (const r of rows) for (const c of cols) data.push(m.data[r * m.cols + c]!);
       return { rows: rows.length, cols: cols.length, data };
     }
-    if (target.type === 'name' && FUNCTIONS[target.name]) {
+    if (target.type === 'name' && FUNCTIONS.has(target.name)) {
       if (e.args.length !== 1) throw new CaseSyntaxError(line, `${target.name} takes one argument`);
-      const f = FUNCTIONS[target.name]!;
+      const f = FUNCTIONS.get(target.name)!;
       const x = this.matrixOf(e.args[0]!, line);
       const data = x.data.map((v) => {
         const y = f(v);
@@ -217,7 +218,7 @@ class Evaluator {
       });
       return { ...x, data };
     }
-    if (target.type === 'name') throw new CaseSyntaxError(line, `${target.name}(…) is not a function p2pmarket evaluates (only ${Object.keys(FUNCTIONS).join(', ')})`);
+    if (target.type === 'name') throw new CaseSyntaxError(line, `${target.name}(…) is not a function p2pmarket evaluates (only ${[...FUNCTIONS.keys()].join(', ')})`);
     throw new CaseSyntaxError(line, 'only a variable, a field or a function can be followed by "(…)"');
   }
 
@@ -294,7 +295,7 @@ function describeTarget(target: Expr, output: string): string {
 }
 
 function unknownName(name: string): string {
-  if (FUNCTIONS[name]) return `${name} needs an argument in parentheses`;
+  if (FUNCTIONS.has(name)) return `${name} needs an argument in parentheses`;
   if (name === 'end') return '"end" outside an index';
   return `"${name}" is not a variable the file has defined, nor a constant p2pmarket knows`;
 }
@@ -419,7 +420,7 @@ function statement(parser: Parser, ev: Evaluator): void {
   // define_constants (a script defining every column name)
   if (start.text === 'define_constants' && !['=', '.', '('].some((op) => parser.isOp(op, parser.peek()))) {
     parser.advance();
-    for (const outputs of Object.values(INDEX_FUNCTIONS)) for (const [name, value] of outputs) ev.variables.set(name, scalar(value));
+    for (const outputs of INDEX_FUNCTIONS.values()) for (const [name, value] of outputs) ev.variables.set(name, scalar(value));
     return;
   }
   // The assigned place: name, name(i, j), mpc.field, mpc.field(i, j).
@@ -445,7 +446,7 @@ function statement(parser: Parser, ev: Evaluator): void {
     throw parser.unexpected(`"=" expected after ${field ? `${ev.output}.${field}` : start.text}${indexArgs ? '(…)' : ''}`);
   }
   parser.advance();
-  if (!field && (FUNCTIONS[start.text] || INDEX_FUNCTIONS[start.text])) throw new CaseSyntaxError(line, `"${start.text}" is a function's name; give the variable another`);
+  if (!field && (FUNCTIONS.has(start.text) || INDEX_FUNCTIONS.has(start.text))) throw new CaseSyntaxError(line, `"${start.text}" is a function's name; give the variable another`);
 
   const value = assignedValue(parser, ev, field, line);
   const what = field ? `${ev.output}.${field}` : start.text;
@@ -490,7 +491,7 @@ function indexNames(parser: Parser, ev: Evaluator): void {
   parser.advance();
   parser.advance();
   const fn = parser.token;
-  const outputs = fn.kind === 'name' ? INDEX_FUNCTIONS[fn.text] : undefined;
+  const outputs = fn.kind === 'name' ? INDEX_FUNCTIONS.get(fn.text) : undefined;
   if (!outputs) throw new CaseSyntaxError(line, 'only idx_bus, idx_brch, idx_gen and idx_cost may give several names');
   parser.advance();
   if (parser.isOp('(')) {

@@ -52,13 +52,13 @@ const BRANCH = { F: 0, T: 1, R: 2, X: 3, B: 4, RATE_A: 5, RATE_B: 6, RATE_C: 7, 
 const BUS_TYPE = { PQ: 1, PV: 2, REF: 3, ISOLATED: 4 } as const;
 
 /** Fields whose content does not enter the power flow (costs, names, OPF data): noted, not imported. */
-const NOT_PHYSICS: Record<string, string> = {
+const NOT_PHYSICS = new Map<string, string>(Object.entries({
   version: '', baseMVA: '', bus: '', gen: '', branch: '',
   gencost: 'generator costs (mpc.gencost)', dclinecost: 'DC-line costs (mpc.dclinecost)', areas: 'areas (mpc.areas)',
   bus_name: 'bus names (mpc.bus_name)', gentype: 'generator types (mpc.gentype)', genfuel: 'generator fuels (mpc.genfuel)',
   A: 'OPF constraints (mpc.A, l, u)', l: '', u: '', N: 'OPF costs (mpc.N, fparm, H, Cw)', fparm: '', H: '', Cw: '',
   z0: 'OPF variables (mpc.z0, zl, zu)', zl: '', zu: '', userfcn: '',
-};
+}));
 
 export function matpowerScenario(mpc: MatpowerCaseFile, file: string, options: MatpowerImportOptions = {}): MatpowerImport {
   const fail = (path: string, message: string): never => {
@@ -162,39 +162,38 @@ export function matpowerScenario(mpc: MatpowerCaseFile, file: string, options: M
   const activeBuses = busNumbers.map((_, r) => r).filter((r) => !isolated(r));
 
   // What the feeder model cannot carry.
-  const unsupported: { path: string; what: string; why: string; drop: () => void }[] = [];
+  const unsupported: { path: string; what: string; why: string }[] = [];
   const nonZero = (m: NumericMatrix, rows: number[], col: number, keep: (v: number) => boolean = (v) => v === 0) => (m.cols > col ? rows.filter((r) => !keep(at(m, r, col))) : []);
-  const zero = (m: NumericMatrix, rows: number[], col: number) => () => rows.forEach((r) => (m.data[r * m.cols + col] = 0));
   const noShunt = "p2pmarket's power flow and LinDistFlow have no shunt terms";
   for (const [col, label] of [[BUS.GS, 'bus shunt conductance (GS)'], [BUS.BS, 'bus shunt susceptance (BS)']] as const) {
     const rows = nonZero(bus, activeBuses, col);
-    if (rows.length > 0) unsupported.push({ path: 'mpc.bus', what: `${label} at bus${rows.length > 1 ? 'es' : ''} ${list(rows.map(busName))}`, why: noShunt, drop: zero(bus, rows, col) });
+    if (rows.length > 0) unsupported.push({ path: 'mpc.bus', what: `${label} at bus${rows.length > 1 ? 'es' : ''} ${list(rows.map(busName))}`, why: noShunt });
   }
   const rowsNamed = (rows: number[]) => `branch${rows.length > 1 ? 'es' : ''} ${list(rows.map(branchName))} (row${rows.length > 1 ? 's' : ''} ${list(rows.map((e) => String(e + 1)))})`;
   const charging = nonZero(branch, closed, BRANCH.B);
-  if (charging.length > 0) unsupported.push({ path: 'mpc.branch', what: `line charging (BR_B) on ${rowsNamed(charging)}`, why: noShunt, drop: zero(branch, charging, BRANCH.B) });
+  if (charging.length > 0) unsupported.push({ path: 'mpc.branch', what: `line charging (BR_B) on ${rowsNamed(charging)}`, why: noShunt });
   const taps = nonZero(branch, closed, BRANCH.TAP, (v) => v === 0 || v === 1);
-  if (taps.length > 0) unsupported.push({ path: 'mpc.branch', what: `off-nominal transformer ratios (TAP) on ${rowsNamed(taps)}`, why: "p2pmarket's lines have no transformer ratio", drop: () => taps.forEach((e) => (branch.data[e * branch.cols + BRANCH.TAP] = 1)) });
+  if (taps.length > 0) unsupported.push({ path: 'mpc.branch', what: `off-nominal transformer ratios (TAP) on ${rowsNamed(taps)}`, why: "p2pmarket's lines have no transformer ratio" });
   const shifts = nonZero(branch, closed, BRANCH.SHIFT);
-  if (shifts.length > 0) unsupported.push({ path: 'mpc.branch', what: `phase shifts (SHIFT) on ${rowsNamed(shifts)}`, why: "p2pmarket's lines have no phase shift", drop: zero(branch, shifts, BRANCH.SHIFT) });
+  if (shifts.length > 0) unsupported.push({ path: 'mpc.branch', what: `phase shifts (SHIFT) on ${rowsNamed(shifts)}`, why: "p2pmarket's lines have no phase shift" });
   for (const [name, value] of mpc.fields) {
-    if (name in NOT_PHYSICS) continue;
+    if (NOT_PHYSICS.has(name)) continue;
     const empty = value.kind === 'matrix' ? value.matrix.rows * value.matrix.cols === 0 : value.kind === 'cell' && value.items.length === 0;
     if (empty || value.kind === 'text') continue; // a text holds no physics
     const what = name === 'dcline' ? 'DC lines (mpc.dcline)' : `the field mpc.${name}`;
     const why = name === 'dcline' ? "p2pmarket's feeders have no DC lines" : 'p2pmarket does not know whether it changes the power flow';
-    unsupported.push({ path: `mpc.${name}`, what, why, drop: () => undefined });
+    unsupported.push({ path: `mpc.${name}`, what, why });
   }
   if (unsupported.length > 0 && !options.dropUnsupported) {
     refuse(unsupported.map((u) => ({ path: u.path, message: `${u.what}: ${u.why}; --drop-unsupported drops it, with a warning (the power flow then differs from MATPOWER's)` })));
   }
+  // Dropping is leaving them out: nothing below reads these columns or fields.
   for (const u of unsupported) {
-    u.drop();
     warnings.push(`${u.path}: ${u.what}: dropped (--drop-unsupported); the power flow now differs from MATPOWER's`);
     dropped.push(u.what);
   }
   if (dropped.length > 0) notes.push(`Dropped with --drop-unsupported (so the power flow differs from MATPOWER's): ${dropped.join('; ')}.`);
-  const ignored = [...new Set([...mpc.fields].map(([k, v]) => (k in NOT_PHYSICS ? NOT_PHYSICS[k] : v.kind === 'text' ? `the text mpc.${k}` : '')).filter((v): v is string => !!v))];
+  const ignored = [...new Set([...mpc.fields].map(([k, v]) => (NOT_PHYSICS.has(k) ? NOT_PHYSICS.get(k) : v.kind === 'text' ? `the text mpc.${k}` : '')).filter((v): v is string => !!v))];
   if (ignored.length > 0) notes.push(`Not imported, as they do not enter the power flow: ${ignored.join(', ')}.`);
 
   // The tree, oriented from the slack.
@@ -432,14 +431,14 @@ function numberField(value: FieldValue | undefined, path: string, fail: (path: s
   return value.matrix.data[0]!;
 }
 
-/** A copy of a matrix field (the conversion may drop values in it), with at least `minCols` columns. */
+/** A matrix field, with at least `minCols` columns. */
 function matrixField(mpc: MatpowerCaseFile, name: string, minCols: number, columns: string, fail: (path: string, message: string) => never): NumericMatrix {
   const value = mpc.fields.get(name);
   if (!value) return fail(`mpc.${name}`, 'is missing: a MATPOWER case needs mpc.baseMVA, mpc.bus, mpc.gen and mpc.branch');
   if (value.kind !== 'matrix') return fail(`mpc.${name}`, `must be a matrix (found ${describeValue(value)})`);
   const m = value.matrix;
   if (m.rows > 0 && m.cols < minCols) return fail(`mpc.${name}`, `has ${m.cols} columns; p2pmarket needs at least the first ${minCols} (${columns})`);
-  return { rows: m.rows, cols: m.cols, data: [...m.data] };
+  return m;
 }
 
 function nonFinite(m: NumericMatrix, name: string, cols: number[], labels: string[]): InputProblem[] {
