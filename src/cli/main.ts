@@ -8,6 +8,7 @@ import { ExitCode, InputError } from '../errors.ts';
 import { clip, DEFAULT_LIMITS, environmentLimits, parseLimits } from '../io/limits.ts';
 import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
 import { clearCommand } from './clear.ts';
+import { addImportCommands } from './import.ts';
 import { plotCommand } from './plot.ts';
 import { powerFlowCommand } from './powerflow.ts';
 import { schemaCommand, validateCommand } from './validate.ts';
@@ -221,6 +222,10 @@ beyond the feeder's capacity) prints no result and exits 3.`,
     .action((scenario: string, options) => {
       exitCode = powerFlowCommand(scenario, options);
     });
+
+  addImportCommands(program, (code) => {
+    exitCode = code;
+  });
 
   program
     .command('plot')

@@ -1,0 +1,114 @@
+/**
+ * `p2pmarket import <format> …`: scenarios made from other tools' files. `import matpower`
+ * turns a MATPOWER case file into a feeder scenario (src/import/matpower.ts).
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ExitCode, InputError } from '../errors.ts';
+import { matpowerScenario } from '../import/matpower.ts';
+import { readMatpowerCase } from '../import/matpower-case.ts';
+import { readTextFile } from '../io/read.ts';
+import { parseDecimal } from '../io/numbers.ts';
+import { writeNewFile } from '../output/new-file.ts';
+import { scenarioJson } from '../output/scenario-json.ts';
+import { parseScenario } from '../scenario/load.ts';
+
+export interface ImportMatpowerOptions {
+  out?: string;
+  force?: boolean;
+  dropUnsupported?: boolean;
+  zeroImpedanceOhm?: number;
+  name?: string;
+  quiet?: boolean;
+}
+
+/** Adds the `import` command and its subcommands; `done` receives each action's exit code. */
+export function addImportCommands(program: Command, done: (exitCode: number) => void): void {
+  const group = program.command('import').description('Make a scenario from another tool\'s files (see "p2pmarket import <format> --help").');
+  group
+    .command('matpower')
+    .description('Turn a MATPOWER case file (format version 2) of a radial feeder into a scenario.')
+    .argument('<case.m>', 'MATPOWER case file')
+    .option('-o, --out <file>', 'write the scenario to this file (default: print it on stdout)')
+    .option('--force', 'overwrite an existing --out file')
+    .option('--drop-unsupported', 'drop what the feeder model cannot carry (line charging, shunts, off-nominal taps, …) with a warning, instead of refusing the case')
+    .option('--zero-impedance-ohm <ohm>', 'give branches with r = 0 or x = 0 this resistance or reactance (Ω) instead of refusing them', positiveOhm)
+    .option('--name <name>', "the scenario's name (default: the case's name)")
+    .option('-q, --quiet', 'print nothing but warnings and errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket import matpower data/matpower/case33bw.m --out my-feeder.json && p2pmarket powerflow my-feeder.json
+  $ p2pmarket import matpower data/matpower/case18.m --drop-unsupported > case18.json
+
+Reads the case's fields and evaluates the file's own unit conversions (never running it: any
+other statement is refused, naming its line). Writes buses with their MATPOWER numbers, lines
+(r, x in Ω) oriented from the slack, the loads as fixed loads (consumption negative), the
+voltage limits and the slack's voltage; normally-open branches (status 0) are dropped and
+listed in the description. Refused (exit 2, naming the field and the rows): a network that is
+not one tree fed by one source (a loop, an island, a second source), and what the feeder model
+cannot carry (line charging, bus shunts, off-nominal taps, phase shifts) unless
+--drop-unsupported. An existing --out file is not overwritten without --force.`,
+    )
+    .action((file: string, options: ImportMatpowerOptions) => {
+      done(importMatpowerCommand(file, options));
+    });
+}
+
+export function importMatpowerCommand(file: string, options: ImportMatpowerOptions): number {
+  if (options.out !== undefined) {
+    if (sameFile(options.out, file)) throw new InputError(options.out, [{ path: '--out', message: 'is the input case file: p2pmarket never overwrites its input' }]);
+    if (existsSync(options.out) && !options.force) throw new InputError(options.out, [{ path: '--out', message: 'already exists: p2pmarket does not overwrite it (--force does)' }]);
+  }
+  const text = readTextFile(file);
+  const imported = matpowerScenario(readMatpowerCase(text, file), file, {
+    dropUnsupported: options.dropUnsupported,
+    zeroImpedanceOhm: options.zeroImpedanceOhm,
+    name: options.name,
+  });
+  const scenario = options.out && referencesSchema(options.out) ? { $schema: '../schema/scenario.schema.json', ...imported.scenario } : imported.scenario;
+  // What is written must be a valid scenario (a check of the import itself).
+  parseScenario(scenario, options.out ?? file);
+  for (const warning of imported.warnings) process.stderr.write(`warning: ${file}: ${warning}\n`);
+  const json = scenarioJson(scenario);
+  if (options.out === undefined) {
+    process.stdout.write(json);
+    return ExitCode.ok;
+  }
+  writeNewFile(options.out, json, { overwrite: options.force });
+  if (!options.quiet) {
+    const { network } = imported.scenario;
+    const loadKw = network.loads!.reduce((s, l) => s - l.injectionKw, 0);
+    const open = imported.openBranches;
+    process.stdout.write(
+      `wrote ${options.out}: "${imported.scenario.name}", ${network.buses.length} buses, ${network.lines.length} lines, ` +
+        `${network.loads!.length} fixed loads (${Number(loadKw.toFixed(3))} kW), slack bus ${network.slack} at ${network.slackVoltagePu} p.u., ${network.baseKv} kV` +
+        (open.length > 0 ? `; normally-open branches dropped: ${open.slice(0, 10).join(', ')}${open.length > 10 ? `, … (${open.length} in all)` : ''}` : '') +
+        '\n',
+    );
+  }
+  return ExitCode.ok;
+}
+
+/** A file in a project's scenarios/ folder, beside its schema/, names the committed JSON Schema (as the bundled scenarios do). */
+function referencesSchema(out: string): boolean {
+  const dir = dirname(resolve(out));
+  return basename(dir) === 'scenarios' && existsSync(join(dir, '..', 'schema', 'scenario.schema.json'));
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+function positiveOhm(value: string): number {
+  const ohm = parseDecimal(value);
+  if (ohm === undefined || ohm <= 0) throw new InputError('command line', [{ path: '--zero-impedance-ohm', message: `"${value}" is not a positive number of Ω` }]);
+  return ohm;
+}
