@@ -4,7 +4,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { formatPath, InputError, type InputProblem } from '../errors.ts';
-import { parseScenario, readJsonFile } from '../scenario/load.ts';
+import { parseScenario, readJsonFile, resolveScenarioInput } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
 import seedrandom from 'seedrandom';
@@ -131,11 +131,14 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
     }
     const input = structuredClone(raw);
     parameters.forEach((p, k) => p.paths.forEach((steps) => setPath(input, steps, values[k]!)));
-    // Sample k draws the same numbers at every parameter point (common random numbers).
-    const simulationSeed = perturb(input as ScenarioInput, perturbations, sweep.seed, sample);
+    const label = `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`;
     try {
+      // Profile references become arrays first (relative to the scenario's folder), so that the perturbations apply to them.
+      const resolved = resolveScenarioInput(input, label, { baseDir: dirname(scenarioFile) }).input;
+      // Sample k draws the same numbers at every parameter point (common random numbers).
+      const simulationSeed = perturb(resolved, perturbations, sweep.seed, sample);
       return {
-        scenario: parseScenario(input, `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`),
+        scenario: parseScenario(resolved, label),
         values,
         sample,
         simulationSeed,
