@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clearCommand } from './clear.ts';
+import { importProfileCommand } from './import.ts';
 import { plotCommand } from './plot.ts';
 import { powerFlowCommand } from './powerflow.ts';
 import { schemaCommand, validateCommand } from './validate.ts';
@@ -240,6 +241,37 @@ gets fan charts (median, p5–p95) over the steps.`,
     )
     .action(async (dir: string, options) => {
       exitCode = await plotCommand(dir, options);
+    });
+
+  const importGroup = program.command('import').description('Turn published data into files p2pmarket reads ("import <kind> --help").');
+  importGroup
+    .command('profile')
+    .description('Expand a BDEW standard load profile (typical days per month and day type) into a calendar year of 15-minute powers, as CSV.')
+    .argument('<table.csv>', 'BDEW table: header rows of months and day types (SA, FT, WT), 96 quarter-hour rows, kWh per 1,000,000 kWh/a')
+    .requiredOption('--year <yyyy>', 'the calendar year to build')
+    .requiredOption('--annual-kwh <kWh>', 'energy of the whole year, kWh')
+    .option('--holidays <DE|none>', 'DE: nationwide German public holidays are Sundays (FT), 24 and 31 December Saturdays (SA)', 'none')
+    .option('--dynamic', "multiply each day by BDEW's dynamisation factor (for H25, P25, S25 and H0; not G25, L25)")
+    .option('-o, --out <file.csv>', 'write the CSV there (default: standard output)')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--separator <char>', "the table's column separator", ',')
+    .option('--decimal-mark <char>', "the table's decimal mark: . or ,", '.')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket import profile data/profiles/bdew-h25-household.csv --year 2016 --annual-kwh 3500 --dynamic --holidays DE --out h25-2016.csv
+  $ p2pmarket import profile data/profiles/bdew-g25-commercial.csv --year 2017 --annual-kwh 50000 > g25-2017.csv
+
+Day types come from the calendar: Saturday SA, Sunday FT, other days WT (with --holidays DE, a
+public holiday FT and 24 and 31 December SA unless a Sunday). The year is scaled to hold
+--annual-kwh exactly. The CSV has columns time (ISO 8601, local time, the start of each quarter
+hour) and kw (mean power); reference it as a profile with "unit": "kW" and the "utcOffset" of
+its local time. An existing --out is not overwritten without --force; the file is written whole or not at all.`,
+    )
+    .action((table: string, options) => {
+      exitCode = importProfileCommand(table, options);
     });
 
   program

@@ -1,0 +1,60 @@
+/** `p2pmarket import profile <bdew.csv>`: a BDEW typical-day table → a calendar year's CSV profile. */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ExitCode, InputError } from '../errors.ts';
+import { readTextFile } from '../io/read.ts';
+import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
+import { bdewYearCsv, bdewYearKw, parseBdewTable } from '../profiles/bdew.ts';
+
+export interface ImportProfileOptions {
+  year: string;
+  annualKwh: string;
+  holidays: string;
+  dynamic?: boolean;
+  out?: string;
+  force?: boolean;
+  separator: string;
+  decimalMark: string;
+  quiet?: boolean;
+}
+
+const usage = (option: string, message: string): never => {
+  throw new InputError('command line', [{ path: option, message }]);
+};
+
+export function importProfileCommand(file: string, options: ImportProfileOptions): number {
+  const year = parseWholeNumber(options.year);
+  if (year === undefined || year < 1000 || year > 9999) usage('--year', `"${options.year}" is not a year (1000–9999)`);
+  const annualKwh = parseDecimal(options.annualKwh);
+  if (annualKwh === undefined || annualKwh <= 0) usage('--annual-kwh', `"${options.annualKwh}" is not a positive number of kWh`);
+  if (options.holidays !== 'DE' && options.holidays !== 'none') usage('--holidays', `"${options.holidays}" is not DE or none`);
+  if (options.decimalMark !== '.' && options.decimalMark !== ',') usage('--decimal-mark', `"${options.decimalMark}" is not "." or ","`);
+  if (options.separator.length !== 1 || options.separator === options.decimalMark) usage('--separator', `"${options.separator}" is not one character other than the decimal mark`);
+  if (options.out !== undefined && existsSync(options.out) && !options.force) {
+    throw new InputError(options.out, [{ path: '', message: 'exists already: p2pmarket does not overwrite it without --force' }]);
+  }
+
+  const table = parseBdewTable(readTextFile(file), file, { separator: options.separator, decimalMark: options.decimalMark as '.' | ',' });
+  const kw = bdewYearKw(table, { year: year!, annualKwh: annualKwh!, holidays: options.holidays as 'DE' | 'none', dynamic: options.dynamic ?? false });
+  const csv = bdewYearCsv(year!, kw);
+  if (options.out === undefined) {
+    process.stdout.write(csv);
+    return ExitCode.ok;
+  }
+  // Written in full beside the target, then renamed into place: never a half-written profile.
+  const staging = join(dirname(options.out), `.${basename(options.out)}.partial-${process.pid}`);
+  try {
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(staging, csv);
+    renameSync(staging, options.out);
+  } finally {
+    rmSync(staging, { force: true });
+  }
+  if (!options.quiet) {
+    process.stdout.write(
+      `wrote ${options.out}: ${year}, ${kw.length} quarter hours (time = interval start, local time; kw = mean power), ${annualKwh} kWh in the year` +
+        `${options.dynamic ? ', dynamised' : ''}${options.holidays === 'DE' ? ', German public holidays as Sundays, 24 and 31 December as Saturdays' : ''}\n`,
+    );
+  }
+  return ExitCode.ok;
+}
