@@ -273,7 +273,11 @@ describe('profile files that are refused (file, line and column named)', () => {
     expect(refused(csv, { ...start, ref: { profile: 'q' } })).toMatch(/prosumers\[0\]\.loadKw\.profile: unknown profile "q" \(profiles: p\)/);
     expect(refused(csv, { ...start, ref: { scale: 2, peakKw: 3 } })).toMatch(/give one of scale, peakKw and annualKwh, not scale and peakKw/);
     expect(refused(csv, { ...start, start: undefined })).toMatch(/scenario\.json: start: is required when a series comes from a profile \(prosumers\[0\]\.loadKw\)/);
+    expect(refused(csv, { ...start, profile: { ...iso, timestamp: { column: 'time', format: 'YYYY/MM' } } })).toMatch(/scenario\.json: profiles\.p\.timestamp\.format: "YYYY\/MM" has no DD/);
     const dir = folder({ 'p.csv': csv });
+    // A net schedule given with PV and load (as a run's scenario.json holds them) must be their difference.
+    const net = { ...scenario(start), prosumers: [{ id: 'a', bus: '1', scheduleKw: [-1, 0], loadKw: [1, 2] }] };
+    expect(refusal(() => parseScenario(net, 'x.json'))).toMatch(/x\.json: prosumers\[0\]\.scheduleKw: step 1: 0 kW is not pvKw − loadKw = -2 kW/);
     const withPriority = { ...scenario(start), utility: { bus: '0', priority: { profile: 'p' } } };
     expect(refusal(() => parseScenario(withPriority, 'x.json', { baseDir: dir }))).toMatch(/utility\.priority: profile "p" is in kW, but priority is a plain number/);
     expect(refusal(() => parseScenario({ ...scenario(start), prosumers: [{ id: 'a', bus: '1', loadKw: 'p' }] }, 'x.json', { baseDir: dir }))).toMatch(/prosumers\[0\]\.loadKw: must be an array with one value per step, or a profile reference/);

@@ -35,7 +35,13 @@ export function importProfileCommand(file: string, options: ImportProfileOptions
   }
 
   const table = parseBdewTable(readTextFile(file), file, { separator: options.separator, decimalMark: options.decimalMark as '.' | ',' });
-  const kw = bdewYearKw(table, { year: year!, annualKwh: annualKwh!, holidays: options.holidays as 'DE' | 'none', dynamic: options.dynamic ?? false });
+  let kw: Float64Array;
+  try {
+    kw = bdewYearKw(table, { year: year!, annualKwh: annualKwh!, holidays: options.holidays as 'DE' | 'none', dynamic: options.dynamic ?? false });
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(file, [{ path: '', message: e.message }]);
+    throw e;
+  }
   const csv = bdewYearCsv(year!, kw);
   if (options.out === undefined) {
     process.stdout.write(csv);

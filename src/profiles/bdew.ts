@@ -138,7 +138,7 @@ export function bdewYearKw(table: BdewTable, options: BdewYearOptions): Float64A
     }
   }
   const total = energy.reduce((sum, e) => sum + e, 0);
-  if (!(total > 0)) throw new InputError('BDEW table', [{ path: '', message: 'holds no energy: every value is 0' }]);
+  if (!(total > 0)) throw new RangeError('the table holds no energy: every value is 0');
   const kwPerTableKwh = (4 * options.annualKwh) / total;
   return energy.map((e) => e * kwPerTableKwh);
 }

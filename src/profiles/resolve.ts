@@ -27,7 +27,7 @@ import type { ProfileData, ProfileRef, ScenarioFileData, ScenarioInput } from '.
 import { formatSpan, readProfileTable, seriesOf, typicalYearOf, type ProfileTable } from './csv-series.ts';
 import { DEFAULT_PV_MODEL, pvAcKw, type PvModel } from './pv.ts';
 import { covers, resampleMeans, seriesSpan, type IntervalSeries } from './resample.ts';
-import { civilToUtcMs, formatLocal, MS_PER_HOUR, parseLocalDateTime, parseUtcOffsetMinutes, utcMsToCivil, yearStartUtcMs } from './time.ts';
+import { civilToUtcMs, formatLocal, MS_PER_HOUR, parseLocalDateTime, parseUtcOffsetMinutes, timestampParser, utcMsToCivil, yearStartUtcMs } from './time.ts';
 import { placeTypicalYear, yearsTouched } from './typical-year.ts';
 
 export interface ResolveOptions {
@@ -111,7 +111,7 @@ export function resolveProfiles(data: ScenarioFileData, options: ResolveOptions)
     } else series = seriesOf(table, values);
     if (!covers(series, from, t.stepMs, steps)) {
       const span = seriesSpan(series);
-      return void add(path, `profile "${ref.profile}" (${table.file}) covers ${formatSpan(span.fromMs, span.toMs, t.offsetMinutes)}; the scenario needs ${formatLocal(from, t.offsetMinutes)} to ${formatLocal(to, t.offsetMinutes)}${shiftMs !== 0 ? ` (its steps moved by shiftHours ${ref.shiftHours})` : ''}${profile.typicalYear ? '' : '; a profile that holds one whole year can repeat yearly with "typicalYear": true'}`);
+      return void add(path, `profile "${ref.profile}" (${table.file}) covers ${formatSpan(span.fromMs, span.toMs, t.offsetMinutes)}; the scenario needs ${formatLocal(from, t.offsetMinutes)} to ${formatLocal(to, t.offsetMinutes)}${shiftMs !== 0 ? ` (its steps moved by shiftHours ${ref.shiftHours})` : ''}${!profile.typicalYear && isOneCalendarYear(table, values.length) ? '; it holds one whole year, which "typicalYear": true repeats' : ''}`);
     }
     const means = resampleMeans(series, from, t.stepMs, steps);
     return factor === 1 ? means : means.map((x) => x * factor);
@@ -194,6 +194,8 @@ function checkUnit(path: string, ref: ProfileRef, profile: ProfileData, kind: Fi
 function readTable(name: string, profile: ProfileData, options: ResolveOptions, timing: Timing, inputs: Set<string>, add: (path: string, message: string) => void): ProfileTable | undefined {
   const at = `profiles.${name}`;
   if (profile.separator === profile.decimalMark) return void add(`${at}.separator`, `"${profile.separator}" is also the decimal mark`);
+  const format = timestampParser(profile.timestamp.format);
+  if (typeof format === 'string') return void add(`${at}.timestamp.format`, `"${profile.timestamp.format}" ${format}`);
   const profileOffset = profile.utcOffset === undefined ? timing.offsetMinutes : parseUtcOffsetMinutes(profile.utcOffset);
   if (profileOffset === undefined) return void add(`${at}.utcOffset`, `"${profile.utcOffset}" is not an offset such as "+01:00"`);
   const file = isAbsolute(profile.file) ? profile.file : join(options.baseDir, profile.file);
@@ -257,8 +259,11 @@ export function yearEnergy(table: Pick<ProfileTable, 'startMs' | 'intervalMs' | 
   const intervalHours = table.intervalMs / MS_PER_HOUR;
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i]!;
-  const endMs = table.startMs + values.length * table.intervalMs;
+  return table.yearDays !== undefined || isOneCalendarYear(table, values.length) ? sum * intervalHours : (sum / values.length) * HOURS_PER_YEAR;
+}
+
+/** Whether a table's intervals run from 1 January 00:00 to the next 1 January 00:00 (local to its offset). */
+function isOneCalendarYear(table: Pick<ProfileTable, 'startMs' | 'intervalMs' | 'utcOffsetMinutes'>, intervals: number): boolean {
   const year = utcMsToCivil(table.startMs, table.utcOffsetMinutes).year;
-  const oneCalendarYear = table.yearDays !== undefined || (table.startMs === yearStartUtcMs(year, table.utcOffsetMinutes) && endMs === yearStartUtcMs(year + 1, table.utcOffsetMinutes));
-  return oneCalendarYear ? sum * intervalHours : (sum / values.length) * HOURS_PER_YEAR;
+  return table.startMs === yearStartUtcMs(year, table.utcOffsetMinutes) && table.startMs + intervals * table.intervalMs === yearStartUtcMs(year + 1, table.utcOffsetMinutes);
 }

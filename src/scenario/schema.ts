@@ -311,9 +311,10 @@ const ProsumerFileSchema = ProsumerSchema.extend({
   realisedKw: seriesInput(finite()).optional().describe('What the net injection before the battery turns out to be (simulate); the forecast when omitted'),
 });
 
+const PRICE_OR_REFERENCE = 'must be a number, an array with one value per step, or a profile reference { "profile": name, … }';
 const TariffFileSchema = TariffSchema.extend({
-  buyPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema]).describe('What the utility pays for energy it receives, currency per kWh (one value, one per step, or a profile)'),
-  sellPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema]).describe('What the utility charges for energy it delivers, currency per kWh (one value, one per step, or a profile); at least buyPerKwh'),
+  buyPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema], { error: PRICE_OR_REFERENCE }).describe('What the utility pays for energy it receives, currency per kWh (one value, one per step, or a profile)'),
+  sellPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema], { error: PRICE_OR_REFERENCE }).describe('What the utility charges for energy it delivers, currency per kWh (one value, one per step, or a profile); at least buyPerKwh'),
 });
 
 const UtilityFileSchema = UtilitySchema.extend({
