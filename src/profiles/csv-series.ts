@@ -120,7 +120,7 @@ export function parseProfileTable(text: string, file: string, options: ProfileFi
   };
   const stampColumns = options.timestampColumns.map(columnIndex);
   const valueColumns = options.columns.map(columnIndex);
-  const stampName = options.timestampColumns.join(' ');
+  const stampName = options.timestampColumns.join(' + ');
   if (body.length < 2) return fail([{ path: '', message: `has ${body.length === 0 ? 'no data rows' : 'one data row'}: two at least are needed to know the data's interval` }]);
 
   // Stamps → instants (or positions from 1 January 00:00 of the leap year 2000, for a typical year), values → numbers.
