@@ -6,10 +6,12 @@
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-profiles-cli-');
+// Each test runs the command several times in a row (seconds each; far more on a loaded machine).
+vi.setConfig({ testTimeout: 240_000 });
 const G25 = join(ROOT, 'data', 'profiles', 'bdew-g25-commercial.csv');
 const H25 = join(ROOT, 'data', 'profiles', 'bdew-h25-household.csv');
 
