@@ -4,9 +4,12 @@
  * simulate, sweep, check against AC power flow, draw figures — with the types of every result.
  */
 export { ExitCode, InputError, type InputProblem } from './errors.ts';
-export { ScenarioSchema, type ScenarioInput, type ScenarioData } from './scenario/schema.ts';
+export { ScenarioSchema, ScenarioFileSchema, type ScenarioInput, type ScenarioData, type ScenarioFileInput } from './scenario/schema.ts';
 export { validateScenario, UTILITY_ID, type Scenario } from './scenario/validate.ts';
-export { loadScenario, parseScenario, readJsonFile } from './scenario/load.ts';
+export { loadScenario, loadScenarioWithInputs, parseScenario, parseScenarioWithInputs, readJsonFile, type ScenarioWithInputs } from './scenario/load.ts';
+export { pvAcKw, DEFAULT_PV_MODEL, type PvModel } from './profiles/pv.ts';
+export { resampleMeans, type IntervalSeries } from './profiles/resample.ts';
+export { parseBdewTable, bdewYearKw, bdewDayType, type BdewTable } from './profiles/bdew.ts';
 export { generateScenario, type GeneratorOptions } from './scenario/generate.ts';
 export { Feeder } from './network/feeder.ts';
 export { acPowerFlow, type PowerFlowOptions, type PowerFlowSolution } from './network/powerflow.ts';

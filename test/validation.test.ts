@@ -25,7 +25,7 @@ describe('scenario validation', () => {
     for (const file of readdirSync('scenarios')) {
       const text = JSON.parse(readFileSync(`scenarios/${file}`, 'utf8'));
       if (!('network' in text)) continue; // a sweep file
-      expect(() => parseScenario(text), file).not.toThrow();
+      expect(() => parseScenario(text, file, { baseDir: 'scenarios' }), file).not.toThrow(); // profiles are relative to the scenario's folder
     }
   });
 

@@ -10,7 +10,7 @@ import { renderClearing } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenarioWithInputs } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 
@@ -27,10 +27,10 @@ export interface ClearCommandOptions {
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
-  const scenario = loadScenario(file);
+  const { scenario, inputs } = loadScenarioWithInputs(file);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
-  const folder = RunFolder.claim(dir, { command: 'clear', inputs: [file] });
+  const folder = RunFolder.claim(dir, { command: 'clear', inputs });
   if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     const code = await clearInto(folder, file, scenario, options);

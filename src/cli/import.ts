@@ -2,7 +2,7 @@
  * `p2pmarket import <format> …`: scenarios made from other tools' files. `import matpower`
  * turns a MATPOWER case file into a feeder scenario (src/import/matpower.ts).
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
@@ -10,9 +10,10 @@ import { matpowerScenario } from '../import/matpower.ts';
 import { readMatpowerCase } from '../import/matpower-case.ts';
 import { readTextFile } from '../io/read.ts';
 import { parseDecimal } from '../io/numbers.ts';
-import { writeNewFile } from '../output/new-file.ts';
+import { refuseExisting, writeNewFile } from '../output/new-file.ts';
 import { scenarioJson } from '../output/scenario-json.ts';
 import { parseScenario } from '../scenario/load.ts';
+import { importProfileCommand } from './import-profile.ts';
 
 export interface ImportMatpowerOptions {
   out?: string;
@@ -55,13 +56,39 @@ cannot carry (line charging, bus shunts, off-nominal taps, phase shifts) unless
     .action((file: string, options: ImportMatpowerOptions) => {
       done(importMatpowerCommand(file, options));
     });
+  group
+    .command('profile')
+    .description('Expand a BDEW standard load profile (typical days per month and day type) into a calendar year of 15-minute powers, as CSV.')
+    .argument('<table.csv>', 'BDEW table: header rows of months and day types (SA, FT, WT), 96 quarter-hour rows, kWh per 1,000,000 kWh/a')
+    .requiredOption('--year <yyyy>', 'the calendar year to build')
+    .requiredOption('--annual-kwh <kWh>', 'energy of the whole year, kWh')
+    .option('--holidays <DE|none>', 'DE: nationwide German public holidays are Sundays (FT), 24 and 31 December Saturdays (SA)', 'none')
+    .option('--dynamic', "multiply each day by BDEW's dynamisation factor (for H25, P25, S25 and H0; not G25, L25)")
+    .option('-o, --out <file.csv>', 'write the CSV there (default: standard output)')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--separator <char>', "the table's column separator", ',')
+    .option('--decimal-mark <char>', "the table's decimal mark: . or ,", '.')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket import profile data/profiles/bdew-h25-household.csv --year 2016 --annual-kwh 3500 --dynamic --holidays DE --out h25-2016.csv
+  $ p2pmarket import profile data/profiles/bdew-g25-commercial.csv --year 2017 --annual-kwh 50000 > g25-2017.csv
+
+Day types come from the calendar: Saturday SA, Sunday FT, other days WT (with --holidays DE, a
+public holiday FT and 24 and 31 December SA unless a Sunday). The year is scaled to hold
+--annual-kwh exactly. The CSV has columns time (ISO 8601, local time, the start of each quarter
+hour) and kw (mean power); reference it as a profile with "unit": "kW" and the "utcOffset" of
+its local time. An existing --out is not overwritten without --force; the file is written whole or not at all.`,
+    )
+    .action((table: string, options) => {
+      done(importProfileCommand(table, options));
+    });
 }
 
 export function importMatpowerCommand(file: string, options: ImportMatpowerOptions): number {
-  if (options.out !== undefined) {
-    if (sameFile(options.out, file)) throw new InputError(options.out, [{ path: '--out', message: 'is the input case file: p2pmarket never overwrites its input' }]);
-    if (existsSync(options.out) && !options.force) throw new InputError(options.out, [{ path: '--out', message: 'already exists: p2pmarket does not overwrite it (--force does)' }]);
-  }
+  if (options.out !== undefined) refuseExisting(options.out, options.force, file);
   const text = readTextFile(file);
   const imported = matpowerScenario(readMatpowerCase(text, file), file, {
     dropUnsupported: options.dropUnsupported,
@@ -98,14 +125,6 @@ function referencesSchema(out: string): boolean {
   return basename(dir) === 'scenarios' && existsSync(join(dir, '..', 'schema', 'scenario.schema.json'));
 }
 
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
-}
 
 function positiveOhm(value: string): number {
   const ohm = parseDecimal(value);

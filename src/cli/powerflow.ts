@@ -4,7 +4,7 @@ import { scenarioPowerFlow } from '../analysis/powerflow.ts';
 import { ExitCode } from '../errors.ts';
 import { powerFlowFiles, renderPowerFlow } from '../output/powerflow-files.ts';
 import { RunFolder } from '../output/run-folder.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenarioWithInputs } from '../scenario/load.ts';
 
 export interface PowerFlowCommandOptions {
   out?: string;
@@ -15,9 +15,9 @@ export interface PowerFlowCommandOptions {
 }
 
 export function powerFlowCommand(file: string, options: PowerFlowCommandOptions): number {
-  const scenario = loadScenario(file);
+  const { scenario, inputs } = loadScenarioWithInputs(file);
   const dir = options.out ?? join('outputs', `${scenario.name}-powerflow`);
-  const folder = RunFolder.claim(dir, { command: 'powerflow', inputs: [file] });
+  const folder = RunFolder.claim(dir, { command: 'powerflow', inputs });
   if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     const result = scenarioPowerFlow(scenario, { tolerancePu: options.tolerance, maxIterations: options.maxIterations });

@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/validate.ts';
 import { Feeder } from '../network/feeder.ts';
 import { checkModelSize } from '../problem/size.ts';
 import { environmentLimits } from '../io/limits.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenarioWithInputs, type loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
@@ -49,12 +49,12 @@ async function run(
   requestsOf?: (scenario: ReturnType<typeof loadScenario>) => RequestEvent[],
   requestsFile?: string,
 ): Promise<number> {
-  const scenario = loadScenario(file);
+  const { scenario, inputs } = loadScenarioWithInputs(file);
   const requests = requestsOf?.(scenario);
   checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
-  const folder = RunFolder.claim(dir, { command: requestsFile ? 'replay' : 'simulate', inputs: [file, ...(requestsFile ? [requestsFile] : [])] });
+  const folder = RunFolder.claim(dir, { command: requestsFile ? 'replay' : 'simulate', inputs: [...inputs, ...(requestsFile ? [requestsFile] : [])] });
   if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);
   try {
     return await simulateInto(folder, file, scenario, options, requests);

@@ -8,9 +8,18 @@ import { formatPath, type InputProblem } from '../errors.ts';
 
 type Issue = z.core.$ZodIssue;
 
-/** The problems of a failed parse of `raw`, one per issue. */
-export function schemaProblems(issues: readonly Issue[], raw: unknown): InputProblem[] {
-  return issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, raw) }));
+/** The problems of a failed parse of `raw`, one per issue (`prefix`: the path of the value parsed). */
+export function schemaProblems(issues: readonly Issue[], raw: unknown, prefix: readonly PropertyKey[] = []): InputProblem[] {
+  return issues.flatMap((issue): InputProblem[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union') {
+      // A union whose value has the shape of one branch (a series is an array or a profile
+      // reference): report that branch's problems, inside the value.
+      const matching = issue.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')));
+      if (matching.length === 1) return schemaProblems(matching[0]!, raw, path);
+    }
+    return [{ path: formatPath(path), message: describeIssue({ ...issue, path } as Issue, raw) }];
+  });
 }
 
 function describeIssue(issue: Issue, raw: unknown): string {

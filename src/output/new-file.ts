@@ -5,8 +5,8 @@
  * (no overwrite, even against a file created meanwhile), or by a rename with `overwrite`.
  * On any error the temporary file is removed and the target is untouched.
  */
-import { existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 
 let counter = 0;
@@ -42,5 +42,20 @@ export function writeNewFile(file: string, text: string, options: { overwrite?: 
     throw new InputError(file, [{ path: '', message: `cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
   } finally {
     rmSync(temporary, { force: true });
+  }
+}
+
+/** An --out that is the input, or (without --force) any existing file, is refused before any work. */
+export function refuseExisting(out: string, force: boolean | undefined, input: string): void {
+  if (sameFile(out, input)) throw new InputError(out, [{ path: '--out', message: 'is the input file: p2pmarket never overwrites its input' }]);
+  if (existsSync(out) && !force) throw new InputError(out, [{ path: '--out', message: 'already exists: p2pmarket does not overwrite it (--force does)' }]);
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
   }
 }

@@ -1,25 +1,66 @@
-/** Reading a scenario file: JSON → schema → cross-field validation → `Scenario`. */
+/**
+ * Reading a scenario file: JSON → the counts held to their limits → schema (the file form) →
+ * profile references resolved into arrays (src/profiles/resolve.ts) → schema of the resolved
+ * form → cross-field validation → `Scenario`.
+ */
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { schemaProblems } from '../io/problems.ts';
-import { ScenarioSchema } from './schema.ts';
-import { validateScenario, type Scenario } from './validate.ts';
-import { readJsonFile } from '../io/read.ts';
 import { environmentLimits, raiseHint, type Limits } from '../io/limits.ts';
+import { schemaProblems } from '../io/problems.ts';
+import { readJsonFile } from '../io/read.ts';
+import { resolveProfiles, type ResolvedScenario } from '../profiles/resolve.ts';
+import { ScenarioFileSchema, ScenarioSchema } from './schema.ts';
+import { validateScenario, type Scenario } from './validate.ts';
 
 export { readJsonFile, readTextFile } from '../io/read.ts';
 
-/** Parses and validates scenario data already in memory; `file` names it in messages. */
-export function parseScenario(raw: unknown, file = '<scenario>', limits: Limits = environmentLimits()): Scenario {
-  refuseOversized(raw, file, limits);
-  const parsed = ScenarioSchema.safeParse(raw);
+export interface ParseScenarioOptions {
+  /** The folder profile files are relative to (default: the current folder). */
+  baseDir?: string;
+  /** Size limits (io/limits.ts); the environment's by default. */
+  limits?: Limits;
+}
+
+/** A scenario and the absolute paths of the files it was read from (the scenario's, then its profiles'). */
+export interface ScenarioWithInputs {
+  scenario: Scenario;
+  inputs: string[];
+}
+
+/**
+ * Checks scenario data in the file form and resolves its profile references: the scenario with
+ * every series an array, not yet cross-checked (a sweep changes it before `parseScenario`).
+ */
+export function resolveScenarioInput(raw: unknown, file = '<scenario>', options: ParseScenarioOptions = {}): ResolvedScenario {
+  refuseOversized(raw, file, options.limits ?? environmentLimits());
+  const parsed = ScenarioFileSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, raw));
+  return resolveProfiles(parsed.data, { file, baseDir: options.baseDir ?? '.' });
+}
+
+/** Parses and validates scenario data already in memory, with the profile files it read; `file` names it in messages. */
+export function parseScenarioWithInputs(raw: unknown, file = '<scenario>', options: ParseScenarioOptions = {}): ScenarioWithInputs {
+  const { input, inputs } = resolveScenarioInput(raw, file, options);
+  const parsed = ScenarioSchema.safeParse(input);
+  if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, input));
   const { scenario, problems } = validateScenario(parsed.data);
   if (!scenario) throw new InputError(file, problems);
-  return scenario;
+  return { scenario, inputs };
+}
+
+/** Parses and validates scenario data already in memory; `file` names it in messages. */
+export function parseScenario(raw: unknown, file = '<scenario>', options: ParseScenarioOptions = {}): Scenario {
+  return parseScenarioWithInputs(raw, file, options).scenario;
+}
+
+/** Loads a scenario file, its profiles relative to its folder, and lists every file read (absolute paths). */
+export function loadScenarioWithInputs(file: string, limits: Limits = environmentLimits()): ScenarioWithInputs {
+  const { scenario, inputs } = parseScenarioWithInputs(readJsonFile(file, limits), file, { baseDir: dirname(file), limits });
+  return { scenario, inputs: [resolve(file), ...inputs.filter((f) => f !== resolve(file))] };
 }
 
 export function loadScenario(file: string, limits: Limits = environmentLimits()): Scenario {
-  return parseScenario(readJsonFile(file, limits), file, limits);
+  return loadScenarioWithInputs(file, limits).scenario;
 }
 
 /**

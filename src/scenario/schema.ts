@@ -10,6 +10,11 @@
  *   positive, consumption and battery charging negative;
  * - the utility's request `targetKw[t]` is the power it asks to *receive* from the
  *   prosumers in step t (positive = the feeder exports to the utility).
+ *
+ * Two forms: `ScenarioSchema` is the scenario with every per-step series an array (what the
+ * simulator runs: `ScenarioData`); `ScenarioFileSchema`, what a file may hold, also takes a
+ * reference to a profile read from a CSV file wherever a series is taken, and `profiles`
+ * defining them. `loadScenario` resolves the references into arrays (src/profiles/resolve.ts).
  */
 import { z } from 'zod';
 
@@ -22,6 +27,9 @@ const finite = () => z.number().min(-LIMIT, `must lie within ±${LIMIT}`).max(LI
 const positive = () => finite().positive();
 const nonNegative = () => finite().nonnegative();
 const id = () => z.string().min(1);
+/** "2016-01-01T00:00" or "2016-01-01 00:00:00": a local date-time (checked further when resolved). */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
+const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
 
 /** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
@@ -106,6 +114,8 @@ export const ProsumerSchema = z.strictObject({
   id: id(),
   bus: id(),
   scheduleKw: z.array(finite()).describe('Scheduled (forecast) net injection per step before the battery (PV minus load), kW'),
+  pvKw: z.array(nonNegative()).optional().describe('PV generation per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
+  loadKw: z.array(nonNegative()).optional().describe('Consumption per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
   realisedKw: z
     .array(finite())
     .optional()
@@ -207,6 +217,12 @@ export const ScenarioSchema = z.strictObject({
   steps: z.number().int().positive(),
   stepHours: positive(),
   startHour: finite().default(0).describe('Clock hour at which step 0 starts'),
+  start: z
+    .string()
+    .regex(LOCAL_DATE_TIME, 'must be a local ISO 8601 date-time such as "2016-01-01T00:00" (the offset goes in "utcOffset")')
+    .optional()
+    .describe('Calendar date and time at which step 0 starts (local time at utcOffset); needed by profiles'),
+  utcOffset: z.string().regex(UTC_OFFSET, 'must be an offset such as "+01:00" or "-05:00"').optional().describe('Fixed offset of start from UTC, ±HH:MM (no daylight-saving time; default +00:00)'),
   horizonSteps: z.number().int().positive().optional().describe('simulate: steps in each cleared window (default: all)'),
   horizonEnd: z
     .enum(['shrink', 'stop'])
@@ -228,10 +244,111 @@ export const ScenarioSchema = z.strictObject({
   }),
 });
 
-/** A scenario as written in a file (optional fields may be missing). */
+// ---------------------------------------------------------------------------------------------
+// The file form: series from profiles (README "Profiles from CSV files"; src/profiles/).
+
+/** The PV model's parameters (src/profiles/pv.ts); each has a default. */
+export const PvModelSchema = z.strictObject({
+  temperatureCoefficientPerC: finite().max(0).default(-0.0037).describe('γ: relative change of DC power per °C of cell temperature above 25 °C'),
+  noctC: positive().default(45).describe('Nominal operating cell temperature, °C'),
+  derate: positive().max(1).default(0.86).describe('Share of DC power left after losses other than the inverter\'s'),
+  inverterEfficiency: positive().max(1).default(0.96).describe('Inverter efficiency'),
+  inverterKw: positive().optional().describe('Inverter AC limit, kW (default: peakKw / 1.2)'),
+  airTemperatureC: finite().default(20).describe('Air temperature when the profile has no temperatureColumn, °C'),
+});
+
+/** A series taken from a profile: `{ "profile": name }` with its own scale and shift. */
+export const ProfileRefSchema = z.strictObject({
+  profile: id().describe('Name of a profile defined in "profiles"'),
+  scale: finite().optional().describe('Multiplier of the profile\'s values (after conversion to kW for a power unit); default 1'),
+  peakKw: positive().optional().describe('Scale the profile so that its largest value is this many kW; for an irradiance (W/m2) profile: the PV array\'s DC rating'),
+  annualKwh: positive().optional().describe('Scale the profile so that a year of it holds this energy, kWh'),
+  shiftHours: finite().default(0).describe('Move the profile this many hours later (negative: earlier)'),
+  pvModel: PvModelSchema.optional().describe('Irradiance profiles: the PV model\'s parameters'),
+}).meta({ id: 'ProfileReference' });
+
+const SERIES_OR_REFERENCE = 'must be an array with one value per step, or a profile reference { "profile": name, … }';
+/** A per-step series: inline, or from a profile. */
+const seriesInput = (element: z.ZodNumber) => z.union([z.array(element), ProfileRefSchema], { error: SERIES_OR_REFERENCE });
+
+const TimestampSchema = z.union([
+  z.strictObject({
+    column: z.string().min(1).describe('Column of the timestamps'),
+    format: z.string().min(1).default('ISO').describe('"ISO" (8601, with or without offset), or a pattern of YYYY MM DD HH mm ss, e.g. "DD.MM.YYYY HH:mm"'),
+  }),
+  z.strictObject({
+    columns: z.array(z.string().min(1)).min(1).max(2).describe('A date and a time column, joined by a space'),
+    format: z.string().min(1).default('ISO').describe('Format of the joined text, e.g. "MM/DD/YYYY HH:mm"'),
+  }),
+], { error: 'must be { "column": name, "format"?: … } or { "columns": [date, time], "format"?: … }' });
+
+/** A time series in a CSV file. */
+export const ProfileSchema = z.strictObject({
+  file: z.string().min(1).describe('CSV file, relative to the scenario file'),
+  column: z.string().min(1).describe('Column of the values'),
+  unit: z
+    .enum(['kW', 'W', 'kWh', 'W/m2', 'shape'])
+    .describe('kW or W: mean power; kWh: energy per interval; W/m2: irradiance, turned into PV power; shape: a plain number (a multiplier, a price, a shape scaled by peakKw or annualKwh)'),
+  timestamp: TimestampSchema,
+  stamp: z.enum(['start', 'end']).default('start').describe('Whether a timestamp starts or ends its interval'),
+  utcOffset: z.string().regex(UTC_OFFSET, 'must be an offset such as "+01:00" or "-05:00"').optional().describe('Offset from UTC of timestamps without one (default: the scenario\'s utcOffset)'),
+  separator: z.string().length(1).default(',').describe('Column separator'),
+  decimalMark: z.enum(['.', ',']).default('.').describe('Decimal mark'),
+  typicalYear: z.boolean().default(false).describe('One whole year whose own years are ignored: its month-day-times repeat on every year the scenario needs'),
+  temperatureColumn: z.string().min(1).optional().describe('Irradiance profiles: the air-temperature column, °C'),
+});
+
+const BusLoadFileSchema = BusLoadSchema.extend({
+  profile: seriesInput(finite()).optional().describe('Multiplier of both injections per step (default: network.loadProfile, or 1)'),
+});
+
+const NetworkFileSchema = NetworkSchema.extend({
+  loads: z.array(BusLoadFileSchema).default([]).describe('Fixed loads at buses, outside the market'),
+  loadProfile: seriesInput(finite()).optional().describe('Multiplier of every load without its own profile, per step (default 1)'),
+});
+
+const ProsumerFileSchema = ProsumerSchema.extend({
+  scheduleKw: seriesInput(finite()).optional().describe('Scheduled (forecast) net injection per step before the battery, kW; or give pvKw and/or loadKw'),
+  pvKw: seriesInput(nonNegative()).optional().describe('PV generation per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
+  loadKw: seriesInput(nonNegative()).optional().describe('Consumption per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
+  realisedKw: seriesInput(finite()).optional().describe('What the net injection before the battery turns out to be (simulate); the forecast when omitted'),
+});
+
+const PRICE_OR_REFERENCE = 'must be a number, an array with one value per step, or a profile reference { "profile": name, … }';
+const TariffFileSchema = TariffSchema.extend({
+  buyPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema], { error: PRICE_OR_REFERENCE }).describe('What the utility pays for energy it receives, currency per kWh (one value, one per step, or a profile)'),
+  sellPerKwh: z.union([finite(), z.array(finite()), ProfileRefSchema], { error: PRICE_OR_REFERENCE }).describe('What the utility charges for energy it delivers, currency per kWh (one value, one per step, or a profile); at least buyPerKwh'),
+});
+
+const UtilityFileSchema = UtilitySchema.extend({
+  tariff: TariffFileSchema.optional().describe("The utility's buy and sell prices; without them the utility's energy costs nothing"),
+  targetKw: seriesInput(finite()).optional().describe('Requested receipt per step, kW'),
+  priority: seriesInput(nonNegative()).optional().describe('Weight w of the request of each step'),
+});
+
+/** A scenario file: `ScenarioSchema`, with profiles wherever a per-step series is taken. */
+export const ScenarioFileSchema = ScenarioSchema.extend({
+  startHour: finite().optional().describe('Clock hour at which step 0 starts (default: the hour of day of start, else 0)'),
+  profiles: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a profile name uses letters, digits, ".", "_" or "-"'), ProfileSchema)
+    .optional()
+    .describe('Time series in CSV files, by name, for the series fields to reference'),
+  network: NetworkFileSchema,
+  utility: UtilityFileSchema,
+  prosumers: z.array(ProsumerFileSchema).describe("The market's prosumers (may be empty: a feeder with fixed loads only)"),
+});
+
+/** A scenario with every series an array (optional fields may be missing): what code builds in memory. */
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 /** A scenario after schema parsing: defaults filled in, not yet cross-checked. */
 export type ScenarioData = z.output<typeof ScenarioSchema>;
+/** A scenario as a file may hold it: series inline or from profiles. */
+export type ScenarioFileInput = z.input<typeof ScenarioFileSchema>;
+/** A scenario file after schema parsing, its profile references not yet resolved. */
+export type ScenarioFileData = z.output<typeof ScenarioFileSchema>;
+export type ProfileData = z.output<typeof ProfileSchema>;
+export type ProfileRef = z.output<typeof ProfileRefSchema>;
+export type PvModelData = z.output<typeof PvModelSchema>;
 export type ProsumerData = ScenarioData['prosumers'][number];
 export type BatteryData = NonNullable<ProsumerData['battery']>;
 export type LineData = ScenarioData['network']['lines'][number];

@@ -115,7 +115,14 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     else ids.set(p.id, i);
     if (!busIndex.has(p.bus)) add(`${at}.bus`, `unknown bus "${p.bus}"`);
     lengthIs(`${at}.scheduleKw`, p.scheduleKw);
+    lengthIs(`${at}.pvKw`, p.pvKw);
+    lengthIs(`${at}.loadKw`, p.loadKw);
     lengthIs(`${at}.realisedKw`, p.realisedKw);
+    if ((p.pvKw || p.loadKw) && [p.scheduleKw, p.pvKw ?? p.scheduleKw, p.loadKw ?? p.scheduleKw].every((v) => v.length === steps)) {
+      // Given together (as a run's scenario.json holds them), the net must be PV minus load.
+      const t = p.scheduleKw.findIndex((net, k) => Math.abs(net - ((p.pvKw?.[k] ?? 0) - (p.loadKw?.[k] ?? 0))) > 1e-9 * Math.max(1, Math.abs(net)));
+      if (t >= 0) add(`${at}.scheduleKw`, `step ${t}: ${p.scheduleKw[t]} kW is not pvKw − loadKw = ${Number(((p.pvKw?.[t] ?? 0) - (p.loadKw?.[t] ?? 0)).toPrecision(6))} kW; give the net schedule, or PV and load`);
+    }
     p.forecastUpdates?.forEach((u, k) => {
       if (u.fromStep + u.scheduleKw.length > steps) {
         add(`${at}.forecastUpdates[${k}]`, `revises steps ${u.fromStep}–${u.fromStep + u.scheduleKw.length - 1}, beyond the scenario's ${steps} steps`);

@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, type InputProblem } from '../errors.ts';
 import { schemaProblems } from '../io/problems.ts';
-import { parseScenario, readJsonFile } from '../scenario/load.ts';
+import { parseScenario, readJsonFile, resolveScenarioInput } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
 import seedrandom from 'seedrandom';
@@ -128,11 +128,14 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
     }
     const input = structuredClone(raw);
     parameters.forEach((p, k) => p.paths.forEach((steps) => setPath(input, steps, values[k]!)));
-    // Sample k draws the same numbers at every parameter point (common random numbers).
-    const simulationSeed = perturb(input as ScenarioInput, perturbations, sweep.seed, sample);
+    const label = `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`;
     try {
+      // Profile references become arrays first (relative to the scenario's folder), so that the perturbations apply to them.
+      const resolved = resolveScenarioInput(input, label, { baseDir: dirname(scenarioFile) }).input;
+      // Sample k draws the same numbers at every parameter point (common random numbers).
+      const simulationSeed = perturb(resolved, perturbations, sweep.seed, sample);
       return {
-        scenario: parseScenario(input, `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`),
+        scenario: parseScenario(resolved, label),
         values,
         sample,
         simulationSeed,
@@ -142,7 +145,16 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
       throw e;
     }
   };
-  return { name: sweep.name ?? nameFromFile(file), file, scenarioFile, inputs: [resolve(file), scenarioFile], mode: sweep.mode, parameters, samples: sweep.samples, size, point };
+  return { name: sweep.name ?? nameFromFile(file), file, scenarioFile, inputs: [resolve(file), ...new Set([scenarioFile, ...profileInputs(raw, scenarioFile)])], mode: sweep.mode, parameters, samples: sweep.samples, size, point };
+}
+
+/** The profile files the sweep's scenario reads (as written, before any parameter changes it). */
+function profileInputs(raw: unknown, scenarioFile: string): string[] {
+  try {
+    return resolveScenarioInput(raw, scenarioFile, { baseDir: dirname(scenarioFile) }).inputs;
+  } catch {
+    return []; // reported, with its point, when the points are built
+  }
 }
 
 /**
