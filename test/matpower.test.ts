@@ -467,7 +467,7 @@ describe('import matpower refuses', () => {
     writeFileSync(input, caseText('case10ba'));
     const self = await p2pmarket(['import', 'matpower', input, '--out', input, '--force'], dir);
     expect(self.code).toBe(2);
-    expect(self.stderr).toMatch(/case10ba\.m: --out: is the input case file/);
+    expect(self.stderr).toMatch(/case10ba\.m: --out: is the input file: p2pmarket never overwrites its input/);
     expect(readFileSync(input, 'utf8')).toBe(caseText('case10ba'));
   }, SLOW);
 });

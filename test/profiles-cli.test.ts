@@ -63,7 +63,7 @@ describe('p2pmarket import profile', () => {
 
     const again = await p2pmarket(['import', 'profile', G25, '--year', '2017', '--annual-kwh', '50000', '--out', 'g25-2017.csv'], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/g25-2017\.csv: exists already: p2pmarket does not overwrite it without --force/);
+    expect(again.stderr).toMatch(/g25-2017\.csv: --out: already exists: p2pmarket does not overwrite it \(--force does\)/);
     const forced = await p2pmarket(['import', 'profile', G25, '--year', '2017', '--annual-kwh', '100', '--out', 'g25-2017.csv', '--force', '--quiet'], dir);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toBe('');

@@ -35,6 +35,8 @@ function describeIssue(issue: Issue, raw: unknown): string {
     }
     case 'invalid_union': {
       const value = valueAt(raw, issue.path);
+      // A union that says in its own words what it takes.
+      if (issue.message && issue.message !== 'Invalid input') return `${clip(issue.message, 300)} (found ${describeValue(value)})`;
       const options = [...new Set(issue.errors.map((branch) => branch[0]).filter((first): first is Issue => first !== undefined && first.path.length === 0).map((first) => describeIssue({ ...first, path: issue.path } as Issue, raw)))];
       return options.length > 0 ? `is not a form this field takes (found ${describeValue(value)}): ${options.slice(0, 4).join('; or ')}` : `is not a form this field takes (found ${describeValue(value)})`;
     }
