@@ -14,11 +14,17 @@ import { checkSettlement } from './helpers/economics.ts';
 
 const kw = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true }).map((v) => Math.round(v * 1000) / 1000);
 
+/** Batteries, a third of them with losses (efficiencies and self-discharge). */
+const losses = fc.oneof(
+  fc.constant({}),
+  fc.constant({}),
+  fc.record({ chargeEfficiency: fc.constantFrom(0.8, 0.9, 0.95), dischargeEfficiency: fc.constantFrom(0.85, 0.95, 1), selfDischargePerHour: fc.constantFrom(0, 0.01, 0.05) }),
+);
 const battery = fc
-  .record({ maxKwh: kw(1, 30), minShare: fc.double({ min: 0, max: 0.5, noNaN: true }), initialShare: fc.double({ min: 0, max: 1, noNaN: true }), maxChargeKw: kw(0, 10), maxDischargeKw: kw(0, 10), returnToInitial: fc.boolean() })
-  .map(({ maxKwh, minShare, initialShare, ...rest }) => {
+  .record({ maxKwh: kw(1, 30), minShare: fc.double({ min: 0, max: 0.5, noNaN: true }), initialShare: fc.double({ min: 0, max: 1, noNaN: true }), maxChargeKw: kw(0, 10), maxDischargeKw: kw(0, 10), returnToInitial: fc.boolean(), losses })
+  .map(({ maxKwh, minShare, initialShare, losses, ...rest }) => {
     const minKwh = Math.round(maxKwh * minShare * 1000) / 1000;
-    return { ...rest, maxKwh, minKwh, initialKwh: Math.round((minKwh + (maxKwh - minKwh) * initialShare) * 1000) / 1000 };
+    return { ...rest, ...losses, maxKwh, minKwh, initialKwh: Math.round((minKwh + (maxKwh - minKwh) * initialShare) * 1000) / 1000 };
   });
 
 export const scenarioArbitrary: fc.Arbitrary<ScenarioInput> = fc

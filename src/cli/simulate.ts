@@ -32,8 +32,22 @@ export interface SimulateCommandOptions {
   plot?: boolean;
 }
 
-/** Simulations of at least this many steps show a progress bar (on a terminal). */
+/** Simulations of at least this many steps show their progress: a bar on a terminal, else a line every PROGRESS_EVERY_MS. */
 const PROGRESS_MIN_STEPS = 50;
+const PROGRESS_EVERY_MS = 30_000;
+
+/** "ieee33-year: step 1,234 of 8,760 (14 %) in 5 min 10 s, about 31 min left" */
+export function progressLine(name: string, done: number, total: number, elapsedMs: number): string {
+  const left = done > 0 ? (elapsedMs / done) * (total - done) : NaN;
+  return `${name}: step ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} (${Math.floor((100 * done) / total)} %) in ${duration(elapsedMs)}${Number.isFinite(left) ? `, about ${duration(left)} left` : ''}`;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
 
 export async function simulateCommand(file: string, options: SimulateCommandOptions): Promise<number> {
   return run(file, options);
@@ -71,13 +85,22 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   let result: SimulationResult;
   try {
     const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, ...(requests ? { requests } : {}) });
-    // Progress on stderr for long runs, when it is a terminal.
-    const bar = !options.quiet && process.stderr.isTTY && simulation.lastStep >= PROGRESS_MIN_STEPS
+    // Progress on stderr for long runs: a bar on a terminal, else a line every 30 s (logs, CI).
+    const long = !options.quiet && simulation.lastStep >= PROGRESS_MIN_STEPS;
+    const bar = long && process.stderr.isTTY
       ? new SingleBar({ format: `${scenario.name} [{bar}] step {value}/{total}, {eta_formatted} left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic)
       : undefined;
     bar?.start(simulation.lastStep + 1, 0);
+    const started = performance.now();
+    let said = started;
     simulation.loop.events$.subscribe((e) => {
-      if (e.type === 'timestep') bar?.update(e.step + 1);
+      if (e.type !== 'timestep') return;
+      bar?.update(e.step + 1);
+      const now = performance.now();
+      if (long && !bar && now - said >= PROGRESS_EVERY_MS) {
+        said = now;
+        process.stderr.write(`${progressLine(scenario.name, e.step, simulation.lastStep + 1, now - started)}\n`);
+      }
     });
     try {
       result = simulation.run();

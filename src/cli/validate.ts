@@ -3,6 +3,7 @@ import { ExitCode } from '../errors.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import { checkModelSize } from '../problem/size.ts';
+import { scenarioWindow } from '../scenario/window.ts';
 import { environmentLimits } from '../io/limits.ts';
 import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { loadScenario, readJsonFile } from '../scenario/load.ts';
@@ -27,8 +28,9 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
     const scenario = loadScenario(file);
     const feeder = new Feeder(scenario.network);
     // Held to the limits as the command that runs it would be: simulate's windows when it has them.
-    const size = checkModelSize(scenario, feeder, file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
-    const problem = buildMarketProblem(scenario, feeder);
+    const windowSteps = scenario.horizonSteps ?? scenario.steps;
+    const size = checkModelSize(scenario, feeder, file, environmentLimits(), windowSteps);
+    const problem = buildMarketProblem(windowSteps < scenario.steps ? scenarioWindow(scenario, 0, windowSteps) : scenario, feeder);
     return {
       file,
       scenario: scenario.name,
@@ -41,6 +43,7 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
       batteries: scenario.prosumers.filter((p) => p.battery).length,
       tradePairs: problem.index.pairs.length,
       linearForm: problem.index.linearForm,
+      windowSteps,
       columns: problem.model.numCols,
       rows: problem.model.numRows,
       estimatedMemoryMib: size.memoryMib,
@@ -60,7 +63,7 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
       }
       process.stdout.write(
         `${r.file}: valid — "${r.scenario}", ${r.steps} step${r.steps === 1 ? '' : 's'} of ${r.stepHours} h, ${r.buses} buses, ${r.lines} lines, ${r.loads} fixed loads, ` +
-          `${r.prosumers} prosumers (${r.batteries} with batteries), ${r.tradePairs} trade pairs; the clearing problem has ` +
+          `${r.prosumers} prosumers (${r.batteries} with batteries), ${r.tradePairs} trade pairs; the clearing problem ${r.windowSteps === r.steps ? 'has' : `of a ${r.windowSteps}-step window has`} ` +
           `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow; about ${r.estimatedMemoryMib} MiB to clear)\n`,
       );
       for (const c of r.fixedConflicts as string[]) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);

@@ -8,10 +8,12 @@
  *   steps from the agents' current states, forecasts and requests.
  */
 import { InputError } from '../errors.ts';
+import { batteryPowerBoundsKw, feasibleBatteryKw, nextSocKwh } from '../network/battery.ts';
 import { clearWith, type SessionSlot } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
-import { networkWindow, stepStartHour, type Scenario } from '../scenario/validate.ts';
+import { stepStartHour, type Scenario } from '../scenario/validate.ts';
+import { scenarioWindow } from '../scenario/window.ts';
 import type { SolverAdapter } from '../solver/adapter.ts';
 import type { BatteryUpdateEvent, MarketClearedEvent, RequestEvent, WindowRecord } from './events.ts';
 import type { EventLoop } from './loop.ts';
@@ -68,12 +70,13 @@ export class ProsumerAgent {
     let batteryKw = 0;
     // Under the fallback (no cleared window) the battery stays idle, forecast errors or not.
     if (battery && this.socKwh !== null && e.result) {
-      const lo = Math.max(-battery.maxChargeKw, (this.socKwh - battery.maxKwh) / dt);
-      const hi = Math.min(battery.maxDischargeKw, (this.socKwh - battery.minKwh) / dt);
-      batteryKw = Math.min(hi, Math.max(lo, planned + forecastKw - realisedKw));
+      // Within its power and energy limits (losses included) and its inverter's.
+      const [energyLo, energyHi] = feasibleBatteryKw(battery, this.socKwh, dt);
+      const [powerLo, powerHi] = batteryPowerBoundsKw(this.data, t);
+      batteryKw = Math.min(energyHi, powerHi, Math.max(energyLo, powerLo, planned + forecastKw - realisedKw));
     }
     const imbalanceKw = realisedKw + batteryKw - (forecastKw + planned);
-    const socEndKwh = this.socKwh === null ? null : this.socKwh - dt * batteryKw;
+    const socEndKwh = this.socKwh === null || !battery ? null : nextSocKwh(battery, this.socKwh, batteryKw, dt);
     this.steps.set(t, { forecastKw, realisedKw, plannedBatteryKw: planned, batteryKw, socStartKwh: this.socKwh, socEndKwh, imbalanceKw });
     if (socEndKwh !== null) {
       const update: BatteryUpdateEvent = {
@@ -179,7 +182,6 @@ export class MarketOperator {
     });
   }
 
-  /** The session slot of windows of this length. */
   /** Clears a window; an input error names the scenario's own steps, not the window's. */
   private clear(window: Scenario, start: number): ClearingResult {
     try {
@@ -191,6 +193,7 @@ export class MarketOperator {
     }
   }
 
+  /** The session slot of windows of this length. */
   private slot(steps: number): SessionSlot {
     let slot = this.sessions.get(steps);
     if (!slot) this.sessions.set(steps, (slot = {}));
@@ -206,32 +209,12 @@ export class MarketOperator {
   private windowScenario(start: number): Scenario {
     const { scenario, prosumers, utility } = this;
     const steps = Math.min(this.options.horizonSteps, scenario.steps - start);
-    const slice = (values: readonly number[]) => values.slice(start, start + steps);
-    return {
-      ...scenario,
-      name: `${scenario.name}@${start}`,
-      steps,
-      startHour: stepStartHour(scenario, start),
-      network: networkWindow(scenario.network, start, steps),
-      utility: {
-        bus: scenario.utility.bus,
-        targetKw: slice(utility.targetKw),
-        priority: slice(utility.priority),
-        ...(scenario.utility.tariff
-          ? { tariff: { buyPerKwh: slice(scenario.utility.tariff.buyPerKwh), sellPerKwh: slice(scenario.utility.tariff.sellPerKwh) } }
-          : {}),
-      },
-      prosumers: scenario.prosumers.map((p, k) => {
-        const agent = prosumers[k]!;
-        return {
-          ...p,
-          scheduleKw: slice(agent.forecastKw),
-          realisedKw: undefined,
-          forecastUpdates: undefined,
-          ...(p.battery ? { battery: { ...p.battery, initialKwh: agent.socKwh! } } : {}),
-        };
-      }),
-    };
+    return scenarioWindow(scenario, start, steps, {
+      scheduleKw: (k) => prosumers[k]!.forecastKw,
+      socKwh: (k) => prosumers[k]!.socKwh,
+      targetKw: utility.targetKw,
+      priority: utility.priority,
+    });
   }
 }
 

@@ -21,6 +21,10 @@ import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './re
 import { networkState, report } from './report.ts';
 import { marketPrices, solverPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
+import { fixDirections, simultaneousUse } from './battery-directions.ts';
+
+/** Rounds of fixing the directions of batteries that charge and discharge at once. */
+const MAX_DIRECTION_ROUNDS = 4;
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { checkModelSize } from '../problem/size.ts';
 import { checkSolverNumerics, likelyCulprits } from '../problem/numerics.ts';
@@ -76,10 +80,10 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   const file = options.file ?? `scenario "${scenario.name}"`;
   // Too large for the machine, or numbers the solver cannot take: input errors, before any work.
   checkModelSize(scenario, feeder, file, options.limits ?? environmentLimits());
-  const problem = buildMarketProblem(scenario, feeder);
-  const { model } = problem;
+  let problem = buildMarketProblem(scenario, feeder);
+  let { model } = problem;
   checkSolverNumerics(model, scenario, file);
-  const report = {
+  const report: ClearingResult['solver'] = {
     backend: adapter.name,
     columns: model.numCols,
     rows: model.numRows,
@@ -146,24 +150,37 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   let x: Float64Array;
   let first: Float64Array;
   try {
-    outcome = session.solve({ timeLimitSeconds });
-    if (reused && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
-      // A reused session's warm state can mislead HiGHS: ask a fresh one before believing it.
-      outcome = solveOnce(adapter, model, { timeLimitSeconds });
-    }
-    report.iterations = outcome.iterations;
-    if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
-    x = Float64Array.from(outcome.x);
-    first = Float64Array.from(outcome.x);
+    // Lossy batteries that would charge and discharge at once get their directions fixed, and
+    // the market is cleared again (battery-directions.ts).
+    for (let round = 0; ; round++) {
+      if (round > 0) session.update(model);
+      outcome = session.solve({ timeLimitSeconds });
+      if ((reused || round > 0) && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
+        // A reused session's warm state can mislead HiGHS: ask a fresh one before believing it.
+        outcome = solveOnce(adapter, model, { timeLimitSeconds });
+      }
+      report.iterations += outcome.iterations;
+      if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
+      x = Float64Array.from(outcome.x);
+      first = Float64Array.from(outcome.x);
 
-    if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-      const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.deliveryCostPerKwh === 0;
-      const second = tieBreak(adapter, session, problem, x, tieBreakCols, freeTrades, () =>
-        Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
-      );
-      report.iterations += second.iterations;
-      report.tieBreak = second.status;
-      x = second.x;
+      if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
+        const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.deliveryCostPerKwh === 0;
+        const second = tieBreak(adapter, session, problem, x, tieBreakCols, freeTrades, () =>
+          Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
+        );
+        report.iterations += second.iterations;
+        report.tieBreak = second.status;
+        x = second.x;
+      }
+      const uses = simultaneousUse(problem, x);
+      if (uses.length === 0) break;
+      if (round === MAX_DIRECTION_ROUNDS) {
+        return failed('error', { message: `batteries still charge and discharge at once after ${round} rounds of fixing their directions`, conflicts: uses.map((u) => `battery of ${u.agent}, step ${u.t}`) });
+      }
+      report.batteryDirectionsFixed = (report.batteryDirectionsFixed ?? 0) + uses.length;
+      model = fixDirections(model, uses, x);
+      problem = { ...problem, model };
     }
   } finally {
     if (owned) session.dispose();

@@ -98,6 +98,11 @@ export interface SolverReport {
   worstConstraint: string;
   /** 'resolved', 'off' (market.tieBreak "none"), or 'unresolved (…)': the second stage failed and the first stage's optimum stands. */
   tieBreak: string;
+  /**
+   * Battery-steps at which a battery with losses would have charged and discharged at once, and
+   * whose direction was fixed before clearing again (market/battery-directions.ts); absent when none.
+   */
+  batteryDirectionsFixed?: number;
 }
 
 export interface Diagnosis {

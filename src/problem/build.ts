@@ -20,6 +20,7 @@ import { ModelBuilder, type Entry, type LinearModel } from './model.ts';
 import { addNetworkRows, fixedConflicts as findFixedConflicts, linearFormOf, type FixedConflict, type LinearForm, type NetworkRow } from './network-rows.ts';
 import { pairCosts, type PairCosts } from './pair-costs.ts';
 import { tradePairs, type Pair } from './trade-graph.ts';
+import { batteryPowerBoundsKw, injectionBoundsKw, isLossless } from '../network/battery.ts';
 
 export type { FixedConflict, NetworkRow, Pair, PairCosts };
 
@@ -44,6 +45,8 @@ export interface MarketIndex {
   batteryPower: number[][];
   /** batteryEnergy[t][agent] for t = 0..T, -1 for agents without a battery. */
   batteryEnergy: number[][];
+  /** batteryFlow[t][agent]: the charge and discharge columns of a battery with losses; undefined otherwise. */
+  batteryFlow: ({ charge: number; discharge: number } | undefined)[][];
   /** tradeBalance[t][agent]: the row whose dual is the agent's marginal value of energy. */
   tradeBalance: number[][];
   /** Request deviation columns of each step (one for L2, two for L1). */
@@ -99,8 +102,10 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
   const injectionRange = (k: number, t: number): [number, number] => {
     const p = prosumers[k]!;
     const s = p.scheduleKw[t]!;
-    const [lo, hi] = widen(s - (p.battery?.maxChargeKw ?? 0), s + (p.battery?.maxDischargeKw ?? 0));
-    return [p.minInjectionKw ?? lo, p.maxInjectionKw ?? hi];
+    const [bLo, bHi] = batteryPowerBoundsKw(p, t);
+    const [lo, hi] = widen(s + bLo, s + bHi);
+    const [minKw, maxKw] = injectionBoundsKw(p);
+    return [minKw ?? lo, maxKw ?? hi];
   };
 
   const index: MarketIndex = {
@@ -114,6 +119,7 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     netInjection: [],
     batteryPower: [],
     batteryEnergy: [],
+    batteryFlow: [],
     tradeBalance: [],
     requestDeviation: [],
     pairCosts: pairCosts(scenario.market, feeder, agents, agentBus, pairs),
@@ -164,12 +170,27 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
     });
     index.netInjection.push(P);
 
-    // Battery power (its tie-break ε·Σb² is a second, lexicographic stage: see tiebreak.ts).
+    // Battery power (its tie-break ε·Σb² is a second, lexicographic stage: see tiebreak.ts),
+    // within the battery's and the inverter's limits.
     index.batteryPower.push(
       agents.map((agent, a) => {
-        const battery = prosumerOf(a)?.battery;
-        if (!battery) return -1;
-        return mb.addCol({ kind: 'batteryPower', agent, step: t }, -battery.maxChargeKw, battery.maxDischargeKw);
+        const prosumer = prosumerOf(a);
+        if (!prosumer?.battery) return -1;
+        const [lo, hi] = batteryPowerBoundsKw(prosumer, t);
+        return mb.addCol({ kind: 'batteryPower', agent, step: t }, lo, hi);
+      }),
+    );
+    // A battery with losses: its power split into charge and discharge, b = d − c (battery.ts).
+    index.batteryFlow.push(
+      agents.map((agent, a) => {
+        const prosumer = prosumerOf(a);
+        if (!prosumer?.battery || isLossless(prosumer.battery)) return undefined;
+        const b = index.batteryPower[t]![a]!;
+        const [lo, hi] = batteryPowerBoundsKw(prosumer, t);
+        const charge = mb.addCol({ kind: 'batteryCharge', agent, step: t }, 0, Math.max(0, -lo));
+        const discharge = mb.addCol({ kind: 'batteryDischarge', agent, step: t }, 0, Math.max(0, hi));
+        mb.addRow({ kind: 'batterySplit', agent, step: t }, 0, 0, [[b, 1], [discharge, -1], [charge, 1]]);
+        return { charge, discharge };
       }),
     );
 
@@ -204,7 +225,13 @@ export function buildMarketProblem(scenario: Scenario, feeder: Feeder): MarketPr
       if (b >= 0) {
         const e0 = index.batteryEnergy[t]![a]!;
         const e1 = index.batteryEnergy[t + 1]![a]!;
-        mb.addRow({ kind: 'batteryDynamics', agent: p.id, step: t }, 0, 0, [[e1, 1], [e0, -1], [b, dt]]);
+        const flow = index.batteryFlow[t]![a];
+        const battery = p.battery!;
+        // e[t+1] = (1 − σΔt)·e[t] + η_c·Δt·c − Δt·d/η_d; lossless: e[t+1] = e[t] − Δt·b.
+        const entries: Entry[] = flow
+          ? [[e1, 1], [e0, -(1 - battery.selfDischargePerHour * dt)], [flow.charge, -battery.chargeEfficiency * dt], [flow.discharge, dt / battery.dischargeEfficiency]]
+          : [[e1, 1], [e0, -1], [b, dt]];
+        mb.addRow({ kind: 'batteryDynamics', agent: p.id, step: t }, 0, 0, entries);
       }
     });
 

@@ -12,6 +12,9 @@ export type ColumnName =
   | { kind: 'netInjection'; agent: string; step: number }
   /** b[i,t]: battery power (kW, positive = discharging). */
   | { kind: 'batteryPower'; agent: string; step: number }
+  /** c[i,t], d[i,t]: charge and discharge power of a battery with losses (kW, ≥ 0), b = d − c. */
+  | { kind: 'batteryCharge'; agent: string; step: number }
+  | { kind: 'batteryDischarge'; agent: string; step: number }
   /** e[i,t]: state of charge at the start of step t (kWh); step = T is the end of the horizon. */
   | { kind: 'batteryEnergy'; agent: string; step: number }
   /** U[t] − U*[t] (L2), or its positive / negative part (L1), kW. */
@@ -30,7 +33,9 @@ export type RowName =
   | { kind: 'tradeBalance'; agent: string; step: number }
   /** P[i,t] − b[i,t] = s[i,t]: net injection is schedule plus battery. */
   | { kind: 'schedule'; agent: string; step: number }
-  /** e[i,t+1] − e[i,t] + Δt·b[i,t] = 0. */
+  /** b − d + c = 0: a battery with losses, its power split into discharge and charge. */
+  | { kind: 'batterySplit'; agent: string; step: number }
+  /** e[i,t+1] − e[i,t] + Δt·b[i,t] = 0 (with losses: e[i,t+1] − (1 − σΔt)·e[i,t] − η_c·Δt·c + Δt·d/η_d = 0). */
   | { kind: 'batteryDynamics'; agent: string; step: number }
   /** U[t] − deviation = U*[t]. */
   | { kind: 'request'; step: number }
@@ -71,6 +76,10 @@ export function describeColumn(name: ColumnName, side?: Side): string {
       return `net injection of ${agentWord(name.agent)}, step ${name.step}${limit('minimum injection', 'maximum injection')}`;
     case 'batteryPower':
       return `battery of ${name.agent}, step ${name.step}${limit('maximum charge power', 'maximum discharge power')}`;
+    case 'batteryCharge':
+      return `battery of ${name.agent}, step ${name.step}, charging power${limit('non-negative', 'maximum charge power')}`;
+    case 'batteryDischarge':
+      return `battery of ${name.agent}, step ${name.step}, discharging power${limit('non-negative', 'maximum discharge power')}`;
     case 'batteryEnergy':
       return `battery of ${name.agent}, step ${name.step}${
         side === undefined ? ', state of charge' : limit('minimum energy', 'maximum energy')
@@ -98,6 +107,8 @@ export function describeRow(name: RowName, side?: Side): string {
       return `schedule of ${name.agent}, step ${name.step} (net injection = schedule + battery)`;
     case 'batteryDynamics':
       return `battery of ${name.agent}, step ${name.step}, energy balance`;
+    case 'batterySplit':
+      return `battery of ${name.agent}, step ${name.step}, power = discharge − charge`;
     case 'request':
       return `utility request, step ${name.step}`;
     case 'voltage':

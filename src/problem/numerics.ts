@@ -37,6 +37,8 @@ export function fieldsOfColumn(name: ColumnName, scenario: Scenario): string[] {
     case 'utilityEnergy':
       return [`utility.tariff (step ${name.step})`];
     case 'batteryPower':
+    case 'batteryCharge':
+    case 'batteryDischarge':
     case 'batteryEnergy': {
       const k = prosumer(name.agent);
       return [`prosumers[${k}].battery`];

@@ -15,6 +15,7 @@ import { raiseHint, type Limits } from '../io/limits.ts';
 import type { Feeder } from '../network/feeder.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { linearFormOf } from './network-rows.ts';
+import { isLossless } from '../network/battery.ts';
 
 export interface ModelSize {
   steps: number;
@@ -56,6 +57,8 @@ export function estimateModelSize(scenario: Scenario, feeder: Feeder, steps = sc
   const { market, prosumers, utility } = scenario;
   const n = 1 + prosumers.length + (market.tradeGraph === 'pool' ? 1 : 0);
   const batteries = prosumers.filter((p) => p.battery).length;
+  // A battery with losses adds its charge and discharge columns and the row that splits its power.
+  const lossy = prosumers.filter((p) => p.battery && !isLossless(p.battery)).length;
   const pairs = countPairs(scenario, feeder);
   const tariffColumns = utility.tariff && market.tradeGraph !== 'utility' ? 2 : 0;
   const deviations = market.penaltyNorm === 'l2' ? 1 : 2;
@@ -67,8 +70,11 @@ export function estimateModelSize(scenario: Scenario, feeder: Feeder, steps = sc
   let networkRows: number;
   let networkNonzeros: number;
   if (sparse) {
+    // Per bus: its own flow, its children's, its agents; per line: v_to, f and v_from unless that is the slack.
+    const slackChildren = feeder.childrenOf(feeder.slack).length;
+    const agentsOffSlack = prosumers.filter((p) => feeder.busIndex(p.bus) !== feeder.slack).length;
     networkRows = 2 * lines;
-    networkNonzeros = 2 * lines + prosumers.length + 3 * lines;
+    networkNonzeros = lines + (lines - slackChildren) + agentsOffSlack + 2 * lines + (lines - slackChildren);
   } else {
     // A voltage row holds the agents of its bus's first-level branch; a flow row those below its line.
     const branch = feeder.buses.map(() => -1);
@@ -93,9 +99,9 @@ export function estimateModelSize(scenario: Scenario, feeder: Feeder, steps = sc
     }
   }
 
-  const columnsPerStep = n + batteries + 2 * pairs + deviations + tariffColumns + (sparse ? lines + buses - 1 : 0);
-  const rowsPerStep = n + prosumers.length + batteries + 1 + (tariffColumns ? 1 : 0) + networkRows;
-  const nonzerosPerStep = n + 4 * pairs + prosumers.length + batteries + 3 * batteries + 1 + deviations + (tariffColumns ? 3 : 0) + networkNonzeros;
+  const columnsPerStep = n + batteries + 2 * lossy + 2 * pairs + deviations + tariffColumns + (sparse ? lines + buses - 1 : 0);
+  const rowsPerStep = n + prosumers.length + batteries + lossy + 1 + (tariffColumns ? 1 : 0) + networkRows;
+  const nonzerosPerStep = n + 4 * pairs + prosumers.length + batteries + 3 * batteries + 4 * lossy + 1 + deviations + (tariffColumns ? 3 : 0) + networkNonzeros;
   const volume = market.tradeVolumeWeight > 0;
   const columns = steps * columnsPerStep + (steps + 1) * batteries + (volume ? 1 : 0);
   const rows = steps * rowsPerStep + (volume ? 1 : 0);

@@ -88,6 +88,9 @@ export const BatterySchema = z.strictObject({
   maxChargeKw: nonNegative().describe('Largest charging power, kW (battery power ≥ -maxChargeKw)'),
   maxDischargeKw: nonNegative().describe('Largest discharging power, kW (battery power ≤ maxDischargeKw)'),
   returnToInitial: z.boolean().default(false).describe('End the horizon at the initial state of charge'),
+  chargeEfficiency: finite().gt(0).max(1).default(1).describe('η_c: the share of the charging power that is stored (0 < η_c ≤ 1)'),
+  dischargeEfficiency: finite().gt(0).max(1).default(1).describe('η_d: discharging d kW draws d/η_d kW from the store (0 < η_d ≤ 1)'),
+  selfDischargePerHour: nonNegative().default(0).describe('σ: the share of the stored energy lost per hour (soc·(1 − σ·Δt) remains after a step)'),
 });
 
 /**
@@ -122,6 +125,7 @@ export const ProsumerSchema = z.strictObject({
     .describe('What the net injection before the battery turns out to be (simulate); the forecast when omitted'),
   forecastUpdates: z.array(ForecastUpdateSchema).optional().describe('Forecast revisions during a simulation'),
   reactiveKvar: finite().default(0).describe('Constant reactive injection, kvar'),
+  inverterKva: positive().optional().describe("Apparent-power rating S of the prosumer's inverter, kVA: with its reactive power Q, the inverter's active output (PV + battery power when pvKw is given, else the net injection) stays within ±√(S² − Q²)"),
   minInjectionKw: finite().optional().describe('Lowest net injection (hardware limit), kW'),
   maxInjectionKw: finite().optional().describe('Highest net injection (hardware limit), kW'),
   battery: BatterySchema.optional(),

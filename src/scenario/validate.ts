@@ -6,6 +6,7 @@
 import type { InputProblem } from '../errors.ts';
 import type { ScenarioData } from './schema.ts';
 import { Feeder } from '../network/feeder.ts';
+import { inverterActiveKw } from '../network/battery.ts';
 import { negativeCycle, pairCosts } from '../problem/pair-costs.ts';
 import { tradePairs } from '../problem/trade-graph.ts';
 
@@ -33,16 +34,6 @@ export type Scenario = Omit<ScenarioData, 'utility'> & { utility: UtilityRequest
 /** Clock hour at which step t starts (to 1e-9 h, so that 0.1-hour steps do not print as 0.30000000000000004). */
 export function stepStartHour(scenario: Pick<Scenario, 'startHour' | 'stepHours'>, t: number): number {
   return Math.round((scenario.startHour + t * scenario.stepHours) * 1e9) / 1e9;
-}
-
-/** The network seen by a window of `steps` steps from `start` (load profiles sliced). */
-export function networkWindow(network: Scenario['network'], start: number, steps: number): Scenario['network'] {
-  const slice = (values: number[] | undefined) => values?.slice(start, start + steps);
-  return {
-    ...network,
-    loadProfile: slice(network.loadProfile),
-    loads: network.loads.map((load) => ({ ...load, profile: slice(load.profile) })),
-  };
 }
 
 /** The reserved agent id of the utility. */
@@ -131,6 +122,14 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     if (p.minInjectionKw !== undefined && p.maxInjectionKw !== undefined && p.minInjectionKw > p.maxInjectionKw) {
       add(`${at}.minInjectionKw`, `exceeds maxInjectionKw (${p.minInjectionKw} > ${p.maxInjectionKw})`);
     }
+    if (p.inverterKva !== undefined) {
+      const activeKw = inverterActiveKw(p);
+      if (activeKw <= 0) add(`${at}.inverterKva`, `${p.inverterKva} kVA leaves no room for active power beside the reactive power of ${p.reactiveKvar} kvar`);
+      const t = p.pvKw?.findIndex((pv) => pv > activeKw + 1e-9) ?? -1;
+      if (activeKw > 0 && t >= 0) {
+        add(`${at}.pvKw[${t}]`, `${p.pvKw![t]} kW is more than the inverter of ${p.inverterKva} kVA delivers beside ${p.reactiveKvar} kvar (${Number(activeKw.toPrecision(6))} kW): lower the PV (its peakKw) or raise inverterKva`);
+      }
+    }
     const b = p.battery;
     if (b) {
       if (b.minKwh > b.maxKwh) {
@@ -138,6 +137,10 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
       } else if (b.initialKwh < b.minKwh || b.initialKwh > b.maxKwh) {
         add(`${at}.battery.initialKwh`, `${b.initialKwh} kWh lies outside [${b.minKwh}, ${b.maxKwh}] kWh`);
       }
+      if (b.selfDischargePerHour * data.stepHours >= 1) {
+        add(`${at}.battery.selfDischargePerHour`, `${b.selfDischargePerHour} per hour would lose all of the store in one step of ${data.stepHours} h (σ·Δt must stay below 1)`);
+      }
+
     }
   });
 

@@ -4,6 +4,7 @@
  * recomputed with ml-matrix from the branch–bus incidence matrix (a linear solve), not with
  * the feeder model's tree walks.
  */
+import { nextSocKwh } from '../../src/network/battery.ts';
 import { Matrix, solve } from 'ml-matrix';
 import type { ClearingResult } from '../../src/market/result.ts';
 import type { Scenario } from '../../src/scenario/validate.ts';
@@ -58,7 +59,7 @@ export function checkInvariants(scenario: Scenario, result: ClearingResult): str
       const end = a.socEndKwh!;
       if (t === 0 && !near(start, b.initialKwh)) fail(`${a.id} starts at ${start} kWh, not ${b.initialKwh}`);
       if (t > 0 && !near(start, result.steps[t - 1]!.agents[k]!.socEndKwh!)) fail(`${at}: ${a.id} state of charge jumps`);
-      if (!near(end, start - dt * a.batteryKw)) fail(`${at}: ${a.id} energy balance broken`);
+      if (!near(end, nextSocKwh(b, start, a.batteryKw, dt))) fail(`${at}: ${a.id} energy balance broken`);
       for (const soc of [start, end]) if (soc < b.minKwh - TOL || soc > b.maxKwh + TOL) fail(`${at}: ${a.id} state of charge ${soc} outside [${b.minKwh}, ${b.maxKwh}]`);
       if (t === scenario.steps - 1 && b.returnToInitial && !near(end, b.initialKwh)) fail(`${a.id} does not return to its initial state`);
     });
