@@ -6,7 +6,7 @@
  * evening peaks.
  */
 import seedrandom from 'seedrandom';
-import type { ScenarioInput } from './schema.ts';
+import type { ScenarioInput, TradeGraph } from './schema.ts';
 
 export interface GeneratorOptions {
   buses: number;
@@ -19,7 +19,7 @@ export interface GeneratorOptions {
   prosumerSpacing?: number;
   /** A fixed load on every non-slack bus, drawn in [lo, hi] kW (0.6 kvar per kW), following a daily profile. */
   loadKw?: [number, number];
-  tradeGraph?: 'all' | 'pool' | { maxHops: number };
+  tradeGraph?: TradeGraph;
   linearForm?: 'auto' | 'dense' | 'sparse';
   /** Voltage limits, p.u. (default 0.9–1.1). */
   vMinPu?: number;

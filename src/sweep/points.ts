@@ -8,9 +8,9 @@ import { schemaProblems } from '../io/problems.ts';
 import { parseScenario, readJsonFile, resolveScenarioInput } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
-import seedrandom from 'seedrandom';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { NAME_PATTERN, SweepSchema, type SweepData } from './schema.ts';
+import { perturb } from './perturb.ts';
 import { decimalRange } from '../io/numbers.ts';
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -194,25 +194,3 @@ export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimi
   }
 }
 
-/**
- * Applies a sample's random draws to a scenario (as plain JSON): requests, initial states, and
- * the forecast-error level the engine draws with; returns the seed of those engine draws.
- */
-function perturb(input: ScenarioInput, perturbations: SweepData['perturbations'], seed: number, sample: number): number {
-  const rng = seedrandom(`p2pmarket-sweep-${seed}-${sample}`);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const simulationSeed = Math.floor(rng() * 2 ** 31);
-  if (!perturbations) return simulationSeed;
-  if (perturbations.requestStdKw > 0) {
-    const noisy = (v: number) => Math.round((v + perturbations.requestStdKw * normal()) * 1e6) / 1e6;
-    if (input.utility.targetKw) input.utility.targetKw = input.utility.targetKw.map(noisy);
-    for (const e of input.utility.requestEvents ?? []) e.targetKw = noisy(e.targetKw);
-  }
-  if (perturbations.randomInitialSoc) {
-    for (const p of input.prosumers) {
-      if (p.battery) p.battery.initialKwh = Math.round((p.battery.minKwh + rng() * (p.battery.maxKwh - p.battery.minKwh)) * 1e6) / 1e6;
-    }
-  }
-  if (perturbations.forecastErrorStdKw > 0) input.forecastErrorStdKw = perturbations.forecastErrorStdKw;
-  return simulationSeed;
-}
