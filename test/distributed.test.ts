@@ -263,9 +263,9 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     const definition = sweepDefinition(plan, { solver: 'highs', timeLimitSeconds: 60, chunkPoints: 16, lockMs: 2000, stalledMs: 1000 });
     // The worker sees a scenario whose battery starts above its maximum (as a submitter of
     // another version might send): every point fails validation there, not here.
-    const scenario = JSON.parse(definition.scenarioText);
+    const scenario = JSON.parse(definition.files[plan.scenarioFile]!);
     scenario.prosumers[0].battery.initialKwh = 1e6;
-    definition.scenarioText = JSON.stringify(scenario);
+    definition.files[plan.scenarioFile] = JSON.stringify(scenario);
     const lines: string[] = [];
     const worker = await SweepWorker.start({ url: redis.url, pollMs: 100, log: (line) => lines.push(line) });
     try {

@@ -222,7 +222,7 @@ describe('figures of sweeps', () => {
     const data = await sceneData(f, 'line');
     // 4 steps × 3 batteries × 201 request values.
     expect(data).toHaveLength(4 * 3 * 201);
-    const request = new Map(studyB.runs.map((r) => [r.run, r['utility.targetKw[2]']]));
+    const request = new Map(studyB.runs.map((r) => [r.run, r.step2RequestKw]));
     for (const r of studyB.steps.filter((_, k) => k % 37 === 0)) {
       const point = data.find((d) => d.agent === r.agent && d.t === r.t && d.x === request.get(r.run));
       near(point!.socStartKwh, r.socStartKwh);
@@ -270,11 +270,11 @@ describe('figures of sweeps', () => {
     // One line per battery limit, each through its three requests in order.
     const bySeries = new Map<string, Record<string, unknown>[]>();
     for (const d of lines) bySeries.set(String(d.series), [...(bySeries.get(String(d.series)) ?? []), d]);
-    expect([...bySeries.keys()].sort()).toEqual(['prosumers[*].battery.maxChargeKw = 0.2', 'prosumers[*].battery.maxChargeKw = 0.4']);
+    expect([...bySeries.keys()].sort()).toEqual(['prosumers_battery_maxChargeKw = 0.2', 'prosumers_battery_maxChargeKw = 0.4']);
     for (const [series, points] of bySeries) {
       const limit = Number(series.split(' = ')[1]);
-      const expected = run.runs.filter((row) => row['prosumers[*].battery.maxChargeKw'] === limit);
-      expect(points.map((p) => [p.x, p.objective])).toEqual(expected.map((row) => [row['utility.targetKw[2]'], row.objective]));
+      const expected = run.runs.filter((row) => row.prosumers_battery_maxChargeKw === limit);
+      expect(points.map((p) => [p.x, p.objective])).toEqual(expected.map((row) => [row.utility_targetKw_2, row.objective]));
     }
   }, 60_000);
 

@@ -56,7 +56,7 @@ describe('the scenario JSON Schema', () => {
     const all = readdirSync(join(ROOT, 'scenarios')).map((f) => join(ROOT, 'scenarios', f));
     const everything = await p2pmarket(['validate', ...all], dir);
     expect(everything.code, everything.stderr).toBe(0);
-    expect(everything.stdout).toMatch(/node0-sweep-b\.json: valid sweep — "node0-sweep-b" over .*seed-node0\.json: 201 points × 1 sample = 201 clearings, every point valid/);
+    expect(everything.stdout).toMatch(/node0-sweep-b\.json: valid sweep — "node0-sweep-b" over .*seed-node0-b\.json: 201 points × 1 sample = 201 clearings, every point valid/);
     writeFileSync(join(dir, 'bad-sweep.json'), JSON.stringify({ scenario: join(ROOT, 'scenarios', 'seed-node0.json'), parameters: [{ path: 'prosumers[0].battery.initialKwh', values: [1, 99] }] }));
     const badSweep = await p2pmarket(['validate', join(dir, 'bad-sweep.json')], dir);
     expect(badSweep.code).toBe(2);

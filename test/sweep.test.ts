@@ -4,21 +4,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.ts';
-import { parsePath, setPath } from '../src/sweep/paths.ts';
-import { loadSweep, rangeValues } from '../src/sweep/points.ts';
+import { applyAtPath, parsePath, type PathStep } from '../src/sweep/paths.ts';
+import { loadSweep, rangeValues, validatePoints } from '../src/sweep/points.ts';
 import { runSweep } from '../src/sweep/run.ts';
 import { checkInvariants } from './helpers/invariants.ts';
 import { withoutTimings } from './helpers/timing.ts';
 
 describe('parameter paths', () => {
-  const scenario = () => ({ utility: { targetKw: [1, 2, 3] }, prosumers: [{ battery: { maxChargeKw: 1 } }, { battery: { maxChargeKw: 2 } }], name: 'x' });
+  const scenario = () => ({ utility: { targetKw: [1, 2, 3] }, prosumers: [{ battery: { maxChargeKw: 1 } }, { id: 'no battery' }, { battery: { maxChargeKw: 2 } }], name: 'x' }) as Record<string, any>;
+  const at = (path: string) => parsePath(path) as PathStep[];
 
-  it('set one element, or every element with [*]', () => {
+  it('set one element, or every element with [*] (passing over those without the object)', () => {
     const s = scenario();
-    expect(setPath(s, parsePath('utility.targetKw[2]') as never, 9)).toBe(1);
-    expect(setPath(s, parsePath('prosumers[*].battery.maxChargeKw') as never, 7)).toBe(2);
+    expect(applyAtPath(s, at('utility.targetKw[2]'), { set: 9 })).toBe(1);
+    expect(applyAtPath(s, at('prosumers[*].battery.maxChargeKw'), { set: 7 })).toBe(2);
     expect(s.utility.targetKw).toEqual([1, 2, 9]);
-    expect(s.prosumers.map((p) => p.battery.maxChargeKw)).toEqual([7, 7]);
+    expect(s.prosumers.map((p: Record<string, any>) => p.battery?.maxChargeKw)).toEqual([7, undefined, 7]);
+  });
+
+  it('set any JSON value, creating optional fields and the objects on the way', () => {
+    const s = scenario();
+    expect(applyAtPath(s, at('market.networkFee.perKwh'), { set: 0.05 })).toBe(1);
+    expect(applyAtPath(s, at('market.tradeGraph'), { set: { maxHops: 2 } })).toBe(1);
+    expect(applyAtPath(s, at('horizonSteps'), { set: 2 })).toBe(1);
+    expect(s.market).toEqual({ networkFee: { perKwh: 0.05 }, tradeGraph: { maxHops: 2 } });
+    expect(s.horizonSteps).toBe(2);
+  });
+
+  it('scale and shift numbers, series and profile references', () => {
+    const s = { a: 2, series: [1, 2, 3], pv: { profile: 'sun', peakKw: 4 }, load: { profile: 'h' } } as Record<string, any>;
+    expect(applyAtPath(s, at('a'), { scale: 1.5 })).toBe(1);
+    expect(applyAtPath(s, at('series'), { scale: 0.1 })).toBe(1);
+    expect(applyAtPath(s, at('pv'), { scale: 2 })).toBe(1);
+    expect(applyAtPath(s, at('load'), { scale: 3 })).toBe(1);
+    expect(s).toEqual({ a: 3, series: [0.1, 0.2, 0.3], pv: { profile: 'sun', peakKw: 8 }, load: { profile: 'h', scale: 3 } });
+    expect(applyAtPath(s, at('series'), { shift: -1 })).toBe(1);
+    expect(s.series).toEqual([-0.9, -0.8, -0.7]);
+    expect(applyAtPath(s, at('pv'), { shift: 1 })).toMatch(/pv holds an object that is not a profile reference: only numbers, series can be shifted/);
+    expect(applyAtPath({ name: 'x' }, at('name'), { scale: 2 })).toMatch(/name holds a string: only numbers, series and profile references can be scaled/);
+    expect(applyAtPath({}, at('missing'), { scale: 2 })).toMatch(/missing is not in the scenario: there is nothing to scale/);
   });
 
   it.each([
@@ -28,17 +52,14 @@ describe('parameter paths', () => {
     expect(parsePath(path)).toMatch(message);
   });
 
-  it.each([
-    ['utility.targetKW', /utility\.targetKW is not in the scenario/],
-    ['utility.targetKw[5]', /utility\.targetKw\[5\] is beyond its 3 elements/],
-    ['name', /name is not a number/],
-    ['utility', /utility is not a number/],
-  ])('rejects %s, which names no number', (path, message) => {
-    expect(setPath(scenario(), parsePath(path) as never, 0)).toMatch(message);
+  it('names an index beyond the array, and a path through a value', () => {
+    expect(applyAtPath(scenario(), at('utility.targetKw[5]'), { set: 0 })).toMatch(/utility\.targetKw\[5\] is beyond its 3 elements/);
+    expect(applyAtPath(scenario(), at('name.first'), { set: 0 })).toMatch(/name is not an object/);
   });
 
   it('makes ranges without floating-point drift', () => {
     expect(rangeValues(0.2, 1.8, 0.2)).toEqual([0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8]);
+    expect(rangeValues(-0.3, 0.3, 0.1)).toEqual([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
     expect(rangeValues(-100, 100, 1)).toHaveLength(201);
   });
 });
@@ -62,10 +83,11 @@ describe('sweep files', () => {
 
   it('names a malformed path or range', () => {
     expect(problemsOf(sweepFile('a.json', { parameters: [{ path: 'utility.targetKw[9]', values: [1] }] }))).toMatch(/a\.json: parameters\[0\]\.path: "utility\.targetKw\[9\]": .*beyond its 4 elements/);
-    expect(problemsOf(sweepFile('b.json', { parameters: [{ path: 'utility.target', from: 0, to: 1, step: 1 }] }))).toMatch(/parameters\[0\]\.path: .*not in the scenario/);
+    // A field the schema does not know is created, and the point's validation names it.
+    expect(() => validatePoints(loadSweep(sweepFile('b.json', { parameters: [{ path: 'utility.target', from: 0, to: 1, step: 1 }] })))).toThrow(/b\.json: point 0: utility: unknown field "target"/);
     expect(problemsOf(sweepFile('c.json', { parameters: [{ path: 'utility.targetKw[0]', from: 5, to: 1, step: 1 }] }))).toMatch(/parameters\[0\]\.from: 5 is above "to" \(1\)/);
     expect(problemsOf(sweepFile('d.json', { parameters: [{ path: 'utility.targetKw[0]', from: 0, to: 1, step: 0 }] }))).toMatch(/parameters\[0\]\.step/);
-    expect(problemsOf(sweepFile('e.json', { parameters: [{ path: ['utility.targetKw[0]', 'prosumers[*].bogus'], values: [1] }] }))).toMatch(/parameters\[0\]\.path\[1\]/);
+    expect(problemsOf(sweepFile('e.json', { parameters: [{ path: ['utility.targetKw[0]', 'utility.targetKw[7]'], values: [1] }] }))).toMatch(/parameters\[0\]\.path\[1\]: "utility\.targetKw\[7\]": utility\.targetKw\[7\] is beyond its 4 elements/);
   });
 
   it('names a point whose scenario is invalid', async () => {
@@ -89,7 +111,7 @@ describe("the seed's studies", () => {
     expect(results).toHaveLength(9);
     let previous = Infinity;
     for (const r of results) {
-      const limit = r.values[0]!;
+      const limit = r.values[0] as number;
       expect(r.clearing!.status).toBe('optimal');
       expect(checkInvariants(plan.point(r.run).scenario, r.clearing!)).toEqual([]);
       for (const step of r.clearing!.steps) for (const a of step.agents) expect(Math.abs(a.batteryKw)).toBeLessThanOrEqual(limit + 1e-9);
@@ -104,7 +126,7 @@ describe("the seed's studies", () => {
     const plan = loadSweep('scenarios/node0-sweep-b.json');
     const results = await runSweep(plan);
     expect(results).toHaveLength(201);
-    expect(results.map((r) => r.values[3])).toEqual(rangeValues(-100, 100, 1));
+    expect(results.map((r) => r.values[0])).toEqual(rangeValues(-100, 100, 1));
     for (const r of results) {
       expect(r.clearing!.status).toBe('optimal');
       expect(checkInvariants(plan.point(r.run).scenario, r.clearing!)).toEqual([]);
@@ -143,7 +165,7 @@ describe('stochastic sweeps', () => {
     expect(two['steps.csv']).toBe(one['steps.csv']);
     const summary = one['summary.csv']!.trim().split('\n');
     expect(summary[0]).toBe('point,metric,samples,mean,std,p5,p50,p95');
-    expect(summary.slice(1).map((line) => line.split(',')[1])).toEqual(['objective', 'requestShortfallKwh', 'imbalanceKwh', 'finalSocKwh', 'tradedKwh']);
+    expect(summary.slice(1).map((line) => line.split(',')[1])).toEqual(expect.arrayContaining(['objective', 'requestShortfallKwh', 'imbalanceKwh', 'finalSocKwh', 'tradedKwh', 'socialWelfareCurrency', 'minVoltagePu']));
     // Samples differ from each other: initial states, requests and realisations are drawn.
     const first = plan.point(0).scenario;
     const second = plan.point(1).scenario;

@@ -14,7 +14,7 @@ import { powerFlowCommand } from './powerflow.ts';
 import { schemaCommand, validateCommand } from './validate.ts';
 import { replayCommand, simulateCommand } from './simulate.ts';
 import { sweepCommand } from './sweep.ts';
-import { workerCommand } from './worker.ts';
+import { sweepsCommand, workerCommand } from './worker.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -144,6 +144,7 @@ The scenario's own request schedule and request events are ignored: only the fil
       .option('--resume', 'finish a sweep that was stopped, keeping the points it had finished')
       .option('--json', 'print the summary as JSON on stdout')
       .option('--plot', 'draw the figures (state of charge, battery power, objective against the parameter; fan charts) and index.html')
+      .option('--ac-check', "run the AC power flow on every run's dispatch: acLossKwh, acMinVoltagePu and acViolations in runs.csv")
       .option('--queue <redis-url>', 'run the points on "p2pmarket worker"s through this Redis: redis://[user:password@]host:port')
       .option('--lock-duration <seconds>', 'with --queue: a chunk whose worker stops renewing its lock (killed) for this long is run again elsewhere', positive('--lock-duration'), 30)
       .option('--stalled-interval <seconds>', 'with --queue: how often workers look for such chunks (default: half the lock duration)', positive('--stalled-interval'))
@@ -195,6 +196,28 @@ them again). Exit codes: 0 stopped; 2 the Redis refused the password or cannot b
     )
     .action(async (options) => {
       exitCode = await workerCommand(options);
+    });
+
+  program
+    .command('sweeps')
+    .description('List the distributed sweeps a Redis holds (progress, age, submitter alive or not), or cancel one.')
+    .requiredOption('--queue <redis-url>', 'the Redis: redis://[user:password@]host:port[/db]')
+    .option('--cancel <id>', "remove a sweep for good: its queue name, or the 12 hex digits that end it")
+    .option('--json', 'print the list as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket sweeps --queue redis://127.0.0.1:6379
+  $ p2pmarket sweeps --queue redis://127.0.0.1:6379 --cancel 3f9a1c07be42
+
+A sweep whose submitter is gone (killed, stopped) stays in Redis with its finished chunks, for
+"sweep --resume"; cancel it when it is not wanted. Exit codes: 0 done; 2 a Redis that cannot be
+reached or refuses the password, or no such sweep.`,
+    )
+    .action(async (options) => {
+      exitCode = await sweepsCommand(options);
     });
 
   program

@@ -32,6 +32,8 @@ export interface SweepCommandOptions {
   stalledInterval?: number;
   /** Give up when Redis has not answered for this long, seconds. */
   redisTimeout?: number;
+  /** Run the AC power flow on every run's dispatch (the AC metrics of runs.csv). */
+  acCheck?: boolean;
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
@@ -66,7 +68,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
 }
 
 /** What a sweep's results depend on besides its files. */
-const sweepSettings = (options: SweepCommandOptions) => JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit });
+const sweepSettings = (options: SweepCommandOptions) => JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit, ...(options.acCheck ? { acCheck: true } : {}) });
 
 async function sweepInto(
   folder: RunFolder,
@@ -92,6 +94,8 @@ async function sweepInto(
     say(`${plan.name}: no journal to resume from in ${dir}: running all ${plan.size} runs`);
   }
   folder.own(JOURNAL_DIR);
+  const points = plan.size / plan.samples;
+  say(`${plan.name}: ${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} × ${plan.samples.toLocaleString('en-US')} sample${plan.samples === 1 ? '' : 's'} = ${plan.size.toLocaleString('en-US')} ${plan.mode === 'simulate' ? 'simulations' : 'clearings'}${redis ? ` on the workers of ${redis.target.masked}` : ''}`);
   // A progress bar on stderr, when it is a terminal.
   const bar = !options.quiet && process.stderr.isTTY
     ? new SingleBar(
@@ -118,6 +122,7 @@ async function sweepInto(
         chunkPoints: CHUNK_POINTS,
         lockMs,
         stalledMs: Math.round(1000 * (options.stalledInterval ?? Math.max(0.5, lockMs / 2000))),
+        acCheck: options.acCheck ?? false,
       });
       let last: DistributedProgress | undefined;
       distributed = await DistributedSweep.submit({
@@ -132,17 +137,22 @@ async function sweepInto(
           bar?.update(p.done, { running: p.running, failed: p.failed, workers: p.workers.length });
         },
       });
-      // Nobody computing: say how to start a worker (once).
+      // Every 15 s, on any stderr (a terminal, a log, CI): nobody computing says how to start a
+      // worker; off a terminal, the progress so far.
+      const started = Date.now();
       const idle = options.quiet
         ? undefined
-        : setTimeout(() => {
+        : setInterval(() => {
+            const waited = Math.round((Date.now() - started) / 1000);
             if (!last?.workers.length && !last?.running) {
               bar?.stop();
-              process.stderr.write(`${plan.name}: no worker has taken a chunk yet; start some with: p2pmarket worker --queue ${redis!.target.masked.replace(/^(rediss?:\/\/)/, redis!.target.options.password ? '$1[user:password@]' : '$1')}\n`);
+              process.stderr.write(`${plan.name}: waiting for workers (${waited} s): no worker has taken a chunk yet; start some with: p2pmarket worker --queue ${redis!.target.masked.replace(/^(rediss?:\/\/)/, redis!.target.options.password ? '$1[user:password@]' : '$1')}\n`);
+            } else if (!bar && last) {
+              process.stderr.write(`${plan.name}: ${last.done} of ${last.total} points done, ${last.running} chunks running, ${last.failed} failed (${waited} s)\n`);
             }
           }, 15_000).unref();
       results = await distributed.results().finally(() => {
-        clearTimeout(idle);
+        clearInterval(idle);
         bar?.stop();
         if (!options.quiet && last) {
           process.stderr.write(`${plan.name}: ${last.done} of ${last.total} points done, ${last.running} chunks running, ${last.failed} failed; workers seen: ${last.workers.join(', ') || 'none'}\n`);
@@ -153,6 +163,7 @@ async function sweepInto(
       timeLimitSeconds: options.timeLimit,
       workers: options.workers,
       journal: { journal, resume: options.resume ?? false },
+      acCheck: options.acCheck ?? false,
       ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
     });
   } catch (e) {
@@ -176,8 +187,8 @@ async function sweepInto(
   else if (!options.quiet) {
     process.stdout.write(
       `${plan.name}: ${plan.size} points (${plan.mode}), ${plan.size - failed} optimal, in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +
-        `wrote ${join(dir, 'runs.csv')} (one row per point, a column per parameter), steps.csv, trades.csv` +
-        `${files['summary.csv'] ? ', summary.csv (statistics over the samples)' : ''} and result.json\n`,
+        `wrote ${join(dir, 'runs.csv')} (a row per run: its parameters, status and metrics), steps.csv, trades.csv, settlement.csv` +
+        `${files['nodal-prices.csv'] ? ', nodal-prices.csv' : ''}${files['summary.csv'] ? ', summary.csv (statistics over the samples)' : ''} and result.json\n`,
     );
   }
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);

@@ -22,7 +22,7 @@ export async function computeChunk(task: ChunkThreadTask): Promise<ChunkThreadRe
   try {
     const plan = planOf(definition);
     scenarioFile = plan.scenarioFile;
-    const results = await runChunk({ sweepFile: definition.sweepFile, from, to, solver: definition.solver, timeLimitSeconds: definition.timeLimitSeconds }, plan);
+    const results = await runChunk({ sweepFile: definition.sweepFile, from, to, solver: definition.solver, timeLimitSeconds: definition.timeLimitSeconds, ...(definition.acCheck ? { acCheck: true } : {}) }, plan);
     return { results };
   } catch (e) {
     if (e instanceof InputError) return { inputError: e.message };

@@ -15,7 +15,8 @@ import type { Redis } from 'ioredis';
 import { InputError } from '../errors.ts';
 import type { SweepJournal } from '../sweep/journal.ts';
 import type { SweepPointResult } from '../sweep/run.ts';
-import { chunkJobId, chunkRanges, definitionKey, QUEUE_PREFIX, REGISTRY_KEY, sweepTag, type ChunkJobData, type SweepDefinition } from './definition.ts';
+import { aliveKey, ALIVE_MS, chunkJobId, chunkRanges, definitionKey, infoKey, QUEUE_PREFIX, REGISTRY_KEY, submitterInfo, sweepTag, type ChunkJobData, type SweepDefinition } from './definition.ts';
+import { hostname } from 'node:os';
 import { connectRedis, describeRedisError, withTimeout, type RedisTarget } from './redis.ts';
 import { BAD_INPUT, type ChunkReturn } from './worker.ts';
 
@@ -151,6 +152,8 @@ export class DistributedSweep {
   private async register(): Promise<void> {
     const { definition } = this.options;
     await this.client.set(definitionKey(definition.queue), JSON.stringify(definition));
+    await this.client.set(infoKey(definition.queue), JSON.stringify(submitterInfo()), 'NX');
+    await this.heartbeat();
     await this.client.sadd(REGISTRY_KEY, definition.queue);
     const missing = this.chunks.filter((c) => !this.got[c.chunk]);
     for (let i = 0; i < missing.length; i += 1000) {
@@ -227,11 +230,17 @@ export class DistributedSweep {
     this.timer = setTimeout(() => void this.tick().finally(() => this.check()), this.options.tickMs ?? 500);
   }
 
+  /** This submitter is alive (`p2pmarket sweeps` shows it): a key that expires unless renewed. */
+  private async heartbeat(): Promise<void> {
+    await this.client.set(aliveKey(this.options.definition.queue), `${hostname()}:${process.pid}`, 'PX', ALIVE_MS);
+  }
+
   private async tick(): Promise<void> {
     const { definition, target } = this.options;
     try {
       const counts = await withTimeout(this.queue.getJobCounts('active', 'completed', 'failed'), 3000, 'no answer from the server (timed out)');
       this.lastContact = Date.now();
+      await this.heartbeat();
       this.running = counts.active ?? 0;
       this.failed = counts.failed ?? 0;
       // Completed jobs come in through the events; should one have slipped past (for a second
@@ -295,7 +304,7 @@ export class DistributedSweep {
   private async abandon(): Promise<void> {
     const { definition } = this.options;
     await this.client.srem(REGISTRY_KEY, definition.queue).catch(() => undefined);
-    await this.client.del(definitionKey(definition.queue)).catch(() => undefined);
+    await this.client.del(definitionKey(definition.queue), infoKey(definition.queue), aliveKey(definition.queue)).catch(() => undefined);
     await withTimeout(this.queue.obliterate({ force: true }), 10_000, 'timed out').catch(() => undefined);
   }
 

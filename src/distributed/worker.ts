@@ -87,7 +87,7 @@ export class SweepWorker {
         const text = await this.client.get(definitionKey(queue));
         if (!text) continue;
         const definition = JSON.parse(text) as SweepDefinition;
-        if (definition.format !== 1) continue;
+        if (definition.format !== 2) continue;
         this.serve(definition);
       }
       for (const [queue, worker] of this.workers) {

@@ -16,7 +16,7 @@ export const SETTLEMENT_COLUMNS = [
   'baselineCost', 'gain',
 ] as const;
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /**
  * scenario.json of a run: the validated scenario as run, defaults filled in — without its

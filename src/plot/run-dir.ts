@@ -23,7 +23,7 @@ export interface RunFolder {
   trades: Row[];
   runs: Row[];
   summary: Row[];
-  /** Columns of runs.csv after run, status, objective, solveMs: the swept parameters (and sample). */
+  /** Columns of a sweep's runs.csv between run and status: the swept parameters (and sample). */
   parameterColumns: string[];
 }
 
@@ -66,6 +66,8 @@ export function readRunFolder(dir: string): RunFolder {
   const scenarioFile = join(dir, 'scenario.json');
   const runs = readCsv(join(dir, 'runs.csv'));
   const header = existsSync(join(dir, 'runs.csv')) ? ((parse(readFileSync(join(dir, 'runs.csv'), 'utf8'), { to_line: 1 }) as string[][])[0] ?? []) : [];
+  // A sweep's runs.csv: run, its parameters, sample (stochastic), status, then the metrics.
+  const parameterColumns = kind === 'sweep' ? header.slice(1, Math.max(1, header.indexOf('status'))) : [];
   return {
     dir,
     kind,
@@ -75,6 +77,6 @@ export function readRunFolder(dir: string): RunFolder {
     trades: readCsv(join(dir, 'trades.csv')),
     runs,
     summary: readCsv(join(dir, 'summary.csv')),
-    parameterColumns: header.slice(4),
+    parameterColumns,
   };
 }

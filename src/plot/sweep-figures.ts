@@ -51,12 +51,13 @@ export function sweepFigures(run: RunFolder): Figure[] {
         },
       });
       // The constraint study: the limits are the parameter's own values.
-      const isLimit = /maxChargeKw|maxDischargeKw/.test(parameter);
+      const paths = ((run.result.parameters as { name: string; paths?: string[] }[] | undefined) ?? []).find((p) => p.name === parameter)?.paths ?? [parameter];
+      const isLimit = paths.some((p) => /maxChargeKw|maxDischargeKw/.test(p));
       const xs = [...new Set(rows.map((r) => num(r.x)))].sort((a, b) => a - b);
       const limitRows = isLimit
         ? xs.flatMap((x) => [
-            ...(parameter.includes('maxDischargeKw') ? [{ x, limitKw: x, limit: 'discharge limit' }] : []),
-            ...(parameter.includes('maxChargeKw') ? [{ x, limitKw: -x, limit: 'charge limit' }] : []),
+            ...(paths.some((p) => p.includes('maxDischargeKw')) ? [{ x, limitKw: x, limit: 'discharge limit' }] : []),
+            ...(paths.some((p) => p.includes('maxChargeKw')) ? [{ x, limitKw: -x, limit: 'charge limit' }] : []),
           ])
         : [];
       figures.push({

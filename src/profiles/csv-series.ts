@@ -10,11 +10,10 @@
  * modification time and reading options, so that a sweep resolving the same profiles for
  * hundreds of points reads each file once.
  */
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, type CastingContext } from 'csv-parse/sync';
 import { InputError, type InputProblem } from '../errors.ts';
-import { readTextFile } from '../io/read.ts';
+import { diskSource, type FileSource } from '../io/source.ts';
 import { clip } from '../io/limits.ts';
 import { parseDecimal } from '../io/numbers.ts';
 import type { IntervalSeries } from './resample.ts';
@@ -64,17 +63,13 @@ const cache = new Map<string, ProfileTable>();
 const CACHE_SIZE = 64;
 
 /** Reads (or takes from the cache) a profile file; `file` is the path as messages name it. */
-export function readProfileTable(file: string, options: ProfileFileOptions): ProfileTable {
-  let key: string | undefined;
-  try {
-    const stat = statSync(file);
-    key = JSON.stringify([resolve(file), stat.size, stat.mtimeMs, options]);
-  } catch {
-    // readTextFile says what is wrong with the file.
-  }
+export function readProfileTable(file: string, options: ProfileFileOptions, source: FileSource = diskSource()): ProfileTable {
+  // Without a version (a file that is not there) the source says what is wrong with it.
+  const version = source.version(file);
+  const key = version === undefined ? undefined : JSON.stringify([version, options]);
   const cached = key === undefined ? undefined : cache.get(key);
   if (cached) return cached;
-  const table = parseProfileTable(readTextFile(file), file, options);
+  const table = parseProfileTable(source.text(file), file, options);
   if (key !== undefined) {
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, table);

@@ -29,12 +29,15 @@ import { DEFAULT_PV_MODEL, pvAcKw, type PvModel } from './pv.ts';
 import { covers, resampleMeans, seriesSpan, type IntervalSeries } from './resample.ts';
 import { civilToUtcMs, formatLocal, MS_PER_HOUR, parseLocalDateTime, parseUtcOffsetMinutes, timestampParser, utcMsToCivil, yearStartUtcMs } from './time.ts';
 import { placeTypicalYear, yearsTouched } from './typical-year.ts';
+import type { FileSource } from '../io/source.ts';
 
 export interface ResolveOptions {
   /** The scenario file, as messages name it. */
   file: string;
   /** The folder profile files are relative to (the scenario file's). */
   baseDir: string;
+  /** Where the profile files come from (the disk by default). */
+  source?: FileSource;
 }
 
 export interface ResolvedScenario {
@@ -209,7 +212,7 @@ function readTable(name: string, profile: ProfileData, options: ResolveOptions, 
     columns: [profile.column, ...(profile.unit === 'W/m2' && profile.temperatureColumn ? [profile.temperatureColumn] : [])],
     separator: profile.separator,
     decimalMark: profile.decimalMark,
-  });
+  }, options.source);
 }
 
 /** The profile per interval: kW for the power units (PV power for irradiance), as it is for a shape. */

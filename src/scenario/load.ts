@@ -8,6 +8,7 @@ import { InputError } from '../errors.ts';
 import { environmentLimits, raiseHint, type Limits } from '../io/limits.ts';
 import { schemaProblems } from '../io/problems.ts';
 import { readJsonFile } from '../io/read.ts';
+import type { FileSource } from '../io/source.ts';
 import { resolveProfiles, type ResolvedScenario } from '../profiles/resolve.ts';
 import { ScenarioFileSchema, ScenarioSchema } from './schema.ts';
 import { validateScenario, type Scenario } from './validate.ts';
@@ -19,6 +20,8 @@ export interface ParseScenarioOptions {
   baseDir?: string;
   /** Size limits (io/limits.ts); the environment's by default. */
   limits?: Limits;
+  /** Where profile files come from (the disk by default). */
+  source?: FileSource;
 }
 
 /** A scenario and the absolute paths of the files it was read from (the scenario's, then its profiles'). */
@@ -35,7 +38,7 @@ export function resolveScenarioInput(raw: unknown, file = '<scenario>', options:
   refuseOversized(raw, file, options.limits ?? environmentLimits());
   const parsed = ScenarioFileSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, raw));
-  return resolveProfiles(parsed.data, { file, baseDir: options.baseDir ?? '.' });
+  return resolveProfiles(parsed.data, { file, baseDir: options.baseDir ?? '.', ...(options.source ? { source: options.source } : {}) });
 }
 
 /** Parses and validates scenario data already in memory, with the profile files it read; `file` names it in messages. */

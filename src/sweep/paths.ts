@@ -1,9 +1,23 @@
 /**
- * Parameter paths into a scenario: `utility.targetKw[2]`, `prosumers[*].battery.maxChargeKw`.
- * A path is fields separated by dots, each followed by any number of `[i]` (one element) or
- * `[*]` (every element). Every place a path names must hold a number in the scenario.
+ * Parameter paths into a scenario (as plain JSON): `utility.targetKw[2]`,
+ * `prosumers[*].battery.maxKwh`, `market.networkFee.perKwh`. A path is fields separated by dots,
+ * each followed by any number of `[i]` (one element) or `[*]` (every element).
+ *
+ * What a parameter does at the places its path names:
+ * - **set** a value — a number, a string, a boolean or a whole object — creating the field, and
+ *   any object on the way to it, when the scenario leaves it out (`horizonSteps`,
+ *   `market.networkFee.perKwh`): the scenario's validation then judges the result;
+ * - **scale** by a factor: a number, every number of an array (a series), or a profile reference
+ *   (its `peakKw`, `annualKwh` or `scale`, whichever it has);
+ * - **shift** by an amount: a number or every number of an array.
+ *
+ * Under `[*]`, an element that lacks the object the rest of the path goes through is passed
+ * over (`prosumers[*].battery.maxKwh` sets the batteries there are); a path that reaches no place
+ * at all is an error.
  */
 export type PathStep = { field: string } | { index: number } | { every: true };
+
+export type Operation = { set: unknown } | { scale: number } | { shift: number };
 
 const TOKEN = /^([A-Za-z_$][A-Za-z0-9_$]*)((?:\[(?:\d+|\*)\])*)$/;
 
@@ -20,35 +34,64 @@ export function parsePath(path: string): PathStep[] | string {
   return steps;
 }
 
+type Json = Record<string | number, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** Twelve significant digits: 0.1 × 3 is 0.3, not 0.30000000000000004. */
+const tidy = (v: number) => Number(v.toPrecision(12));
+
 /**
- * Sets every number the path names in `target` (a scenario as plain JSON) to `value`.
- * Returns how many numbers it set, or why it could not.
+ * Applies `operation` at every place the path names in `target`. Returns how many places it
+ * changed, or why it could not.
  */
-export function setPath(target: unknown, steps: readonly PathStep[], value: number, at = ''): number | string {
+export function applyAtPath(target: unknown, steps: readonly PathStep[], operation: Operation): number | string {
+  return walk(target, steps, operation, '', false);
+}
+
+function walk(node: unknown, steps: readonly PathStep[], op: Operation, at: string, underWildcard: boolean): number | string {
   const [step, ...rest] = steps;
   if (!step) return 0;
-  const here = (s: PathStep) => ('field' in s ? (at ? `${at}.${s.field}` : s.field) : 'index' in s ? `${at}[${s.index}]` : `${at}[*]`);
+  const here = 'field' in step ? (at ? `${at}.${step.field}` : step.field) : 'index' in step ? `${at}[${step.index}]` : `${at}[*]`;
   if ('field' in step) {
-    if (target === null || typeof target !== 'object' || Array.isArray(target)) return `${at || 'the scenario'} is not an object`;
-    const record = target as Record<string, unknown>;
-    if (!(step.field in record)) return `${here(step)} is not in the scenario`;
-    return assign(record, step.field, rest, value, here(step));
+    if (!isObject(node)) return `${at || 'the scenario'} is not an object`;
+    if (rest.length === 0) return assign(node, step.field, op, here);
+    if (!(step.field in node) || node[step.field] === undefined) {
+      // Passed over under [*]; created elsewhere (an optional object the scenario leaves out).
+      if (underWildcard) return 0;
+      if (!('set' in op)) return `${here} is not in the scenario: there is nothing to ${'scale' in op ? 'scale' : 'shift'}`;
+      node[step.field] = 'field' in rest[0]! ? {} : [];
+    }
+    return walk(node[step.field], rest, op, here, underWildcard);
   }
-  if (!Array.isArray(target)) return `${at} is not an array`;
-  const indices = 'index' in step ? [step.index] : target.map((_, k) => k);
-  if ('index' in step && step.index >= target.length) return `${here(step)} is beyond its ${target.length} elements`;
+  if (!Array.isArray(node)) return `${at} is not an array`;
+  if ('index' in step) {
+    if (step.index >= node.length) return `${here} is beyond its ${node.length} elements`;
+    if (rest.length === 0) return assign(node as unknown as Json, step.index, op, here);
+    return walk(node[step.index], rest, op, here, underWildcard);
+  }
   let count = 0;
-  for (const k of indices) {
-    const set = assign(target as unknown as Record<string, unknown>, k, rest, value, `${at}[${k}]`);
-    if (typeof set === 'string') return set;
-    count += set;
+  for (let k = 0; k < node.length; k++) {
+    const one = rest.length === 0 ? assign(node as unknown as Json, k, op, `${at}[${k}]`) : walk(node[k], rest, op, `${at}[${k}]`, true);
+    if (typeof one === 'string') return one;
+    count += one;
   }
   return count;
 }
 
-function assign(container: Record<string | number, unknown>, key: string | number, rest: readonly PathStep[], value: number, at: string): number | string {
-  if (rest.length > 0) return setPath(container[key], rest, value, at);
-  if (typeof container[key] !== 'number') return `${at} is not a number in the scenario`;
-  container[key] = value;
+function assign(container: Json, key: string | number, op: Operation, at: string): number | string {
+  if ('set' in op) {
+    container[key] = structuredClone(op.set);
+    return 1;
+  }
+  const current = container[key];
+  const verb = 'scale' in op ? 'scale' : 'shift';
+  const change = (v: number) => tidy('scale' in op ? v * op.scale : v + op.shift);
+  if (typeof current === 'number') container[key] = change(current);
+  else if (Array.isArray(current) && current.every((v) => typeof v === 'number')) container[key] = current.map(change);
+  else if ('scale' in op && isObject(current) && typeof current.profile === 'string') {
+    // A profile reference scales by whichever of its sizes it has.
+    const size = (['peakKw', 'annualKwh', 'scale'] as const).find((k) => typeof current[k] === 'number') ?? 'scale';
+    current[size] = tidy(((current[size] as number | undefined) ?? 1) * op.scale);
+  } else if (current === undefined) return `${at} is not in the scenario: there is nothing to ${verb}`;
+  else return `${at} holds ${Array.isArray(current) ? 'an array that is not all numbers' : typeof current === 'object' ? 'an object that is not a profile reference' : `a ${typeof current}`}: only numbers, series${verb === 'scale' ? ' and profile references' : ''} can be ${verb === 'scale' ? 'scaled' : 'shifted'}`;
   return 1;
 }

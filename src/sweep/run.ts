@@ -15,17 +15,25 @@ import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { SweepJournal } from './journal.ts';
-import { loadSweep, validatePoints, type SweepPlan } from './points.ts';
+import { loadSweep, loadSweepFromTexts, validatePoints, type SweepPlan, type SweepPoint } from './points.ts';
+import { baselineScenario, settle, type SettlementRow } from '../market/settlement.ts';
+import { acCheck } from '../analysis/ac-check.ts';
+import { acMetrics, builtinMetrics, traceMetric, type MetricValues, type RunOutcome } from './metrics.ts';
 
 /** Points per chunk: one solver session each. */
 export const CHUNK_POINTS = 16;
 
 export interface SweepPointResult {
   run: number;
-  values: number[];
+  /** The parameters' values (as in the plan's parameters). */
+  values: unknown[];
   sample: number;
   clearing?: ClearingResult;
   simulation?: SimulationResult;
+  /** The run's settlement rows (settlement.csv); absent when it was not cleared. */
+  settlementRows?: SettlementRow[];
+  /** The run's metrics (runs.csv): built-in, the AC check's, and the sweep file's trace metrics. */
+  metrics: MetricValues;
 }
 
 export interface SweepOptions {
@@ -39,15 +47,25 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where finished chunks are recorded as they come, and (resume) taken from. */
   journal?: { journal: SweepJournal; resume: boolean };
+  /** Run the AC power flow on every run's dispatch, for the AC metrics. */
+  acCheck?: boolean;
+  /**
+   * Metrics of your own, per run (runs.csv columns after the others): computed in this process
+   * from each run's point and results.
+   */
+  metrics?: (point: SweepPoint, result: SweepPointResult) => Record<string, number | null>;
 }
 
 /** The task a worker (or this process) runs: one chunk of a sweep. */
 export interface ChunkTask {
   sweepFile: string;
+  /** The sweep's files, when it was given in memory (workers then build the plan from them). */
+  texts?: Record<string, string>;
   from: number;
   to: number;
   solver: SolverName;
   timeLimitSeconds: number | undefined;
+  acCheck?: boolean;
 }
 
 /** Sweep plans a worker has loaded, by file. */
@@ -56,25 +74,49 @@ const plans = new Map<string, SweepPlan>();
 export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<SweepPointResult[]> {
   let plan = given ?? plans.get(task.sweepFile);
   if (!plan) {
-    plan = loadSweep(task.sweepFile);
+    plan = task.texts ? loadSweepFromTexts(task.sweepFile, task.texts) : loadSweep(task.sweepFile);
     plans.set(task.sweepFile, plan);
   }
   const adapter = await solverAdapter(task.solver);
   const results: SweepPointResult[] = [];
+  // One session for the points, one for their baselines (a model of another structure).
   const slot: SessionSlot = {};
+  const baselineSlot: SessionSlot = {};
   try {
     for (let run = task.from; run < task.to; run++) {
       const { scenario, values, sample, simulationSeed } = plan.point(run);
+      const file = `${plan.file} (point ${run})`;
+      let outcome: RunOutcome;
       if (plan.mode === 'simulate') {
-        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file: `${plan.file} (point ${run})` });
+        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file });
         // The event trace is not kept: a sweep reports steps, trades and windows.
-        results.push({ run, values, sample, simulation: { ...simulation, events: [], requests: [] } });
-        continue;
+        outcome = { simulation: { ...simulation, events: [], requests: [] } };
+        if (simulation.status === 'optimal') outcome.settlement = settle(scenario, simulation);
+      } else {
+        const clearing = clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot, file });
+        outcome = { clearing };
+        if (clearing.status === 'optimal') {
+          // The value of trading: the same point cleared without peer trades, when it has a tariff.
+          const baseline = plan.valueOfTrading && scenario.utility.tariff ? clearWith(adapter, baselineScenario(scenario), { timeLimitSeconds: task.timeLimitSeconds, reuse: baselineSlot, file }) : undefined;
+          outcome.settlement = settle(scenario, clearing, baseline);
+        }
       }
-      results.push({ run, values, sample, clearing: clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot, file: `${plan.file} (point ${run})` }) });
+      const result = outcome.clearing ?? outcome.simulation!;
+      if (task.acCheck && result.status === 'optimal') outcome.acCheck = acCheck(scenario, result);
+      const metrics: MetricValues = { ...builtinMetrics(outcome), ...(task.acCheck ? acMetrics(outcome.acCheck) : {}) };
+      for (const metric of plan.metrics) metrics[metric.name] = traceMetric(metric, outcome, run, scenario.stepHours);
+      results.push({
+        run,
+        values,
+        sample,
+        ...(outcome.clearing ? { clearing: outcome.clearing } : { simulation: outcome.simulation! }),
+        ...(outcome.settlement ? { settlementRows: outcome.settlement.rows } : {}),
+        metrics,
+      });
     }
   } finally {
     slot.session?.dispose();
+    baselineSlot.session?.dispose();
   }
   return results;
 }
@@ -130,7 +172,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   const tasks: ChunkTask[] = [];
   const chunk = options.chunkPoints ?? CHUNK_POINTS;
   for (let from = 0; from < plan.size; from += chunk) {
-    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds });
+    tasks.push({ sweepFile: resolve(plan.file), ...(plan.texts ? { texts: plan.texts } : {}), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}) });
   }
   const chunks: SweepPointResult[][] = new Array(tasks.length);
   const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
@@ -174,5 +216,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   if (results.length !== plan.size || results.some((r, k) => r.run !== k)) {
     throw new Error(`sweep: ${results.length} results for ${plan.size} runs (a chunk went missing or came twice)`);
   }
+  // Metrics of the caller's own, computed here (a function cannot go to a worker thread).
+  if (options.metrics) for (const r of results) Object.assign(r.metrics, options.metrics(plan.point(r.run), r));
   return results;
 }

@@ -8,27 +8,63 @@ import { NAME_PATTERN } from '../scenario/schema.ts';
 export { NAME_PATTERN };
 
 const path = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/** A column name in runs.csv: letters, digits and "_" (names that numpy and pandas keep as they are). */
+const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'use up to 64 letters, digits and "_", not starting with a digit (it names a column that numpy and pandas read unchanged)');
 
-/** A parameter: a path (or several moved together) with a range `from`/`to`/`step` or a list of `values`. */
+/**
+ * A parameter: a path (or several moved together) with what to do there — set `values` (any JSON:
+ * numbers, strings, booleans, objects), set a range `from`/`to`/`step`, `scale` by factors or
+ * `shift` by amounts — or `scenario`: a choice among scenario files. `name` is its column.
+ */
 export const ParameterSchema = z
   .strictObject({
-    path,
+    name: columnName.optional().describe('The column of runs.csv (default: the path, made a plain name)'),
+    path: path.optional().describe('Scenario fields with ".", "[i]" and "[*]"; several paths move together'),
     from: z.number().optional(),
     to: z.number().optional(),
     step: z.number().positive().optional(),
-    values: z.array(z.number()).min(1).optional(),
+    values: z.array(z.unknown()).min(1).optional().describe('Values to set: numbers, strings, booleans or objects'),
+    scale: z.array(z.number()).min(1).optional().describe('Factors to multiply the fields by (numbers, series, profile references)'),
+    shift: z.array(z.number()).min(1).optional().describe('Amounts to add to the fields (numbers, series)'),
+    scenario: z.array(z.string().min(1)).min(1).optional().describe('Scenario files to choose among, relative to the sweep file'),
   })
   .superRefine((p, ctx) => {
     const range = (['from', 'to', 'step'] as const).filter((k) => p[k] !== undefined);
-    if (p.values !== undefined && range.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `has both "values" and a range (${range.join(', ')}): give one or the other` });
-    } else if (p.values === undefined && range.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'needs "values", or a range "from", "to" and "step"' });
-    } else if (p.values === undefined && range.length < 3) {
+    const forms = [...(p.values ? ['values'] : []), ...(range.length > 0 ? ['a range'] : []), ...(p.scale ? ['scale'] : []), ...(p.shift ? ['shift'] : []), ...(p.scenario ? ['scenario'] : [])];
+    if (forms.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `has ${forms.join(' and ')}${range.length > 0 ? ` (${range.join(', ')})` : ''}: give one of values, a range, scale, shift or scenario` });
+    } else if (forms.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs "values", a range "from", "to" and "step", "scale", "shift", or "scenario"' });
+    } else if (range.length > 0 && range.length < 3) {
       const missing = (['from', 'to', 'step'] as const).filter((k) => p[k] === undefined);
       ctx.addIssue({ code: 'custom', message: `a range needs "from", "to" and "step" (${missing.map((k) => `"${k}"`).join(', ')} missing)` });
+    } else if (p.scenario && p.path !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a "scenario" parameter chooses among files and takes no "path"' });
+    } else if (!p.scenario && p.path === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs a "path": the scenario fields it sets' });
     }
   });
+
+/** Parameters that move together: their value lists have one length and the i-th values go together. */
+export const ZipSchema = z.strictObject({ zip: z.array(ParameterSchema).min(2).describe('Parameters that move together (one value of each at a time)') });
+
+/**
+ * A metric computed from each run's traces: `agg` of a trace's `column` over its rows (those of
+ * `agent`, `from`/`to` for trades, or steps `tFrom`…`tTo`, when given).
+ */
+export const TraceMetricSchema = z.strictObject({
+  name: columnName.describe('The column of runs.csv'),
+  trace: z.enum(['steps', 'trades', 'settlement', 'nodalPrices']).describe('The trace: steps.csv, trades.csv, settlement.csv or nodal-prices.csv'),
+  column: z.string().min(1).describe("A numeric column of that trace (e.g. netInjectionKw, kw, gainCurrency)"),
+  agg: z.enum(['sum', 'mean', 'min', 'max', 'first', 'last', 'count']).describe('How its rows are aggregated'),
+  agent: z.string().optional().describe('Only the rows of this agent (steps, settlement)'),
+  bus: z.string().optional().describe('Only the rows of this bus (nodalPrices)'),
+  from: z.string().optional().describe('Only trades from this agent'),
+  to: z.string().optional().describe('Only trades to this agent'),
+  tFrom: z.number().int().nonnegative().optional().describe('Only steps from this one'),
+  tTo: z.number().int().nonnegative().optional().describe('Only steps up to this one'),
+  timesHours: z.boolean().default(false).describe("Multiply each row by its step's length in hours (kW → kWh) before aggregating"),
+});
 
 /** What a stochastic sweep draws for each sample (each sample has its own seeded generator). */
 export const PerturbationsSchema = z.strictObject({
@@ -41,9 +77,11 @@ export const SweepSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)').optional().describe('Names the output folder (default: the file name)'),
   description: z.string().optional(),
-  scenario: z.string().min(1).describe('Scenario file, relative to the sweep file'),
+  scenario: z.string().min(1).optional().describe('Scenario file, relative to the sweep file (or a "scenario" parameter chooses among several)'),
   mode: z.enum(['clear', 'simulate']).default('clear').describe('What each point runs: one clearing, or a whole simulation'),
-  parameters: z.array(ParameterSchema).default([]),
+  parameters: z.array(z.union([ZipSchema, ParameterSchema])).default([]).describe('Their cartesian product, the last varying fastest; a {"zip": [...]} moves its parameters together'),
+  metrics: z.array(TraceMetricSchema).default([]).describe('Metrics of each run computed from its traces, as columns of runs.csv'),
+  valueOfTrading: z.boolean().default(true).describe('With a tariff: also clear each point without peer trades and report the gains (mode "clear")'),
   samples: z.number().int().positive().max(1_000_000).default(1).describe('Random samples of every parameter point'),
   seed: z.number().int().default(1).describe('Seed of the samples: the same sweep and seed always draw the same'),
   perturbations: PerturbationsSchema.optional(),
@@ -52,3 +90,4 @@ export const SweepSchema = z.strictObject({
 export type SweepInput = z.input<typeof SweepSchema>;
 export type SweepData = z.output<typeof SweepSchema>;
 export type ParameterData = z.output<typeof ParameterSchema>;
+export type TraceMetric = z.output<typeof TraceMetricSchema>;
