@@ -10,7 +10,7 @@ import type { Scenario } from '../scenario/validate.ts';
 import { parsePath, setPath, type PathStep } from './paths.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { NAME_PATTERN, SweepSchema, type SweepData } from './schema.ts';
-import { perturb } from './perturb.ts';
+import { perturb, perturbBeforeProfiles } from './perturb.ts';
 import { decimalRange } from '../io/numbers.ts';
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -130,6 +130,7 @@ function sweepPlan(file: string, sweepJson: unknown, readScenario: (scenarioFile
     parameters.forEach((p, k) => p.paths.forEach((steps) => setPath(input, steps, values[k]!)));
     const label = `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${values[k]}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`;
     try {
+      perturbBeforeProfiles(input, perturbations, sweep.seed, sample, scenarioFile); // drawn days, forecastError (before the profiles are read)
       // Profile references become arrays first (relative to the scenario's folder), so that the perturbations apply to them.
       const resolved = resolveScenarioInput(input, label, { baseDir: dirname(scenarioFile) }).input;
       // Sample k draws the same numbers at every parameter point (common random numbers).
