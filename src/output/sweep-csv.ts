@@ -36,7 +36,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
   return files;
 }
 
-/** Per parameter point and metric: samples, mean, std, p5, p50, p95 over the cleared samples. */
+/** Per parameter point and metric: samples, mean, std, stdErrorOfMean, p5, p50, p95 over the cleared samples (summary.ts). */
 function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[]): string {
   const rows: (string | number)[][] = [];
   for (let point = 0; point * plan.samples < results.length; point++) {
@@ -44,8 +44,8 @@ function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[]): stri
     const metrics = group.map(metricsOf).filter((m) => m !== undefined);
     for (const metric of METRICS) {
       const st = statistics(metrics.map((m) => m[metric]));
-      rows.push([point, ...group[0]!.values, metric, st.samples, ...[st.mean, st.std, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
+      rows.push([point, ...group[0]!.values, metric, st.samples, ...[st.mean, st.std, st.stdErrorOfMean, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
     }
   }
-  return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'p5', 'p50', 'p95'], rows);
+  return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'stdErrorOfMean', 'p5', 'p50', 'p95'], rows);
 }
