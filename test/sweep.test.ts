@@ -164,7 +164,7 @@ describe('stochastic sweeps', () => {
     expect(two['summary.csv']).toBe(one['summary.csv']);
     expect(two['steps.csv']).toBe(one['steps.csv']);
     const summary = one['summary.csv']!.trim().split('\n');
-    expect(summary[0]).toBe('point,metric,samples,mean,std,p5,p50,p95');
+    expect(summary[0]).toBe('point,metric,samples,mean,std,stdErrorOfMean,p5,p50,p95');
     expect(summary.slice(1).map((line) => line.split(',')[1])).toEqual(expect.arrayContaining(['objective', 'requestShortfallKwh', 'imbalanceKwh', 'finalSocKwh', 'tradedKwh', 'socialWelfareCurrency', 'minVoltagePu']));
     // Samples differ from each other: initial states, requests and realisations are drawn.
     const first = plan.point(0).scenario;

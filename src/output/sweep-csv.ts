@@ -59,7 +59,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
   return files;
 }
 
-/** Per parameter point and metric: samples, mean, std, p5, p50, p95 over the samples that have the metric. */
+/** Per parameter point and metric: samples, mean, std, stdErrorOfMean, p5, p50, p95 over the samples that have the metric (summary.ts). */
 function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[], metrics: readonly string[]): string {
   const rows: Cell[][] = [];
   for (let point = 0; point * plan.samples < results.length; point++) {
@@ -68,8 +68,8 @@ function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[], metri
       const values = group.map((r) => r.metrics[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       if (values.length === 0) continue;
       const st = statistics(values);
-      rows.push([point, ...group[0]!.values.map(parameterCell), metric, st.samples, ...[st.mean, st.std, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
+      rows.push([point, ...group[0]!.values.map(parameterCell), metric, st.samples, ...[st.mean, st.std, st.stdErrorOfMean, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
     }
   }
-  return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'p5', 'p50', 'p95'], rows);
+  return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'stdErrorOfMean', 'p5', 'p50', 'p95'], rows);
 }

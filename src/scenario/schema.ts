@@ -132,6 +132,21 @@ export const ProsumerSchema = z.strictObject({
   costBid: CostBidSchema.optional().describe('Cost of injecting power, per hour: C(P) = ½·a·P² + b·P'),
 });
 
+/**
+ * The random forecast errors of a simulation (src/engine/uncertainty.ts, where the mathematics
+ * is): per prosumer an AR(1) process of each kind — the net injection (σ = `stdKw`), the PV
+ * generation (`pvStdKw`, prosumers with pvKw) and the consumption (`loadStdKw`, prosumers with
+ * loadKw) — every step with standard deviation σ (kW), lag-1 correlation φ between consecutive
+ * steps, and correlation c between two prosumers' errors of one kind at one step.
+ */
+export const ForecastErrorSchema = z.strictObject({
+  stdKw: nonNegative().default(0).describe('σ of the error of every prosumer\'s net injection before the battery, kW (not clipped)'),
+  pvStdKw: nonNegative().default(0).describe('σ of the error of the PV generation of prosumers with pvKw, kW; realised PV kept within 0 and the inverter\'s rating, and 0 where the forecast is 0'),
+  loadStdKw: nonNegative().default(0).describe('σ of the error of the consumption of prosumers with loadKw, kW; realised load kept ≥ 0'),
+  autocorrelation: finite().gt(-1, 'must lie strictly between −1 and 1').lt(1, 'must lie strictly between −1 and 1').default(0).describe('φ: correlation of an error with its value one step earlier (AR(1)), −1 < φ < 1; 0: independent steps'),
+  commonShare: finite().min(0).max(1).default(0).describe('c: share of each error\'s variance in a factor common to all prosumers (the correlation between two prosumers\' errors), 0 ≤ c ≤ 1'),
+}).meta({ id: 'ForecastError' });
+
 /** At `atHour` the utility (re)issues its request for one step. */
 export const RequestEventSchema = z.strictObject({
   atHour: finite(),
@@ -234,7 +249,8 @@ export const ScenarioSchema = z.strictObject({
     .describe('simulate: near the end, shrink the window, or stop when a full window no longer fits'),
   forecastErrorStdKw: nonNegative()
     .default(0)
-    .describe('simulate: standard deviation of the random error between forecast and realisation, kW (drawn with --seed)'),
+    .describe('simulate: standard deviation of the random error between forecast and realisation, kW (drawn with --seed); the same as forecastError { "stdKw": σ }'),
+  forecastError: ForecastErrorSchema.optional().describe('simulate: forecast errors correlated in time and between prosumers, for the net injection or PV and load apart (drawn with --seed)'),
   network: NetworkSchema,
   utility: UtilitySchema,
   prosumers: z.array(ProsumerSchema).describe("The market's prosumers (may be empty: a feeder with fixed loads only)"),
@@ -361,3 +377,4 @@ export type TradeGraph = ScenarioData['market']['tradeGraph'];
 export type MarketOptions = ScenarioData['market'];
 export type PairPreference = MarketOptions['pairPreferences'][number];
 export type NetworkFee = NonNullable<MarketOptions['networkFee']>;
+export type ForecastErrorData = z.output<typeof ForecastErrorSchema>;

@@ -144,6 +144,7 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
     }
   });
 
+  problems.push(...checkForecastError(data));
   problems.push(...checkPreferences(data, ids));
 
   if (problems.length > 0) return { problems };
@@ -261,6 +262,24 @@ function checkTree(data: ScenarioData): InputProblem[] {
         `cannot be reached from the slack "${network.slack}"` +
         (inLoop.length > 0 ? ' (they form a loop or hang off one)' : ' (island: no line feeds them)'),
     });
+  }
+  return problems;
+}
+
+/** The forecast-error fields agree: one way of giving the net σ, and PV or load to err on when their σ is set. */
+function checkForecastError(data: ScenarioData): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const model = data.forecastError;
+  if (!model) return problems;
+  if (data.forecastErrorStdKw > 0) {
+    problems.push({ path: 'forecastErrorStdKw', message: `${data.forecastErrorStdKw} kW beside forecastError: give the net error's σ in forecastError.stdKw alone` });
+  }
+  const drawn = data.prosumers.filter((p) => !p.realisedKw);
+  if (model.pvStdKw > 0 && !drawn.some((p) => p.pvKw)) {
+    problems.push({ path: 'forecastError.pvStdKw', message: 'no prosumer without realisedKw gives pvKw: there is no PV to err on (forecastError.stdKw is the error of the net injection)' });
+  }
+  if (model.loadStdKw > 0 && !drawn.some((p) => p.loadKw)) {
+    problems.push({ path: 'forecastError.loadStdKw', message: 'no prosumer without realisedKw gives loadKw: there is no load to err on (forecastError.stdKw is the error of the net injection)' });
   }
   return problems;
 }

@@ -17,7 +17,7 @@ import { parseScenario, resolveScenarioInput } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { applyAtPath, parsePath, type Operation, type PathStep } from './paths.ts';
 import { NAME_PATTERN, SweepSchema, type ParameterData, type SweepData, type TraceMetric } from './schema.ts';
-import { perturb } from './perturb.ts';
+import { perturb, perturbBeforeProfiles } from './perturb.ts';
 import { decimalRange } from '../io/numbers.ts';
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -194,6 +194,7 @@ function sweepPlan(file: string, sweepJson: unknown, source: FileSource): SweepP
     const shown = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
     const label = `${scenarioFile} (sweep point ${run}: ${[...parameters.map((p, k) => `${p.name} = ${shown(values[k])}`), ...(sweep.samples > 1 ? [`sample ${sample}`] : [])].join(', ')})`;
     try {
+      perturbBeforeProfiles(input, perturbations, sweep.seed, sample, scenarioFile); // drawn days, forecastError (before the profiles are read)
       // Profile references become arrays first (relative to the scenario's folder), so that the perturbations apply to them.
       const resolved = resolveScenarioInput(input, label, { baseDir: dirname(scenarioFile), source }).input;
       // Sample k draws the same numbers at every parameter point (common random numbers).
