@@ -281,8 +281,8 @@ export const PvModelSchema = z.strictObject({
 export const ProfileRefSchema = z.strictObject({
   profile: id().describe('Name of a profile defined in "profiles"'),
   scale: finite().optional().describe('Multiplier of the profile\'s values (after conversion to kW for a power unit); default 1'),
-  peakKw: positive().optional().describe('Scale the profile so that its largest value is this many kW; for an irradiance (W/m2) profile: the PV array\'s DC rating'),
-  annualKwh: positive().optional().describe('Scale the profile so that a year of it holds this energy, kWh'),
+  peakKw: nonNegative().optional().describe('Scale the profile so that its largest value is this many kW; for an irradiance (W/m2) profile: the PV array\'s DC rating'),
+  annualKwh: nonNegative().optional().describe('Scale the profile so that a year of it holds this energy, kWh'),
   shiftHours: finite().default(0).describe('Move the profile this many hours later (negative: earlier)'),
   pvModel: PvModelSchema.optional().describe('Irradiance profiles: the PV model\'s parameters'),
 }).meta({ id: 'ProfileReference' });

@@ -12,8 +12,9 @@
  * - **shift** by an amount: a number or every number of an array.
  *
  * Under `[*]`, an element that lacks the object the rest of the path goes through is passed
- * over (`prosumers[*].battery.maxKwh` sets the batteries there are); a path that reaches no place
- * at all is an error.
+ * over (`prosumers[*].battery.maxKwh` sets the batteries there are), and so is one without the
+ * field to scale or shift (`prosumers[*].pvKw` scales the PV there is); a path that reaches no
+ * place at all is an error.
  */
 export type PathStep = { field: string } | { index: number } | { every: true };
 
@@ -53,7 +54,7 @@ function walk(node: unknown, steps: readonly PathStep[], op: Operation, at: stri
   const here = 'field' in step ? (at ? `${at}.${step.field}` : step.field) : 'index' in step ? `${at}[${step.index}]` : `${at}[*]`;
   if ('field' in step) {
     if (!isObject(node)) return `${at || 'the scenario'} is not an object`;
-    if (rest.length === 0) return assign(node, step.field, op, here);
+    if (rest.length === 0) return assign(node, step.field, op, here, underWildcard);
     if (!(step.field in node) || node[step.field] === undefined) {
       // Passed over under [*]; created elsewhere (an optional object the scenario leaves out).
       if (underWildcard) return 0;
@@ -65,19 +66,19 @@ function walk(node: unknown, steps: readonly PathStep[], op: Operation, at: stri
   if (!Array.isArray(node)) return `${at} is not an array`;
   if ('index' in step) {
     if (step.index >= node.length) return `${here} is beyond its ${node.length} elements`;
-    if (rest.length === 0) return assign(node as unknown as Json, step.index, op, here);
+    if (rest.length === 0) return assign(node as unknown as Json, step.index, op, here, underWildcard);
     return walk(node[step.index], rest, op, here, underWildcard);
   }
   let count = 0;
   for (let k = 0; k < node.length; k++) {
-    const one = rest.length === 0 ? assign(node as unknown as Json, k, op, `${at}[${k}]`) : walk(node[k], rest, op, `${at}[${k}]`, true);
+    const one = rest.length === 0 ? assign(node as unknown as Json, k, op, `${at}[${k}]`, true) : walk(node[k], rest, op, `${at}[${k}]`, true);
     if (typeof one === 'string') return one;
     count += one;
   }
   return count;
 }
 
-function assign(container: Json, key: string | number, op: Operation, at: string): number | string {
+function assign(container: Json, key: string | number, op: Operation, at: string, underWildcard: boolean): number | string {
   if ('set' in op) {
     container[key] = structuredClone(op.set);
     return 1;
@@ -91,7 +92,7 @@ function assign(container: Json, key: string | number, op: Operation, at: string
     // A profile reference scales by whichever of its sizes it has.
     const size = (['peakKw', 'annualKwh', 'scale'] as const).find((k) => typeof current[k] === 'number') ?? 'scale';
     current[size] = tidy(((current[size] as number | undefined) ?? 1) * op.scale);
-  } else if (current === undefined) return `${at} is not in the scenario: there is nothing to ${verb}`;
+  } else if (current === undefined) return underWildcard ? 0 : `${at} is not in the scenario: there is nothing to ${verb}`;
   else return `${at} holds ${Array.isArray(current) ? 'an array that is not all numbers' : typeof current === 'object' ? 'an object that is not a profile reference' : `a ${typeof current}`}: only numbers, series${verb === 'scale' ? ' and profile references' : ''} can be ${verb === 'scale' ? 'scaled' : 'shifted'}`;
   return 1;
 }
