@@ -298,4 +298,49 @@ describe('figures of sweeps', () => {
     expect(bands).toHaveLength(3 * 4);
     expect(figuresFor(stochastic).map((x) => x.id)).toContain('fan-net-injection');
   });
+
+  it('a stochastic sweep with a parameter: metrics against it with their bands, fan charts for every point, CDFs', async () => {
+    const dir = workDir('stochastic-parameter');
+    writeFileSync(
+      join(dir, 'study.json'),
+      JSON.stringify({
+        scenario: scenario('seed-time-horizons.json'),
+        mode: 'simulate',
+        parameters: [{ name: 'capacityKwh', path: 'prosumers[*].battery.maxKwh', values: [12, 16, 22] }],
+        samples: 8,
+        seed: 2,
+        perturbations: { forecastErrorStdKw: 1 },
+      }),
+    );
+    const r = await p2pmarket(['sweep', join(dir, 'study.json'), '--plot', '--quiet', '--out', join(dir, 'out')], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const run = readRunFolder(join(dir, 'out'));
+    // Bands: every point's median and p5–p95 of each metric is summary.csv's.
+    const bands = await sceneData(figure(run, 'sweep-metric-bands'), 'symbol');
+    expect(bands.length).toBeGreaterThan(0);
+    for (const b of bands) {
+      const row = run.summary.find((s) => s.metric === b.metric && s.capacityKwh === b.x)!;
+      near(b.p50, row.p50);
+      near(b.p5, row.p5);
+      near(b.p95, row.p95);
+    }
+    expect(new Set(bands.map((b) => b.x))).toEqual(new Set([12, 16, 22]));
+    // Fan charts: one panel per point, each named by its parameter.
+    const fans = await sceneData(figure(run, 'fan-state-of-charge'), 'symbol');
+    expect(new Set(fans.map((f) => f.point))).toEqual(new Set(['point 0: capacityKwh = 12', 'point 1: capacityKwh = 16', 'point 2: capacityKwh = 22']));
+    const socs = run.steps.filter((s) => s.agent === 'p1' && s.t === 2 && Number(s.run) >= 16 && Number(s.run) < 24).map((s) => Number(s.socStartKwh)).sort((a, b) => a - b);
+    const median = (socs[3]! + socs[4]!) / 2;
+    const found = fans.find((f) => f.point === 'point 2: capacityKwh = 22' && f.agent === 'p1' && f.t === 2);
+    expect(found, JSON.stringify(fans.slice(0, 3))).toBeDefined();
+    near(found!.p50, median);
+    // CDFs: each point's curve climbs to 1 through its 8 samples.
+    const cdf = await sceneData(figure(run, 'sweep-metric-cdfs'), 'line');
+    const objective = cdf.filter((d) => d.metric === 'objective' && d.point === 'point 1: capacityKwh = 16');
+    expect(objective.map((d) => d.share)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((k) => k / 8));
+    expect(objective.map((d) => d.value)).toEqual(run.runs.filter((row) => row.capacityKwh === 16).map((row) => Number(row.objective)).sort((a, b) => a - b));
+    // The report's tables are summaries, and it links the files.
+    const html = readFileSync(join(dir, 'out', 'index.html'), 'utf8');
+    expect(html).toContain('<a href="runs.csv">runs.csv</a>');
+    expect((html.match(/<tr>/g) ?? []).length).toBeLessThan(60);
+  }, 90_000);
 });

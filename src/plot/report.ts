@@ -14,6 +14,38 @@ const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? S
 
 /** At most this many rows of a table are shown; the CSV has them all. */
 const MAX_ROWS = 200;
+/** A sweep's runs are listed when there are at most this many; otherwise summarised. */
+const RUNS_SHOWN = 40;
+/** Metrics in a sweep's tables (runs.csv and summary.csv have them all). */
+const SUMMARY_METRICS = 6;
+
+/** The metric columns of a sweep's runs.csv that hold numbers (after solveMs). */
+function metricColumns(run: RunFolder): string[] {
+  const header = Object.keys(run.runs[0] ?? {});
+  return header.slice(header.indexOf('solveMs') + 1).filter((c) => run.runs.some((r) => typeof r[c] === 'number'));
+}
+
+function metricRanges(run: RunFolder, metrics: string[]): Record<string, unknown>[] {
+  return metrics.map((metric) => {
+    const values = run.runs.map((r) => r[metric]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    return { metric, runs: values.length, min: values[0], median: values[Math.floor((values.length - 1) / 2)], max: values.at(-1) };
+  });
+}
+
+/** The run's files, linked: what the report summarises, in full. */
+function filesList(run: RunFolder): string {
+  const files: [string, string][] = [
+    ['runs.csv', 'a row per run: its parameters, sample, status and every metric'],
+    ['summary.csv', 'per point and metric: samples, mean, standard deviation and standard error, percentiles'],
+    ['steps.csv', "every run's steps: schedules, battery, state of charge, injections, voltages, prices"],
+    ['trades.csv', "every run's trades with their prices"],
+    ['settlement.csv', "every run's settlement per agent and step"],
+    ['nodal-prices.csv', "every run's nodal prices per bus and step"],
+    ['result.json', "the sweep's summary"],
+  ];
+  const present = files.filter(([name]) => name !== 'summary.csv' || run.summary.length > 0);
+  return `<h3>Files</h3><ul>${present.map(([name, what]) => `<li><a href="${name}">${name}</a>: ${escape(what)}</li>`).join('')}</ul>`;
+}
 
 function table(columns: string[], rows: readonly (Row | Record<string, unknown>)[], caption: string): string {
   if (rows.length === 0) return '';
@@ -94,8 +126,18 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     tables.push(table(['t', 'acLossKw', 'acMinVoltagePu', 'acMinVoltageBus', 'maxVoltageErrorPu', 'maxFlowErrorKw'], acCheck.steps, 'AC check: the AC power flow of every step against the linear model'));
   }
   if (run.kind === 'sweep') {
-    tables.push(table(['run', 'status', 'objective', ...run.parameterColumns], run.runs, 'Points (runs.csv)'));
-    if (run.summary.length > 0) tables.push(table(Object.keys(run.summary[0]!), run.summary, 'Statistics over the samples (summary.csv)'));
+    const metrics = metricColumns(run);
+    if (run.summary.length > 0) {
+      // A stochastic sweep: the statistics of its main metrics per point, not its thousand runs.
+      const shown = new Set(metrics.slice(0, SUMMARY_METRICS));
+      const columns = Object.keys(run.summary[0]!).filter((c) => c !== 'std');
+      tables.push(table(columns, run.summary.filter((row) => shown.has(String(row.metric))), `Statistics of the main metrics over the samples of each point (summary.csv has every metric)`));
+    } else if (run.runs.length <= RUNS_SHOWN) {
+      tables.push(table(['run', ...run.parameterColumns, 'status', ...metrics.slice(0, SUMMARY_METRICS)], run.runs, 'Runs (runs.csv has every metric)'));
+    } else {
+      tables.push(table(['metric', 'runs', 'min', 'median', 'max'], metricRanges(run, metrics), `The metrics over the ${run.runs.length} runs (runs.csv has every run)`));
+    }
+    tables.push(filesList(run));
   } else {
     tables.push(table(['t', 'agent', 'scheduleKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'netInjectionKw', 'voltagePu'], run.steps, 'Prosumers per step (steps.csv)'));
     tables.push(table(['t', 'from', 'to', 'kw', 'price', 'feePerKwh', 'preferencePerKwh'], run.trades, 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee'));

@@ -1,5 +1,6 @@
 /** The figures of a sweep and the fan charts of a stochastic one (see figures.ts). */
 import { base, HEIGHT, num, WIDTH } from './chart.ts';
+import { stochasticFigures } from './stochastic-figures.ts';
 import type { Figure } from './figures.ts';
 import type { RunFolder } from './run-dir.ts';
 
@@ -21,6 +22,8 @@ export function sweepFigures(run: RunFolder): Figure[] {
   const others = run.parameterColumns.filter((c) => c !== 'sample' && c !== parameter && new Set(run.runs.map((r) => r[c])).size > 1);
   const seriesOf = new Map(run.runs.map((r) => [r.run, others.map((c) => `${c} = ${r[c]}`).join(', ')]));
   const bySeries = others.length > 0 ? { strokeDash: { field: 'series', type: 'nominal', title: others.join(', ') } } : {};
+  // A parameter of numbers is an axis; one of text (a trade graph, a scenario file) a set of categories.
+  const xType = parameter && run.runs.every((r) => typeof r[parameter] === 'number') ? 'quantitative' : 'ordinal';
 
   if (parameter && samples === 1) {
     const rows = run.steps
@@ -40,7 +43,7 @@ export function sweepFigures(run: RunFolder): Figure[] {
             height: 110,
             mark: { type: 'line' },
             encoding: {
-              x: { field: 'x', type: 'quantitative', title: label },
+              x: { field: 'x', type: xType, title: label },
               y: { field: 'socStartKwh', type: 'quantitative', title: 'kWh' },
               color: { field: 'agent', type: 'nominal' },
               ...bySeries,
@@ -73,7 +76,7 @@ export function sweepFigures(run: RunFolder): Figure[] {
               data: { values: rows.map((r) => ({ ...r, line: `${r.agent}, step ${r.t}, ${r.series}` })) },
               mark: { type: 'line', point: { size: 16 } },
               encoding: {
-                x: { field: 'x', type: 'quantitative', title: label },
+                x: { field: 'x', type: xType, title: label },
                 y: { field: 'batteryKw', type: 'quantitative', title: 'kW' },
                 color: { field: 'agent', type: 'nominal' },
                 detail: { field: 'line' },
@@ -99,7 +102,7 @@ export function sweepFigures(run: RunFolder): Figure[] {
         data: { values: run.runs.map((r) => ({ x: r[parameter], series: seriesOf.get(r.run), objective: r.objective, status: r.status })) },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: label },
+          x: { field: 'x', type: xType, title: label },
           y: { field: 'objective', type: 'quantitative' },
           ...(others.length > 0 ? { color: { field: 'series', type: 'nominal', title: others.join(', ') } } : {}),
           tooltip: [{ field: 'x', title: label }, { field: 'objective' }, { field: 'status' }],
@@ -108,65 +111,6 @@ export function sweepFigures(run: RunFolder): Figure[] {
     });
   }
 
-  if (samples > 1) figures.push(...fanCharts(run, samples));
-  return figures;
-}
-
-/** p-th percentile by linear interpolation (numpy's default), of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
-}
-
-/** Fan charts over the steps of the first parameter point, across its samples. */
-function fanCharts(run: RunFolder, samples: number): Figure[] {
-  const firstPoint = new Set(run.runs.slice(0, samples).map((r) => r.run));
-  const groups = new Map<string, { agent: string; t: number; soc: number[]; net: number[] }>();
-  for (const r of run.steps) {
-    if (!firstPoint.has(r.run)) continue;
-    const key = `${r.agent}|${r.t}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { agent: String(r.agent), t: num(r.t), soc: [], net: [] }));
-    if (r.socStartKwh !== null) g.soc.push(num(r.socStartKwh));
-    g.net.push(num(r.netInjectionKw));
-  }
-  const band = (field: 'soc' | 'net') =>
-    [...groups.values()]
-      .filter((g) => g[field].length > 0)
-      .map((g) => {
-        const sorted = [...g[field]].sort((a, b) => a - b);
-        return { agent: g.agent, t: g.t, p5: percentile(sorted, 0.05), p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), samples: sorted.length };
-      });
-  const chart = (id: string, title: string, caption: string, unit: string, values: ReturnType<typeof band>): Figure => ({
-    id,
-    title,
-    caption,
-    spec: {
-      ...base(`${title} (${unit}): median and p5–p95 over ${samples} samples`),
-      data: { values },
-      facet: { field: 'agent', type: 'nominal', title: null },
-      columns: 2,
-      spec: {
-        width: 240,
-        height: 140,
-        layer: [
-          { mark: { type: 'area', opacity: 0.3 }, encoding: { x: { field: 't', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } }, y: { field: 'p5', type: 'quantitative', title: unit }, y2: { field: 'p95' } } },
-          {
-            mark: { type: 'line', point: true },
-            encoding: {
-              x: { field: 't', type: 'quantitative' },
-              y: { field: 'p50', type: 'quantitative' },
-              tooltip: [{ field: 'agent' }, { field: 't', title: 'step' }, { field: 'p5' }, { field: 'p50' }, { field: 'p95' }, { field: 'samples' }],
-            },
-          },
-        ],
-      },
-    },
-  });
-  const figures: Figure[] = [];
-  const soc = band('soc');
-  if (soc.length > 0) figures.push(chart('fan-state-of-charge', 'State of charge', 'Each battery\'s state of charge at the start of each step across the samples of the first point: median line, p5–p95 band.', 'kWh', soc));
-  figures.push(chart('fan-net-injection', 'Net injection', 'Each prosumer\'s realised net injection in each step across the samples of the first point: median line, p5–p95 band.', 'kW', band('net')));
+  if (samples > 1) figures.push(...stochasticFigures(run, samples));
   return figures;
 }
