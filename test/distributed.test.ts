@@ -172,6 +172,44 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     expect(await worker.exited).toBe(0);
   }, 60_000);
 
+  // Listing and cancelling on the CI's Redis, as a user would after a killed submitter.
+  it.skipIf(!process.env.P2PMARKET_REDIS_URL)('a killed submitter: its waiting sweep is said every 15 s, listed with the submitter gone, and cancelled', async () => {
+    const url = process.env.P2PMARKET_REDIS_URL!;
+    const dir = workDir('sweeps-list');
+    const { child, done } = submit(['sweep', CONSTRAINTS, '--queue', url, '--out', 'out'], dir);
+    let stderr = '';
+    child.stderr!.on('data', (s: Buffer | string) => (stderr += String(s)));
+    // No worker serves this Redis: the submitter says so within 15 s, on a pipe as on a terminal.
+    await until(() => stderr.includes('waiting for workers'), 'the waiting message', 25_000);
+    expect(stderr).toMatch(/constraint-sweep: waiting for workers \(1[5-9] s\): no worker has taken a chunk yet; start some with: p2pmarket worker --queue redis:\/\//);
+    const listed = await p2pmarket(['sweeps', '--queue', url, '--json'], dir, ENV);
+    const mine = (JSON.parse(listed.stdout) as { queue: string; id: string; submitterAlive: boolean; points: number; pointsDone: number; chunksWaiting: number }[]).find((s) => s.queue.startsWith('p2pmarket-constraint-sweep-'))!;
+    expect(mine).toMatchObject({ submitterAlive: true, points: 9, pointsDone: 0, chunksWaiting: 1 });
+    child.kill('SIGKILL');
+    await done;
+    // Its heartbeat expires within 5 s.
+    let gone = false;
+    for (let k = 0; k < 40 && !gone; k++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const again = JSON.parse((await p2pmarket(['sweeps', '--queue', url, '--json'], dir, ENV)).stdout) as { id: string; submitterAlive: boolean }[];
+      gone = again.find((s) => s.id === mine.id)?.submitterAlive === false;
+    }
+    expect(gone).toBe(true);
+    const text = await p2pmarket(['sweeps', '--queue', url], dir, ENV);
+    expect(text.stdout).toMatch(new RegExp(`${mine.id}  ${mine.queue}\\n    0 of 9 points done, 0 chunks running, 1 waiting, 0 failed; submitted \\d+ s ago; submitter [^ ]+ gone`));
+    const cancel = await p2pmarket(['sweeps', '--queue', url, '--cancel', mine.id], dir, ENV);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain(`cancelled ${mine.queue}`);
+    const after = JSON.parse((await p2pmarket(['sweeps', '--queue', url, '--json'], dir, ENV)).stdout) as { id: string }[];
+    expect(after.map((s) => s.id)).not.toContain(mine.id);
+    const redis = new Redis(url);
+    expect(await redis.keys(`p2pmarket:${mine.queue}:*`)).toEqual([]);
+    await redis.quit();
+    const unknown = await p2pmarket(['sweeps', '--queue', url, '--cancel', 'feedfacecafe'], dir, ENV);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--cancel: no sweep "feedfacecafe" here/);
+  }, 60_000);
+
   it('a Redis that refuses the password: exit 2, a clear message without the password, nothing written', async () => {
     const redis = await server({ password: 'right-password' });
     const dir = workDir('password');
