@@ -186,7 +186,7 @@ async function sweepInto(
   if (options.json) process.stdout.write(files['result.json']!);
   else if (!options.quiet) {
     process.stdout.write(
-      `${plan.name}: ${plan.size} points (${plan.mode}), ${plan.size - failed} optimal, in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +
+      `${plan.name}: ${plan.size} runs (${plan.mode}), ${plan.size - failed} optimal, in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +
         `wrote ${join(dir, 'runs.csv')} (a row per run: its parameters, status and metrics), steps.csv, trades.csv, settlement.csv` +
         `${files['nodal-prices.csv'] ? ', nodal-prices.csv' : ''}${files['summary.csv'] ? ', summary.csv (statistics over the samples)' : ''} and result.json\n`,
     );
