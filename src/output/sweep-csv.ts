@@ -14,6 +14,9 @@ export function parameterCell(value: unknown): Cell {
   return typeof value === 'number' || typeof value === 'string' ? value : value === null || value === undefined ? null : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
+/** A metric to 12 significant digits: 436.84, not the 436.84000000000003 a sum of kWh leaves. */
+const significant = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(12)) : null);
+
 /** The metric columns of a sweep's runs, in order: those of the first run, then any others. */
 export function metricColumns(results: readonly SweepPointResult[]): string[] {
   const columns: string[] = [];
@@ -32,7 +35,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     const ms = r.clearing?.solveMs ?? r.simulation!.solveMs;
     statuses[status] = (statuses[status] ?? 0) + 1;
     solveMs += ms;
-    return [r.run, ...r.values.map(parameterCell), ...(stochastic ? [r.sample] : []), status, round3(ms), ...metrics.map((m) => r.metrics[m] ?? null)];
+    return [r.run, ...r.values.map(parameterCell), ...(stochastic ? [r.sample] : []), status, round3(ms), ...metrics.map((m) => significant(r.metrics[m]))];
   });
   const traces = (f: typeof stepsRows) => results.flatMap((r) => f(r.clearing ?? r.simulation!, r.run));
   const summary = {
