@@ -8,7 +8,7 @@
  */
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
-import { describeColumn, describeRow } from '../problem/names.ts';
+import { describeColumn, describeRow, type ColumnName } from '../problem/names.ts';
 import { objectiveValue, type LinearModel } from '../problem/model.ts';
 import { tieBreakStage } from '../problem/tiebreak.ts';
 import { expandSolution, REDUCE_MIN_DELIVERIES, reducedTieBreakStage, reducePoint } from '../problem/tiebreak-reduced.ts';
@@ -62,6 +62,11 @@ export interface ClearOptions {
    * always, as releases before 0.2 did (kept to compare against: tests and the bench).
    */
   formulation?: 'auto' | 'full';
+  /**
+   * With `reuse`: the market is the slot's last one moved on by this many steps (a rolling
+   * window): its solution, shifted, tells the session where to refine first (SolverSession.hint).
+   */
+  shiftSteps?: number;
 }
 
 /** Above this worst stationarity residual the full model's duals derived from the injection space are not trusted. */
@@ -69,6 +74,8 @@ const DERIVED_DUAL_TOLERANCE = 1e-5;
 
 export interface SessionSlot {
   session?: SolverSession;
+  /** The first-stage solution of the slot's last clearing, in the columns its session solved (with their names). */
+  last?: { x: Float64Array; names: readonly ColumnName[] };
 }
 
 const adapters = new Map<SolverName, Promise<SolverAdapter>>();
@@ -142,6 +149,9 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     }
   }
   const owned = slot === undefined;
+  if (session && reused && !full && options.shiftSteps !== undefined && slot?.last && session.hint) {
+    session.hint(shiftedPoint(slot.last, solved.model.colNames, options.shiftSteps));
+  }
   try {
     if (!session) {
       session = adapter.open(solved.model);
@@ -186,6 +196,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
       // constraints, its step balances standing for the trade balances.)
       if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(solved.model, outcome));
       first = Float64Array.from(outcome.x);
+      if (slot && !full) slot.last = { x: first, names: solved.model.colNames };
       let xs = first;
 
       if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
@@ -282,6 +293,22 @@ function clearingPrices(
   const networkRows = index.networkRows.map((rows) => rows.map((ref) => ({ ...ref, row: space.rowOf[ref.row]! })));
   const view: MarketProblem = { ...solved, index: { ...index, networkRows } };
   return marketPrices(adapter, view, feeder, dt, first, rowDual, timeLimitSeconds, options.checkPrices !== 'lp', agentDualForms(space, index));
+}
+
+/**
+ * A solution moved on by `shift` steps: each column takes the value of the column of the same
+ * name `shift` steps later in `last`, or its own when there is none (the window's new steps).
+ */
+function shiftedPoint(last: NonNullable<SessionSlot['last']>, names: readonly ColumnName[], shift: number): Float64Array {
+  const key = (name: ColumnName, step: number) => JSON.stringify({ ...name, step });
+  const position = new Map<string, number>();
+  last.names.forEach((name, j) => {
+    if ('step' in name) position.set(key(name, name.step), j);
+  });
+  return Float64Array.from(names, (name, j) => {
+    const from = 'step' in name ? position.get(key(name, name.step + shift)) : undefined;
+    return last.x[from ?? j] ?? 0;
+  });
 }
 
 /** A linear-only backend cannot run the quadratic tie-break stage. */

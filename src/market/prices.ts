@@ -168,17 +168,32 @@ export function marketPrices(
     };
     const nonUnique: PriceRange[] = [];
     const ranged = forms.length <= MAX_RANGED_PRICES;
-    forms.forEach((_, p) => {
+    // Prices of the same form over the face's free duals (the duals of inactive rows are 0 on
+    // it) share their range: each distinct form is ranged once. (In a step where every pair
+    // trades freely all agents share one price, and buses behind no binding limit the utility's.)
+    const ranges = new Map<string, { min: number; max: number }>();
+    const evaluateOne = (form: PriceForm, y: ArrayLike<number>) => form.reduce((sum, [row, c]) => sum + c * y[row]!, 0);
+    forms.forEach((form, p) => {
       let min = Math.min(lowValues[p]!, highValues[p]!);
       let max = Math.max(lowValues[p]!, highValues[p]!);
       if (ranged) {
-        const unit = new Float64Array(forms.length);
-        unit[p] = 1;
-        const down = solveFace(unit);
-        unit[p] = -1;
-        const up = solveFace(unit);
-        if (down.x) min = Math.min(min, evaluate(forms, down.x)[p]!);
-        if (up.x) max = Math.max(max, evaluate(forms, up.x)[p]!);
+        const key = formKey(form, face);
+        let range = ranges.get(key);
+        if (!range) {
+          range = { min, max };
+          if (key !== '') {
+            const unit = new Float64Array(forms.length);
+            unit[p] = 1;
+            const down = solveFace(unit);
+            unit[p] = -1;
+            const up = solveFace(unit);
+            if (down.x) range.min = Math.min(range.min, evaluateOne(form, down.x));
+            if (up.x) range.max = Math.max(range.max, evaluateOne(form, up.x));
+          }
+          ranges.set(key, range);
+        }
+        min = Math.min(min, range.min);
+        max = Math.max(max, range.max);
       } else if (!differs[p]) return;
       if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
         nonUnique.push({ ...describe(p), min, max });
@@ -191,6 +206,16 @@ export function marketPrices(
       nonUnique,
     });
   }
+}
+
+/** A price form over the face's free duals only (merged, sorted), as a key: '' for a constant 0. */
+function formKey(form: PriceForm, face: LinearModel): string {
+  const merged = new Map<number, number>();
+  for (const [row, c] of form) {
+    if (face.colLower[row] === 0 && face.colUpper[row] === 0) continue;
+    merged.set(row, (merged.get(row) ?? 0) + c);
+  }
+  return [...merged].filter(([, c]) => c !== 0).sort((a, b) => a[0] - b[0]).map(([row, c]) => `${row}:${c}`).join(' ');
 }
 
 /**
