@@ -140,6 +140,7 @@ export interface OperatorOptions {
   timeLimitSeconds: number;
   /** Names the scenario in input errors (its file). */
   file?: string;
+  formulation?: 'auto' | 'full';
 }
 
 /** Per-step fields of a window, whose index counts from the window's start. */
@@ -190,7 +191,7 @@ export class MarketOperator {
       // The window moves on by one step from the last one of its length (cleared at start − 1).
       const shiftSteps = this.lastStart.get(window.steps) === start - 1 ? 1 : undefined;
       this.lastStart.set(window.steps, start);
-      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(shiftSteps ? { shiftSteps } : {}), ...(this.options.file ? { file: this.options.file } : {}) });
+      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(shiftSteps ? { shiftSteps } : {}), ...(this.options.formulation ? { formulation: this.options.formulation } : {}), ...(this.options.file ? { file: this.options.file } : {}) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const shift = (path: string) => path.split(', ').map((p) => p.replace(STEP_FIELD, (_m, field: string, k: string) => `${field}[${Number(k) + start}]`)).join(', ');
