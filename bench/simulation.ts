@@ -36,7 +36,7 @@ export function longSeedScenario(file: string, steps: number): ScenarioInput {
   };
 }
 
-export async function benchSimulation(file: string, steps: number, formulation: 'auto' | 'full' = 'auto'): Promise<SimulationBench> {
+export async function benchSimulation(file: string, steps: number, formulation: 'auto' | 'full' | 'injections' = 'auto'): Promise<SimulationBench> {
   const scenario = parseScenario(longSeedScenario(file, steps));
   await simulate(parseScenario(longSeedScenario(file, 12)), { formulation }); // warm-up
   const started = performance.now();

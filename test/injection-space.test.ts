@@ -8,11 +8,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clearWith, solverAdapter } from '../src/market/clear.ts';
+import { clearWith, INJECTION_SPACE_MIN_AGENTS, solverAdapter } from '../src/market/clear.ts';
 import { Feeder } from '../src/network/feeder.ts';
 import { buildMarketProblem } from '../src/problem/build.ts';
 import { everyOptimumShares } from '../src/problem/optimal-face.ts';
-import { parseScenario } from '../src/scenario/load.ts';
+import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { checkInvariants } from './helpers/invariants.ts';
 import { checkSettlement } from './helpers/economics.ts';
@@ -42,7 +42,7 @@ describe('the market in injection space', async () => {
     fc.assert(
       fc.property(interchangeable, (input) => {
         const scenario = parseScenario(input);
-        const reduced = clearWith(highs, scenario);
+        const reduced = clearWith(highs, scenario, { formulation: 'injections' });
         const full = clearWith(highs, scenario, { formulation: 'full' });
         expect(reduced.solver.solved?.formulation).toBe('injection space');
         expect(full.solver.solved).toBeUndefined();
@@ -82,10 +82,18 @@ describe('the market in injection space', async () => {
     expect(compared).toBeGreaterThan(50);
   });
 
+  it('is used by default from INJECTION_SPACE_MIN_AGENTS agents on', () => {
+    const [small] = fc.sample(interchangeable, { numRuns: 1, seed: 5 });
+    expect(clearWith(highs, parseScenario(small!)).solver.solved).toBeUndefined();
+    const day = loadScenario('scenarios/ieee33-day.json');
+    expect(day.prosumers.length + 1).toBeGreaterThanOrEqual(INJECTION_SPACE_MIN_AGENTS);
+    expect(clearWith(highs, day, { checkPrices: false }).solver.solved).toEqual({ formulation: 'injection space', columns: 1791, rows: 1873 });
+  }, 60_000);
+
   it('is not used when trades are not interchangeable (fees, preferences, other graphs)', () => {
     const base = { ...JSON.parse(JSON.stringify(fc.sample(interchangeable, { numRuns: 1, seed: 7 })[0])) } as ScenarioInput;
     for (const market of [{ networkFee: { perKwh: 0.1 } }, { tradeGraph: 'pool' as const }, { tradeGraph: { maxHops: 1 } }]) {
-      const result = clearWith(highs, parseScenario({ ...base, market: { ...base.market, ...market } }));
+      const result = clearWith(highs, parseScenario({ ...base, market: { ...base.market, ...market } }), { formulation: 'injections' });
       expect(result.solver.solved).toBeUndefined();
     }
   });
@@ -105,7 +113,7 @@ describe('the tie-break stage', async () => {
       const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
       const batteries = problem.index.batteryPower.flat().filter((c) => c >= 0);
       expect(everyOptimumShares(problem.model, batteries)).toBe(true);
-      const auto = clearWith(highs, scenario);
+      const auto = clearWith(highs, scenario, { formulation: 'injections' });
       const full = clearWith(highs, scenario, { formulation: 'full' });
       expect(auto.status).toBe(full.status);
       if (full.status !== 'optimal') continue;
@@ -124,7 +132,7 @@ describe('the tie-break stage', async () => {
     const problem = buildMarketProblem(scenario, new Feeder(scenario.network));
     expect(everyOptimumShares(problem.model, problem.index.batteryPower.flat().filter((c) => c >= 0))).toBe(false);
     // Two equal batteries share the 2 kW the request wants absorbed: −1 kW each.
-    const result = clearWith(highs, scenario);
+    const result = clearWith(highs, scenario, { formulation: 'injections' });
     expect(result.steps[0]!.agents.map((a) => a.batteryKw)).toEqual([-1, -1].map((v) => expect.closeTo(v, 6)));
   });
 });

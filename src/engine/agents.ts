@@ -140,7 +140,7 @@ export interface OperatorOptions {
   timeLimitSeconds: number;
   /** Names the scenario in input errors (its file). */
   file?: string;
-  formulation?: 'auto' | 'full';
+  formulation?: 'auto' | 'full' | 'injections';
 }
 
 /** Per-step fields of a window, whose index counts from the window's start. */

@@ -32,7 +32,7 @@ export interface SimulationOptions {
   /** Names the scenario in input errors (its file). */
   file?: string;
   /** How each window is cleared (ClearOptions.formulation): 'auto' by default. */
-  formulation?: 'auto' | 'full';
+  formulation?: 'auto' | 'full' | 'injections';
 }
 
 export interface SimulatedAgentStep extends AgentStep {
