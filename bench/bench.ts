@@ -19,6 +19,7 @@ import type { ClearingResult } from '../src/market/result.ts';
 import { generateScenario, type GeneratorOptions } from '../src/scenario/generate.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/validate.ts';
+import { benchAims, type AimsBench } from './aims.ts';
 import { benchScale, type ScaleBench } from './scale.ts';
 import { benchSimulation } from './simulation.ts';
 import { benchDistributed } from './distributed.ts';
@@ -29,6 +30,9 @@ import { summarize, type Summary } from './stats.ts';
 const QUICK = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=scale: the scale section alone; BENCH_SCALE=0: every section but that one. */
 const SCALE_ONLY = process.env.BENCH_ONLY === 'scale';
+/** BENCH_ONLY=aims: the speed issue's aims alone (bench/aims.ts); BENCH_AIMS=0: leave them out. */
+const AIMS_ONLY = process.env.BENCH_ONLY === 'aims';
+const RUN_AIMS = process.env.BENCH_AIMS !== '0';
 const RUN_SCALE = process.env.BENCH_SCALE !== '0';
 /** Seed case: untimed warm-up runs, then timed runs. */
 const SEED_WARMUP = QUICK ? 2 : 20;
@@ -57,9 +61,11 @@ const SEED_OBJECTIVE = 89698.003;
 const SEED_OBJECTIVE_TOLERANCE = 0.01;
 /** The seed project's SciPy time for one clearing of the seed case, ms. */
 const SCIPY_SEED_MS = 1600;
-const AIM_SEED_MEDIAN_MS = 2;
+const AIM_SEED_MEDIAN_MS = 1;
 const AIM_FEEDER_MEDIAN_MS = 2000;
-const AIM_SIMULATION_MS = 3000;
+const AIM_SIMULATION_MS = 2000;
+/** Two workers against one on the 1,000-sample stochastic study. */
+const AIM_SWEEP_SPEEDUP = 1.6;
 /** Relative objective difference under which two runs or two backends count as agreeing. */
 const AGREEMENT_TOLERANCE = 1e-6;
 /** Time limit per clearing for javascript-lp-solver, s (it only runs on the small feeder). */
@@ -68,7 +74,7 @@ const LP_SOLVER_TIME_LIMIT_S = 30;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEED_FILE = path.join(ROOT, 'scenarios', 'seed-4node.json');
 const OUT_DIR = path.join(ROOT, 'outputs', 'bench');
-const OUT_FILE = path.join(OUT_DIR, `bench${SCALE_ONLY ? '-scale' : ''}${QUICK ? '-quick' : ''}.json`);
+const OUT_FILE = path.join(OUT_DIR, `bench${SCALE_ONLY ? '-scale' : AIMS_ONLY ? '-aims' : ''}${QUICK ? '-quick' : ''}.json`);
 
 const benchStarted = performance.now();
 
@@ -229,6 +235,15 @@ async function scaleOnly(): Promise<void> {
     console.error(`\nbench: FAILED — ${scale.failures.join('; ')}`);
     process.exitCode = 1;
   }
+}
+
+/** BENCH_ONLY=aims. */
+async function aimsOnly(): Promise<void> {
+  printHeader();
+  const aims = await benchAims({ quick: QUICK, format: { table, section } });
+  const totalSeconds = (performance.now() - benchStarted) / 1000;
+  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only: 'aims', machine, aims, totalSeconds });
+  console.log(`\nTotal ${number(totalSeconds, 1)} s. Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
 }
 
 async function main(): Promise<void> {
@@ -446,6 +461,9 @@ async function main(): Promise<void> {
   // ---- Distributed sweeps (only with P2PMARKET_REDIS_URL) ----
   const distributed = await benchDistributed({ quick: QUICK, format: { table, section, number } });
 
+  // ---- The speed issue's aims, today's path against the current one ----
+  const issueAims: AimsBench | null = RUN_AIMS ? await benchAims({ quick: QUICK, format: { table, section } }) : null;
+
   // ---- Scale (child processes) ----
   let scale: ScaleBench | null = null;
   if (RUN_SCALE) {
@@ -462,6 +480,10 @@ async function main(): Promise<void> {
     { name: "engine's own time (limit: 10 % of the solver's)", limitMs: 0.1 * simulation.solverMs, measuredMs: simulation.engineMs, optimal: true },
     { name: 'node-0 study B (201 points), fastest wall time', limitMs: 1000, measuredMs: Math.min(...studyB.map((r) => r.wallMs)), optimal: true },
     { name: `stochastic seed study (${count(stochastic[0]?.points ?? 0)} samples), fastest wall time`, limitMs: 10_000, measuredMs: Math.min(...stochastic.map((r) => r.wallMs)), optimal: true },
+    // Two workers at least 1.6× one: the two-worker time within the one-worker time / 1.6.
+    ...(stochastic.length === 2
+      ? [{ name: `stochastic study, 2 workers (limit: 1 worker's time / ${AIM_SWEEP_SPEEDUP})`, limitMs: stochastic[0]!.wallMs / AIM_SWEEP_SPEEDUP, measuredMs: stochastic[1]!.wallMs, optimal: true }]
+      : []),
   ].map((a) => ({ ...a, pass: a.optimal && a.measuredMs <= a.limitMs }));
   section('Aims');
   console.log(
@@ -502,6 +524,7 @@ async function main(): Promise<void> {
     sweeps: sweepRows,
     distributed,
     scale,
+    issueAims,
     backendComparison: {
       case: '8-bus ×6, L1 pure LP',
       highsMedianMs: hSmall.summary.median,
@@ -529,7 +552,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  await (SCALE_ONLY ? scaleOnly() : main());
+  await (SCALE_ONLY ? scaleOnly() : AIMS_ONLY ? aimsOnly() : main());
 } catch (e) {
   if (!(e instanceof BenchFailure)) throw e;
   console.error(`\nbench: ABORTED — ${e.message}`);

@@ -36,11 +36,11 @@ export function longSeedScenario(file: string, steps: number): ScenarioInput {
   };
 }
 
-export async function benchSimulation(file: string, steps: number): Promise<SimulationBench> {
+export async function benchSimulation(file: string, steps: number, formulation: 'auto' | 'full' | 'injections' = 'auto'): Promise<SimulationBench> {
   const scenario = parseScenario(longSeedScenario(file, steps));
-  await simulate(parseScenario(longSeedScenario(file, 12))); // warm-up
+  await simulate(parseScenario(longSeedScenario(file, 12)), { formulation }); // warm-up
   const started = performance.now();
-  const result = await simulate(scenario);
+  const result = await simulate(scenario, { formulation });
   const totalMs = performance.now() - started;
   return {
     steps,

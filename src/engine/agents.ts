@@ -140,6 +140,7 @@ export interface OperatorOptions {
   timeLimitSeconds: number;
   /** Names the scenario in input errors (its file). */
   file?: string;
+  formulation?: 'auto' | 'full' | 'injections';
 }
 
 /** Per-step fields of a window, whose index counts from the window's start. */
@@ -151,6 +152,8 @@ export class MarketOperator {
   solveMs = 0;
   /** One solver session per window length: windows of one length share the model's structure. */
   private readonly sessions = new Map<number, SessionSlot>();
+  /** The start of the last window of each length. */
+  private readonly lastStart = new Map<number, number>();
 
   constructor(
     loop: EventLoop,
@@ -185,7 +188,10 @@ export class MarketOperator {
   /** Clears a window; an input error names the scenario's own steps, not the window's. */
   private clear(window: Scenario, start: number): ClearingResult {
     try {
-      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(this.options.file ? { file: this.options.file } : {}) });
+      // The window moves on by one step from the last one of its length (cleared at start − 1).
+      const shiftSteps = this.lastStart.get(window.steps) === start - 1 ? 1 : undefined;
+      this.lastStart.set(window.steps, start);
+      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(shiftSteps ? { shiftSteps } : {}), ...(this.options.formulation ? { formulation: this.options.formulation } : {}), ...(this.options.file ? { file: this.options.file } : {}) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const shift = (path: string) => path.split(', ').map((p) => p.replace(STEP_FIELD, (_m, field: string, k: string) => `${field}[${Number(k) + start}]`)).join(', ');

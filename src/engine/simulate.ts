@@ -31,6 +31,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Names the scenario in input errors (its file). */
   file?: string;
+  /** How each window is cleared (ClearOptions.formulation): 'auto' by default. */
+  formulation?: 'auto' | 'full' | 'injections';
 }
 
 export interface SimulatedAgentStep extends AgentStep {
@@ -123,6 +125,7 @@ export class Simulation {
       horizonSteps: this.horizonSteps,
       timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SOLVE_OPTIONS.timeLimitSeconds,
       ...(options.file ? { file: options.file } : {}),
+      ...(options.formulation ? { formulation: options.formulation } : {}),
     });
     scenario.prosumers.forEach((p) =>
       (p.forecastUpdates ?? []).forEach((u) =>

@@ -8,10 +8,12 @@
  */
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
-import { describeColumn, describeRow } from '../problem/names.ts';
+import { describeColumn, describeRow, type ColumnName } from '../problem/names.ts';
 import { objectiveValue, type LinearModel } from '../problem/model.ts';
 import { tieBreakStage } from '../problem/tiebreak.ts';
 import { expandSolution, REDUCE_MIN_DELIVERIES, reducedTieBreakStage, reducePoint } from '../problem/tiebreak-reduced.ts';
+import { agentDualForms, fromInjectionSpace, fullRowDuals, injectionSpace, tradesInterchangeable, type InjectionSpace } from '../problem/injection-space.ts';
+import { everyOptimumShares } from '../problem/optimal-face.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 import { DEFAULT_SOLVE_OPTIONS, solveOnce, type SolveOutcome, type SolverAdapter, type SolverSession } from '../solver/adapter.ts';
 import { createHighsAdapter } from '../solver/highs.ts';
@@ -19,7 +21,7 @@ import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lps
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { networkState, report } from './report.ts';
-import { marketPrices, solverPrices, type Prices } from './prices.ts';
+import { dualResidual, marketPrices, solverPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
 import { fixDirections, simultaneousUse } from './battery-directions.ts';
 
@@ -52,10 +54,37 @@ export interface ClearOptions {
   file?: string;
   /** Size limits (io/limits.ts); the environment's by default. */
   limits?: Limits;
+  /**
+   * 'auto' (the default): a market whose trades are interchangeable (every pair trades, no
+   * delivery costs anything) is solved in injection space (problem/injection-space.ts), and the
+   * tie-break stage is skipped when every optimum already shares the battery dispatch
+   * (problem/optimal-face.ts). 'full': the full model with every trade and the tie-break stage
+   * always, as releases before 0.2 did (kept to compare against: tests and the bench).
+   * 'injections': injection space whenever the trades are interchangeable, however few agents.
+   */
+  formulation?: 'auto' | 'full' | 'injections';
+  /**
+   * With `reuse`: the market is the slot's last one moved on by this many steps (a rolling
+   * window): its solution, shifted, tells the session where to refine first (SolverSession.hint).
+   */
+  shiftSteps?: number;
 }
+
+/**
+ * Markets of fewer agents are solved in full even when their trades are interchangeable: with n
+ * agents a step has n(n−1) deliveries against the 2n parts that replace them, and on the seed's
+ * 4 agents the smaller model did not pay for building it and mapping its duals (3.5 ms against
+ * 2.9 ms a clearing).
+ */
+export const INJECTION_SPACE_MIN_AGENTS = 9;
+
+/** Above this worst stationarity residual the full model's duals derived from the injection space are not trusted. */
+const DERIVED_DUAL_TOLERANCE = 1e-5;
 
 export interface SessionSlot {
   session?: SolverSession;
+  /** The first-stage solution of the slot's last clearing, in the columns its session solved (with their names). */
+  last?: { x: Float64Array; names: readonly ColumnName[] };
 }
 
 const adapters = new Map<SolverName, Promise<SolverAdapter>>();
@@ -83,6 +112,13 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   let problem = buildMarketProblem(scenario, feeder);
   let { model } = problem;
   checkSolverNumerics(model, scenario, file);
+  // Interchangeable trades: the solver sees the injection-space model (its columns and rows
+  // mapped by `space`); everything reported is of the full model, checked against it.
+  const full = options.formulation === 'full';
+  const interchangeable = !full && tradesInterchangeable(scenario.market.tradeGraph, problem.index);
+  const worthIt = options.formulation === 'injections' || problem.index.agents.length >= INJECTION_SPACE_MIN_AGENTS;
+  let space: InjectionSpace | undefined = interchangeable && worthIt ? injectionSpace(model, problem.index) : undefined;
+  let solved: MarketProblem = space ? { ...problem, model: space.model } : problem;
   const report: ClearingResult['solver'] = {
     backend: adapter.name,
     columns: model.numCols,
@@ -91,6 +127,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     maxViolation: 0,
     worstConstraint: '',
     tieBreak: scenario.market.tieBreak === 'quadratic' ? 'resolved' : 'off',
+    ...(space ? { solved: { formulation: 'injection space', columns: space.model.numCols, rows: space.model.numRows } } : {}),
   };
   const failed = (status: ClearingResult['status'], diagnosis: Diagnosis): ClearingResult => ({
     scenario: scenario.name,
@@ -116,16 +153,19 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
   let reused = false;
   if (session) {
     try {
-      session.update(model);
+      session.update(solved.model);
       reused = true;
     } catch {
       session = undefined;
     }
   }
   const owned = slot === undefined;
+  if (session && reused && !full && options.shiftSteps !== undefined && slot?.last && session.hint) {
+    session.hint(shiftedPoint(slot.last, solved.model.colNames, options.shiftSteps));
+  }
   try {
     if (!session) {
-      session = adapter.open(model);
+      session = adapter.open(solved.model);
       if (slot) {
         slot.session?.dispose();
         slot.session = session;
@@ -140,12 +180,15 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     });
   }
   const tieBreakCols = problem.index.batteryPower.flat().filter((c) => c >= 0);
+  const solvedTieBreakCols = space ? tieBreakCols.map((c) => space!.columnOf[c]!) : tieBreakCols;
   try {
     refuseTieBreak(adapter, scenario, tieBreakCols.length);
   } catch (e) {
     if (owned) session.dispose();
     throw e;
   }
+  /** The full model's columns of a solution of the model the solver sees. */
+  const expand = (xs: Float64Array): Float64Array => (space ? fromInjectionSpace(space, model.numCols, xs) : Float64Array.from(xs));
   let outcome: SolveOutcome;
   let x: Float64Array;
   let first: Float64Array;
@@ -153,26 +196,30 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     // Lossy batteries that would charge and discharge at once get their directions fixed, and
     // the market is cleared again (battery-directions.ts).
     for (let round = 0; ; round++) {
-      if (round > 0) session.update(model);
+      if (round > 0) session.update(solved.model);
       outcome = session.solve({ timeLimitSeconds });
       if ((reused || round > 0) && outcome.status !== 'optimal' && outcome.status !== 'time_limit') {
         // A reused session's warm state can mislead HiGHS: ask a fresh one before believing it.
-        outcome = solveOnce(adapter, model, { timeLimitSeconds });
+        outcome = solveOnce(adapter, solved.model, { timeLimitSeconds });
       }
       report.iterations += outcome.iterations;
-      if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(model, outcome));
-      x = Float64Array.from(outcome.x);
+      // (In injection space an infeasible market's conflicts are those of that model: the same
+      // constraints, its step balances standing for the trade balances.)
+      if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(solved.model, outcome));
       first = Float64Array.from(outcome.x);
+      if (slot && !full) slot.last = { x: first, names: solved.model.colNames };
+      let xs = first;
 
       if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
-        const freeTrades = scenario.market.tradeGraph === 'all' && problem.index.deliveryCostPerKwh === 0;
-        const second = tieBreak(adapter, session, problem, x, tieBreakCols, freeTrades, () =>
+        const freeTrades = !space && scenario.market.tradeGraph === 'all' && problem.index.deliveryCostPerKwh === 0;
+        const second = tieBreak(adapter, session, solved, first, solvedTieBreakCols, freeTrades, space !== undefined, !full, () =>
           Math.max(0.1, timeLimitSeconds - (performance.now() - started) / 1000),
         );
         report.iterations += second.iterations;
         report.tieBreak = second.status;
-        x = second.x;
+        xs = second.x;
       }
+      x = expand(xs);
       const uses = simultaneousUse(problem, x);
       if (uses.length === 0) break;
       if (round === MAX_DIRECTION_ROUNDS) {
@@ -181,9 +228,17 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
       report.batteryDirectionsFixed = (report.batteryDirectionsFixed ?? 0) + uses.length;
       model = fixDirections(model, uses, x);
       problem = { ...problem, model };
+      if (space) {
+        const columnOf = space.columnOf;
+        const mapped = uses.map((u) => ({ ...u, charge: columnOf[u.charge]!, discharge: columnOf[u.discharge]! }));
+        space = { ...space, model: fixDirections(space.model, mapped, xs) };
+        solved = { ...problem, model: space.model };
+      } else {
+        solved = problem;
+      }
     }
   } finally {
-    if (owned) session.dispose();
+    if (owned) session?.dispose();
   }
 
   routeTrades(scenario, problem, x);
@@ -199,11 +254,7 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
 
   const terms = objectiveTerms(model, problem, scenario.stepHours, x);
   terms.tieBreak = scenario.market.tieBreak === 'quadratic' ? scenario.market.tieBreakWeight * tieBreakCols.reduce((s, c) => s + x[c]! ** 2, 0) : 0;
-  const prices = outcome.rowDual
-    ? options.checkPrices === false
-      ? solverPrices(problem, feeder, scenario.stepHours, outcome.rowDual)
-      : marketPrices(adapter, problem, feeder, scenario.stepHours, first!, outcome.rowDual, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000), options.checkPrices !== 'lp')
-    : undefined;
+  const prices = outcome.rowDual ? clearingPrices(adapter, problem, solved, space, feeder, scenario.stepHours, first!, outcome.rowDual, options, Math.max(1, timeLimitSeconds - (performance.now() - started) / 1000)) : undefined;
   return {
     scenario: scenario.name,
     status: 'optimal',
@@ -214,6 +265,61 @@ export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: C
     steps: assembleSteps(scenario, feeder, problem, x, prices),
     ...(prices ? { prices: prices.report } : {}),
   };
+}
+
+/**
+ * The prices of a clearing (prices.ts), from the duals of the model the solver saw. From the
+ * injection space they are checked to be optimal duals of the full model (their stationarity at
+ * the first stage's optimum, routed), and its uniqueness is checked there — the sets of optimal
+ * duals correspond one to one (problem/injection-space.ts).
+ */
+function clearingPrices(
+  adapter: SolverAdapter,
+  problem: MarketProblem,
+  solved: MarketProblem,
+  space: InjectionSpace | undefined,
+  feeder: Feeder,
+  dt: number,
+  first: Float64Array,
+  rowDual: Float64Array,
+  options: ClearOptions,
+  timeLimitSeconds: number,
+): Prices {
+  if (!space) {
+    return options.checkPrices === false
+      ? solverPrices(problem, feeder, dt, rowDual)
+      : marketPrices(adapter, problem, feeder, dt, first, rowDual, timeLimitSeconds, options.checkPrices !== 'lp');
+  }
+  const { index } = problem;
+  const fullDual = fullRowDuals(space, index, problem.model, rowDual);
+  const routed = fromInjectionSpace(space, problem.model.numCols, first);
+  routeTrades(undefined, problem, routed);
+  const residual = dualResidual(problem.model, routed, fullDual);
+  if (residual > DERIVED_DUAL_TOLERANCE) {
+    const prices = solverPrices(problem, feeder, dt, fullDual);
+    prices.report.uniqueness = `not checked (the duals derived from the injection space are not stationary in the full model: residual ${residual.toExponential(1)})`;
+    return prices;
+  }
+  if (options.checkPrices === false) return solverPrices(problem, feeder, dt, fullDual);
+  const networkRows = index.networkRows.map((rows) => rows.map((ref) => ({ ...ref, row: space.rowOf[ref.row]! })));
+  const view: MarketProblem = { ...solved, index: { ...index, networkRows } };
+  return marketPrices(adapter, view, feeder, dt, first, rowDual, timeLimitSeconds, options.checkPrices !== 'lp', agentDualForms(space, index));
+}
+
+/**
+ * A solution moved on by `shift` steps: each column takes the value of the column of the same
+ * name `shift` steps later in `last`, or its own when there is none (the window's new steps).
+ */
+function shiftedPoint(last: NonNullable<SessionSlot['last']>, names: readonly ColumnName[], shift: number): Float64Array {
+  const key = (name: ColumnName, step: number) => JSON.stringify({ ...name, step });
+  const position = new Map<string, number>();
+  last.names.forEach((name, j) => {
+    if ('step' in name) position.set(key(name, name.step), j);
+  });
+  return Float64Array.from(names, (name, j) => {
+    const from = 'step' in name ? position.get(key(name, name.step + shift)) : undefined;
+    return last.x[from ?? j] ?? 0;
+  });
 }
 
 /** A linear-only backend cannot run the quadratic tie-break stage. */
@@ -238,8 +344,10 @@ export function assertBackendCanClear(adapter: SolverAdapter, scenario: Scenario
 }
 
 /**
- * The second, lexicographic stage (tiebreak.ts): without its trades when every pair trades and
- * there are many of them (tiebreak-reduced.ts), else warm in the session that solved the first.
+ * The second, lexicographic stage (tiebreak.ts): none when every optimum already shares the
+ * battery dispatch (optimal-face.ts); without its trades when every pair trades and there are
+ * many of them (tiebreak-reduced.ts; the full formulation), else warm in the session that solved
+ * the first.
  * Should it fail, once more in a fresh session; should that fail too, or move the market
  * objective by more than 1e-6 of itself, the first stage's (checked, optimal) solution stands
  * and the tie-break is reported as unresolved.
@@ -251,9 +359,14 @@ function tieBreak(
   first: Float64Array,
   tieBreakCols: number[],
   everyPair: boolean,
+  /** The model is in injection space: solve the stage afresh before trying the session. */
+  injections: boolean,
+  /** Skip the stage when every optimum shares the battery dispatch (optimal-face.ts). */
+  skipWhenShared: boolean,
   remainingSeconds: () => number,
 ): { x: Float64Array; status: string; iterations: number } {
   const { model, index } = problem;
+  if (skipWhenShared && everyOptimumShares(model, tieBreakCols)) return { x: first, status: 'resolved', iterations: 0 };
   const stage = tieBreakStage(model, first, tieBreakCols, worstViolation(model, first).amount);
   let second: SolveOutcome | undefined;
   let x: Float64Array | undefined;
@@ -262,6 +375,13 @@ function tieBreak(
     const reduced = reducedTieBreakStage(stage, index);
     second = solveOnce(adapter, reduced.model, { timeLimitSeconds: remainingSeconds() }, reducePoint(reduced, first));
     if (second.status === 'optimal' && second.x) x = expandSolution(reduced, second.x, first);
+  }
+  if (!x && injections) {
+    // In injection space: afresh, its first cuts at the first stage's solution (warm in the first
+    // stage's session it was measured 10× slower on the 33-bus day: nearly parallel cuts of the
+    // two stages stall the simplex).
+    second = solveOnce(adapter, stage, { timeLimitSeconds: remainingSeconds() }, first);
+    if (second.status === 'optimal' && second.x) x = Float64Array.from(second.x);
   }
   if (!x) {
     try {
@@ -303,7 +423,7 @@ function diagnose(model: LinearModel, outcome: SolveOutcome): Diagnosis {
 }
 
 /** Replaces the solver's trades by the reported plan (routing.ts), and updates S = Σ deliveries. */
-function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array): void {
+function routeTrades(scenario: Scenario | undefined, problem: MarketProblem, x: Float64Array): void {
   const { index } = problem;
   index.netInjection.forEach((cols, t) => {
     const injection = cols.map((c) => x[c]!);
@@ -313,7 +433,8 @@ function routeTrades(scenario: Scenario, problem: MarketProblem, x: Float64Array
     const trades = index.trade[t]!;
     const solverKw = trades.map(([forward, backward]) => x[forward]! - x[backward]!);
     // When deliveries cost different amounts the solver's plan is the cheapest: keep it (netted).
-    const graph = index.deliveryCostPerKwh !== undefined ? scenario.market.tradeGraph : { maxHops: Infinity };
+    // (No scenario: the trades are interchangeable, every pair trading.)
+    const graph = index.deliveryCostPerKwh !== undefined ? (scenario?.market.tradeGraph ?? 'all') : { maxHops: Infinity };
     routeStep(graph, index.pairs, injection, index.pool, solverKw).forEach((kw, k) => {
       const [forward, backward] = trades[k]!;
       x[forward] = Math.max(kw, 0);

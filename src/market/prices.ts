@@ -68,6 +68,13 @@ export const PRICE_RULE = 'where a price is not unique, the midpoint of its rang
 /** A price as a linear function of the duals y: Σ coefficient·y[row]. */
 type PriceForm = Entry[];
 
+/**
+ * Each agent's trade-balance dual as a linear form in the model's row duals, per step and agent:
+ * by default its own trade-balance row; a model without those rows (problem/injection-space.ts)
+ * says how it is made up.
+ */
+export type AgentDualForms = Entry[][][];
+
 /** The prices of the solver's own duals, without the uniqueness check (ClearOptions.checkPrices false). */
 export function solverPrices(problem: MarketProblem, feeder: Feeder, stepHours: number, rowDual: Float64Array): Prices {
   return split(evaluate(priceForms(problem, feeder, stepHours), rowDual), problem, feeder, { uniqueness: 'not checked (checkPrices off): the solver\'s duals', rule: PRICE_RULE, nonUnique: [] });
@@ -101,8 +108,9 @@ export function marketPrices(
   timeLimitSeconds: number,
   /** Try the elimination shortcut (equalitiesPinEveryDual) before the LPs. */
   eliminate = true,
+  agentDual?: AgentDualForms,
 ): Prices {
-  const forms = priceForms(problem, feeder, stepHours);
+  const forms = priceForms(problem, feeder, stepHours, agentDual);
   const values = evaluate(forms, rowDual);
   const { index } = problem;
   const A = index.agents.length;
@@ -160,17 +168,32 @@ export function marketPrices(
     };
     const nonUnique: PriceRange[] = [];
     const ranged = forms.length <= MAX_RANGED_PRICES;
-    forms.forEach((_, p) => {
+    // Prices of the same form over the face's free duals (the duals of inactive rows are 0 on
+    // it) share their range: each distinct form is ranged once. (In a step where every pair
+    // trades freely all agents share one price, and buses behind no binding limit the utility's.)
+    const ranges = new Map<string, { min: number; max: number }>();
+    const evaluateOne = (form: PriceForm, y: ArrayLike<number>) => form.reduce((sum, [row, c]) => sum + c * y[row]!, 0);
+    forms.forEach((form, p) => {
       let min = Math.min(lowValues[p]!, highValues[p]!);
       let max = Math.max(lowValues[p]!, highValues[p]!);
       if (ranged) {
-        const unit = new Float64Array(forms.length);
-        unit[p] = 1;
-        const down = solveFace(unit);
-        unit[p] = -1;
-        const up = solveFace(unit);
-        if (down.x) min = Math.min(min, evaluate(forms, down.x)[p]!);
-        if (up.x) max = Math.max(max, evaluate(forms, up.x)[p]!);
+        const key = formKey(form, face);
+        let range = ranges.get(key);
+        if (!range) {
+          range = { min, max };
+          if (key !== '') {
+            const unit = new Float64Array(forms.length);
+            unit[p] = 1;
+            const down = solveFace(unit);
+            unit[p] = -1;
+            const up = solveFace(unit);
+            if (down.x) range.min = Math.min(range.min, evaluateOne(form, down.x));
+            if (up.x) range.max = Math.max(range.max, evaluateOne(form, up.x));
+          }
+          ranges.set(key, range);
+        }
+        min = Math.min(min, range.min);
+        max = Math.max(max, range.max);
       } else if (!differs[p]) return;
       if (max - min > PRICE_TOLERANCE * (1 + Math.abs(min))) {
         nonUnique.push({ ...describe(p), min, max });
@@ -185,15 +208,27 @@ export function marketPrices(
   }
 }
 
+/** A price form over the face's free duals only (merged, sorted), as a key: '' for a constant 0. */
+function formKey(form: PriceForm, face: LinearModel): string {
+  const merged = new Map<number, number>();
+  for (const [row, c] of form) {
+    if (face.colLower[row] === 0 && face.colUpper[row] === 0) continue;
+    merged.set(row, (merged.get(row) ?? 0) + c);
+  }
+  return [...merged].filter(([, c]) => c !== 0).sort((a, b) => a[0] - b[0]).map(([row, c]) => `${row}:${c}`).join(' ');
+}
+
 /**
  * Every price as a linear form in the duals, step by step: the agents' marginal prices, then the
  * buses' nodal prices (see the module's comment).
  */
-function priceForms(problem: MarketProblem, feeder: Feeder, dt: number): PriceForm[] {
+function priceForms(problem: MarketProblem, feeder: Feeder, dt: number, agentDual?: AgentDualForms): PriceForm[] {
   const { index } = problem;
   const forms: PriceForm[] = [];
   index.tradeBalance.forEach((balance, t) => {
-    for (const row of balance) forms.push([[row, -1 / dt]]);
+    const dual = agentDual?.[t] ?? balance.map((row): Entry[] => [[row, 1]]);
+    const agentForm = (a: number): PriceForm => dual[a]!.map(([row, c]): Entry => [row, -c / dt]);
+    balance.forEach((_, a) => forms.push(agentForm(a)));
     const congestion = feeder.buses.map(() => [] as Entry[]);
     for (const ref of index.networkRows[t]!) {
       if (ref.kind === 'busBalance') congestion[ref.bus]!.push([ref.row, 1]);
@@ -205,7 +240,7 @@ function priceForms(problem: MarketProblem, feeder: Feeder, dt: number): PriceFo
       }
     }
     for (const bus of feeder.buses) {
-      forms.push([[balance[0]!, -1 / dt], ...congestion[bus.index]!.map(([row, c]): Entry => [row, c / dt])]);
+      forms.push([...agentForm(0), ...congestion[bus.index]!.map(([row, c]): Entry => [row, c / dt])]);
     }
   });
   return forms;
@@ -221,7 +256,7 @@ function priceForms(problem: MarketProblem, feeder: Feeder, dt: number): PriceFo
  */
 function dualFace(model: LinearModel, x: Float64Array, rowDual: Float64Array): LinearModel {
   const activity = rowActivities(model, x);
-  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b));
+  const near = (a: number, b: number) => Number.isFinite(b) && Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b));
   const box = 1e3 * (1 + rowDual.reduce((m, y) => Math.max(m, Math.abs(y)), 0));
   // The face's columns are the market's rows (their duals), its rows the market's columns: each
   // keeps the other's name (hence the casts), for diagnostics only.
@@ -361,4 +396,40 @@ export function equalitiesPinEveryDual(face: LinearModel): boolean {
     rank++;
   }
   return rank === n;
+}
+
+/**
+ * How far duals y are from being optimal duals of `model` at its optimal x: the worst residual
+ * of stationarity g − Aᵀy = z (g = c + q·x; z ≥ 0 on a column at its lower bound, ≤ 0 at its
+ * upper, 0 in between), relative to 1 + |g|, and of the rows' signs (y ≥ 0 on a row at its lower
+ * side, ≤ 0 at its upper, 0 when inactive), relative to 1 + the largest |y|. dualFace asks the
+ * same of the solver's own duals; the clearing asks it of the full model's duals when they were
+ * derived from the injection-space model's (problem/injection-space.ts).
+ */
+export function dualResidual(model: LinearModel, x: ArrayLike<number>, rowDual: ArrayLike<number>): number {
+  const activity = rowActivities(model, x);
+  const near = (a: number, b: number) => Number.isFinite(b) && Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b));
+  const aty = new Float64Array(model.numCols);
+  let largest = 0;
+  for (let r = 0; r < model.numRows; r++) largest = Math.max(largest, Math.abs(rowDual[r]!));
+  let worst = 0;
+  for (let r = 0; r < model.numRows; r++) {
+    const y = rowDual[r]!;
+    for (let k = model.rowStarts[r]!; k < model.rowStarts[r + 1]!; k++) aty[model.colIndex[k]!]! += model.values[k]! * y;
+    const lo = model.rowLower[r]!;
+    const hi = model.rowUpper[r]!;
+    if (lo === hi) continue;
+    const wrong = (near(activity[r]!, lo) ? 0 : Math.max(y, 0)) + (near(activity[r]!, hi) ? 0 : Math.max(-y, 0));
+    worst = Math.max(worst, wrong / (1 + largest));
+  }
+  for (let j = 0; j < model.numCols; j++) {
+    const lo = model.colLower[j]!;
+    const hi = model.colUpper[j]!;
+    if (lo === hi) continue;
+    const g = model.colCost[j]! + model.colQuad[j]! * x[j]!;
+    const z = g - aty[j]!;
+    const wrong = (near(x[j]!, lo) ? 0 : Math.max(z, 0)) + (near(x[j]!, hi) ? 0 : Math.max(-z, 0));
+    worst = Math.max(worst, wrong / (1 + Math.abs(g)));
+  }
+  return worst;
 }

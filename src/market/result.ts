@@ -103,6 +103,11 @@ export interface SolverReport {
    * whose direction was fixed before clearing again (market/battery-directions.ts); absent when none.
    */
   batteryDirectionsFixed?: number;
+  /**
+   * The model the solver saw when it was not the full one (`columns` × `rows`): a market whose
+   * trades are interchangeable is solved in injection space (problem/injection-space.ts).
+   */
+  solved?: { formulation: 'injection space'; columns: number; rows: number };
 }
 
 export interface Diagnosis {

@@ -41,6 +41,11 @@ export interface SolverSession {
    * possibly more rows appended; bounds, costs and quadratic terms may all differ.
    */
   update(model: LinearModel): void;
+  /**
+   * A point the next solution is expected near (a rolling window's previous solution, shifted):
+   * a backend that approximates the objective may refine its approximation there. Optional.
+   */
+  hint?(near: ArrayLike<number>): void;
   dispose(): void;
 }
 

@@ -1,0 +1,163 @@
+/**
+ * The speed aims of issue "a year of the 33-bus feeder in minutes" (a section of `npm run bench`):
+ * each case is run today's way (`formulation: 'full'`: the full model with every trade and the
+ * tie-break stage always, as before) and the current way, in the same process, one after the
+ * other, so that the ratio is measured under the same load. Objectives and dispatches of the two
+ * are compared.
+ *
+ * - the 33-bus day (scenarios/ieee33-day.json, every pair), in-process median;
+ * - the seed case, in-process median;
+ * - the 1,000-step rolling simulation of the seed feeder;
+ * - the first BENCH_YEAR_WINDOWS (default 12) hourly 24-hour windows of scenarios/ieee33-year.json
+ *   simulated, extrapolated to the year's 8,760 (labelled so); BENCH_YEAR_WINDOWS_NEW (default:
+ *   the same) runs the current way on more windows, today's way only on the first ones.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simulate } from '../src/engine/simulate.ts';
+import { clearWith, solverAdapter } from '../src/market/clear.ts';
+import type { ClearingResult } from '../src/market/result.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { Scenario } from '../src/scenario/validate.ts';
+import { scenarioWindow } from '../src/scenario/window.ts';
+import { benchSimulation } from './simulation.ts';
+import { summarize } from './stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const YEAR_WINDOWS = 8760;
+
+export interface AimRow {
+  aim: string;
+  limit: string;
+  todaySeconds: number | null;
+  nowSeconds: number;
+  /** today / now. */
+  ratio: number | null;
+  met: boolean;
+  note: string;
+}
+
+export interface AimsBench {
+  rows: AimRow[];
+  agreement: { case: string; objectiveRelative: number; dispatchKw: number; pricesSame: boolean }[];
+  year: { windows: number; todaySeconds: number | null; nowSeconds: number; nowWindows: number; todayHash: string | null; nowHash: string; nowRepeatHash: string | null; infeasible: number };
+}
+
+interface Format {
+  table: (headers: string[], rows: string[][]) => string;
+  section: (title: string) => void;
+}
+
+const fmt = (v: number, digits: number) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const seconds = (s: number | null) => (s === null ? '—' : s >= 60 ? `${fmt(s / 60, 1)} min` : s >= 1 ? `${fmt(s, 2)} s` : `${fmt(1000 * s, s < 0.01 ? 2 : 0)} ms`);
+
+function median(run: () => ClearingResult, runs: number, warmup: number): { seconds: number; result: ClearingResult } {
+  let result = run();
+  for (let i = 1; i < warmup; i++) result = run();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    result = run();
+    times.push((performance.now() - started) / 1000);
+  }
+  return { seconds: summarize(times).median, result };
+}
+
+/** Largest difference of battery power and net injection between two clearings, kW. */
+function dispatchDifference(a: ClearingResult, b: ClearingResult): number {
+  let worst = 0;
+  a.steps.forEach((step, t) =>
+    step.agents.forEach((agent, k) => {
+      const other = b.steps[t]!.agents[k]!;
+      worst = Math.max(worst, Math.abs(agent.batteryKw - other.batteryKw), Math.abs(agent.netInjectionKw - other.netInjectionKw));
+    }),
+  );
+  return worst;
+}
+
+const relative = (a: number | null, b: number | null) => (a === null || b === null ? Infinity : Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b)));
+const samePrices = (a: ClearingResult, b: ClearingResult) =>
+  a.steps.every((step, t) => step.agents.every((agent, k) => Math.abs((agent.marginalPricePerKwh ?? 0) - (b.steps[t]!.agents[k]!.marginalPricePerKwh ?? 0)) <= 1e-6 * (1 + Math.abs(agent.marginalPricePerKwh ?? 0))));
+
+/** The year's first `windows` hourly windows as a scenario of their own (every window 24 steps). */
+function yearSlice(year: Scenario, windows: number): Scenario {
+  return { ...scenarioWindow(year, 0, windows + year.horizonSteps! - 1), horizonSteps: year.horizonSteps!, horizonEnd: 'stop' };
+}
+
+async function simulateYear(year: Scenario, windows: number, formulation: 'auto' | 'full') {
+  const started = performance.now();
+  const result = await simulate(yearSlice(year, windows), { formulation });
+  const elapsed = (performance.now() - started) / 1000;
+  const hash = createHash('sha256').update(JSON.stringify({ steps: result.steps, windows: result.windows })).digest('hex').slice(0, 16);
+  return { seconds: elapsed, hash, infeasible: result.windows.filter((w) => w.status !== 'optimal').length };
+}
+
+export async function benchAims({ quick, format }: { quick: boolean; format: Format }): Promise<AimsBench> {
+  const highs = await solverAdapter('highs');
+  const rows: AimRow[] = [];
+  const agreement: AimsBench['agreement'] = [];
+  format.section('Aims of the speed issue: today\'s path (formulation "full") against the current one, same run');
+
+  // The 33-bus day.
+  const day = loadScenario(path.join(ROOT, 'scenarios', 'ieee33-day.json'));
+  const dayRuns = quick ? 1 : 5;
+  const dayToday = median(() => clearWith(highs, day, { formulation: 'full' }), dayRuns, 1);
+  const dayNow = median(() => clearWith(highs, day), dayRuns, 1);
+  agreement.push({ case: '33-bus day', objectiveRelative: relative(dayToday.result.objective, dayNow.result.objective), dispatchKw: dispatchDifference(dayToday.result, dayNow.result), pricesSame: samePrices(dayToday.result, dayNow.result) });
+  rows.push({ aim: '33-bus day (ieee33-day.json, all pairs), in-process median', limit: '≤ 0.25 s', todaySeconds: dayToday.seconds, nowSeconds: dayNow.seconds, ratio: dayToday.seconds / dayNow.seconds, met: dayNow.seconds <= 0.25, note: `tie-break ${dayNow.result.solver.tieBreak}, ${dayNow.result.solver.solved ? `${dayNow.result.solver.solved.columns} × ${dayNow.result.solver.solved.rows} solved` : 'full model'}` });
+
+  // The seed case.
+  const seed = loadScenario(path.join(ROOT, 'scenarios', 'seed-4node.json'));
+  const seedRuns = quick ? 20 : 200;
+  const seedToday = median(() => clearWith(highs, seed, { formulation: 'full' }), seedRuns, 20);
+  const seedNow = median(() => clearWith(highs, seed), seedRuns, 20);
+  agreement.push({ case: 'seed case', objectiveRelative: relative(seedToday.result.objective, seedNow.result.objective), dispatchKw: dispatchDifference(seedToday.result, seedNow.result), pricesSame: samePrices(seedToday.result, seedNow.result) });
+  rows.push({ aim: 'seed case, in-process median', limit: '≤ 1 ms', todaySeconds: seedToday.seconds, nowSeconds: seedNow.seconds, ratio: seedToday.seconds / seedNow.seconds, met: seedNow.seconds <= 0.001, note: '' });
+
+  // The 1,000-step simulation.
+  const steps = quick ? 50 : 1000;
+  const simFile = path.join(ROOT, 'scenarios', 'seed-time-horizons.json');
+  const simToday = await benchSimulation(simFile, steps, 'full');
+  const simNow = await benchSimulation(simFile, steps);
+  rows.push({ aim: `${steps}-step simulation of the seed feeder`, limit: '≤ 2 s', todaySeconds: simToday.totalMs / 1000, nowSeconds: simNow.totalMs / 1000, ratio: simToday.totalMs / simNow.totalMs, met: simNow.totalMs <= 2000, note: '' });
+
+  // The year, from its first windows.
+  const year = loadScenario(path.join(ROOT, 'scenarios', 'ieee33-year.json'));
+  const windows = Number(process.env.BENCH_YEAR_WINDOWS ?? (quick ? 2 : 12));
+  const nowWindows = Number(process.env.BENCH_YEAR_WINDOWS_NEW ?? windows);
+  const yearToday = windows > 0 ? await simulateYear(year, windows, 'full') : null;
+  const yearNowShort = nowWindows !== windows ? await simulateYear(year, windows, 'auto') : null;
+  const yearNow = await simulateYear(year, nowWindows, 'auto');
+  const yearRepeat = quick ? null : await simulateYear(year, Math.min(nowWindows, windows), 'auto');
+  const todayPerWindow = yearToday ? yearToday.seconds / windows : null;
+  const nowPerWindow = yearNow.seconds / nowWindows;
+  const comparableNow = (yearNowShort ?? yearNow).seconds / windows;
+  rows.push({
+    aim: `a year of hourly 24-hour windows (ieee33-year.json), one core — extrapolated from its first ${nowWindows} windows`,
+    limit: '≤ 15 min',
+    todaySeconds: todayPerWindow === null ? null : todayPerWindow * YEAR_WINDOWS,
+    nowSeconds: nowPerWindow * YEAR_WINDOWS,
+    ratio: todayPerWindow === null ? null : todayPerWindow / comparableNow,
+    met: nowPerWindow * YEAR_WINDOWS <= 15 * 60,
+    note: `today's way on the first ${windows} windows; ${yearNow.infeasible} of ${nowWindows} windows infeasible (batteries idle); reruns ${yearRepeat ? (yearRepeat.hash === (yearNowShort ?? yearNow).hash ? 'byte-identical' : 'DIFFER') : 'not checked'}`,
+  });
+
+  console.log(
+    format.table(
+      ['aim', 'limit', 'today', 'now', 'today / now', 'mark', 'note'],
+      rows.map((r) => [r.aim, r.limit, seconds(r.todaySeconds), seconds(r.nowSeconds), r.ratio === null ? '—' : `×${fmt(r.ratio, 2)}`, r.met ? 'met' : 'missed', r.note]),
+    ),
+  );
+  console.log(
+    format.table(
+      ['case', 'objective, relative difference', 'dispatch, largest difference', 'prices'],
+      agreement.map((a) => [a.case, a.objectiveRelative.toExponential(1), `${a.dispatchKw.toExponential(1)} kW`, a.pricesSame ? 'the same (1e-6)' : 'DIFFER']),
+    ),
+  );
+  return {
+    rows,
+    agreement,
+    year: { windows, todaySeconds: yearToday?.seconds ?? null, nowSeconds: yearNow.seconds, nowWindows, todayHash: yearToday?.hash ?? null, nowHash: yearNow.hash, nowRepeatHash: yearRepeat?.hash ?? null, infeasible: yearNow.infeasible },
+  };
+}
