@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Entry point of the `p2pmarket` command. The sources are TypeScript; tsx compiles them
-// on the fly, so `npx p2pmarket` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `p2pmarket` command: the compiled package (dist/, built by `npm ci` or
+// `npm run build`). In a checkout without dist/, the TypeScript sources through tsx (a
+// development dependency), so that the command still runs — slower to start.
+import { existsSync } from 'node:fs';
 
-register();
 // A reader that stops early (`p2pmarket … | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
@@ -11,5 +11,13 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-const { main } = await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+if (existsSync(compiled)) {
+  ({ main } = await import(compiled.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

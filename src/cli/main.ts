@@ -2,19 +2,15 @@
  * The `p2pmarket` command line. Exit codes (contract.md): 0 done; 2 bad input or usage;
  * 3 the market could not be cleared; 1 anything else. Errors are one readable message on
  * stderr, never a stack trace (set P2PMARKET_DEBUG=1 to see one).
+ *
+ * Each command's module is imported when the command runs, not before: `--help` and a clearing
+ * load neither the figures, nor Redis, nor the worker pools.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clip, DEFAULT_LIMITS, environmentLimits, parseLimits } from '../io/limits.ts';
 import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
-import { clearCommand } from './clear.ts';
-import { addImportCommands } from './import.ts';
-import { plotCommand } from './plot.ts';
-import { powerFlowCommand } from './powerflow.ts';
-import { schemaCommand, validateCommand } from './validate.ts';
-import { replayCommand, simulateCommand } from './simulate.ts';
-import { sweepCommand } from './sweep.ts';
-import { sweepsCommand, workerCommand } from './worker.ts';
+import { addImportCommands } from './import-commands.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -78,7 +74,7 @@ Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagn
 the conflicting constraints); 1 anything else.`,
     )
     .action(async (scenario: string, options) => {
-      exitCode = await clearCommand(scenario, options);
+      exitCode = await (await import('./clear.ts')).clearCommand(scenario, options);
     });
 
   solverOptions(
@@ -106,7 +102,7 @@ ac-check.csv and ac-violations.csv for the realised steps. A window that
 cannot be cleared runs its step with idle batteries; the command then exits 3.`,
     )
     .action(async (scenario: string, options) => {
-      exitCode = await simulateCommand(scenario, options);
+      exitCode = await (await import('./simulate.ts')).simulateCommand(scenario, options);
     });
 
   solverOptions(
@@ -131,7 +127,7 @@ Examples:
 The scenario's own request schedule and request events are ignored: only the file's requests are issued.`,
     )
     .action(async (requests: string, options) => {
-      exitCode = await replayCommand(requests, options);
+      exitCode = await (await import('./simulate.ts')).replayCommand(requests, options);
     });
 
   solverOptions(
@@ -173,7 +169,7 @@ chunk with bad input is reported (exit 2); if Redis goes away for --redis-timeou
 exits 1 and --resume finishes the sweep once Redis is back. See README, "Distributed sweeps".`,
     )
     .action(async (sweep: string, options) => {
-      exitCode = await sweepCommand(sweep, options);
+      exitCode = await (await import('./sweep.ts')).sweepCommand(sweep, options);
     });
 
   program
@@ -195,7 +191,7 @@ finishes the chunks under way and exits 0; a second one abandons them (another w
 them again). Exit codes: 0 stopped; 2 the Redis refused the password or cannot be reached.`,
     )
     .action(async (options) => {
-      exitCode = await workerCommand(options);
+      exitCode = await (await import('./worker.ts')).workerCommand(options);
     });
 
   program
@@ -217,7 +213,7 @@ A sweep whose submitter is gone (killed, stopped) stays in Redis with its finish
 reached or refuses the password, or no such sweep.`,
     )
     .action(async (options) => {
-      exitCode = await sweepsCommand(options);
+      exitCode = await (await import('./worker.ts')).sweepsCommand(options);
     });
 
   program
@@ -242,8 +238,8 @@ fixed loads, else one per scenario step. Writes buses.csv, lines.csv and result.
 the AC state breaks are listed, not refused. A power flow that does not converge (a loading
 beyond the feeder's capacity) prints no result and exits 3.`,
     )
-    .action((scenario: string, options) => {
-      exitCode = powerFlowCommand(scenario, options);
+    .action(async (scenario: string, options) => {
+      exitCode = (await import('./powerflow.ts')).powerFlowCommand(scenario, options);
     });
 
   addImportCommands(program, (code) => {
@@ -271,7 +267,7 @@ charge and battery power against the swept parameter and the objective; a stocha
 gets fan charts (median, p5–p95) over the steps.`,
     )
     .action(async (dir: string, options) => {
-      exitCode = await plotCommand(dir, options);
+      exitCode = await (await import('./plot.ts')).plotCommand(dir, options);
     });
 
   program
@@ -290,8 +286,8 @@ Examples:
 Exit codes: 0 every file is valid; 2 a file is not (the message names the file and the field).
 A fixed load that already breaks a limit no prosumer can move is reported as a warning.`,
     )
-    .action((files: string[], options) => {
-      exitCode = validateCommand(files, options);
+    .action(async (files: string[], options) => {
+      exitCode = (await import('./validate.ts')).validateCommand(files, options);
     });
 
   program
@@ -305,8 +301,8 @@ Examples:
   The bundled scenarios reference the committed copy, schema/scenario.schema.json, so editors
   complete and check their fields.`,
     )
-    .action(() => {
-      exitCode = schemaCommand();
+    .action(async () => {
+      exitCode = (await import('./validate.ts')).schemaCommand();
     });
 
   try {

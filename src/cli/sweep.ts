@@ -12,9 +12,8 @@ import { loadSweep, validatePoints, type SweepPlan } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
 import { CHUNK_POINTS, runSweep, type SweepPointResult } from '../sweep/run.ts';
 import type { Redis } from 'ioredis';
-import { sweepDefinition } from '../distributed/definition.ts';
-import { connectRedis, parseRedisUrl, type RedisTarget } from '../distributed/redis.ts';
-import { DistributedSweep, type DistributedProgress } from '../distributed/submit.ts';
+import type { RedisTarget } from '../distributed/redis.ts';
+import type { DistributedProgress, DistributedSweep } from '../distributed/submit.ts';
 
 export interface SweepCommandOptions {
   out?: string;
@@ -49,6 +48,8 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   // A distributed sweep checks its Redis (address, password) before the output folder is touched.
   let redis: { target: RedisTarget; client: Redis } | undefined;
   if (options.queue) {
+    // Redis and BullMQ load only for a distributed sweep.
+    const { connectRedis, parseRedisUrl } = await import('../distributed/redis.ts');
     const target = parseRedisUrl(options.queue);
     redis = { target, client: await connectRedis(target) };
   }
@@ -116,6 +117,8 @@ async function sweepInto(
   try {
     if (redis) {
       const lockMs = Math.round(1000 * (options.lockDuration ?? 30));
+      const { sweepDefinition } = await import('../distributed/definition.ts');
+      const { DistributedSweep } = await import('../distributed/submit.ts');
       const definition = sweepDefinition(plan, {
         solver: options.solver,
         timeLimitSeconds: options.timeLimit,

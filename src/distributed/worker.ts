@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Redis } from 'ioredis';
-import { bundledWorkerScript } from '../sweep/run.ts';
+import { workerScript } from '../worker-script.ts';
 import type { ChunkThreadResult, ChunkThreadTask } from './chunk-thread.ts';
 import { definitionKey, QUEUE_PREFIX, REGISTRY_KEY, type ChunkJobData, type SweepDefinition } from './definition.ts';
 import { connectRedis, describeRedisError, parseRedisUrl, withTimeout, type RedisTarget } from './redis.ts';
@@ -65,7 +65,7 @@ export class SweepWorker {
     const client = await connectRedis(target);
     const concurrency = options.concurrency ?? 1;
     removeOrphanScripts();
-    const script = bundledWorkerScript(fileURLToPath(new URL('./chunk-thread.ts', import.meta.url)), new URL('./chunk-thread.mjs', import.meta.url).href);
+    const script = await workerScript(import.meta.url, './chunk-thread', './chunk-thread.mjs');
     const pool = new Piscina({ filename: script.url, minThreads: concurrency, maxThreads: concurrency, idleTimeout: 60_000 });
     const worker = new SweepWorker(target, client, pool, script.dispose, { ...options, concurrency, pollMs: options.pollMs ?? 500 });
     await worker.poll();
@@ -175,7 +175,7 @@ function removeOrphanScripts(): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^sweep-worker-(\d+)-/.exec(name)?.[1]);
+    const pid = Number(/^(?:sweep-)?worker-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid) continue;
     try {
       process.kill(pid, 0);

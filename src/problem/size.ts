@@ -127,6 +127,8 @@ const count = (v: number) => Math.round(v).toLocaleString('en-US');
  */
 export function checkModelSize(scenario: Scenario, feeder: Feeder, file: string, limits: Limits, windowSteps = scenario.steps): ModelSize {
   const size = estimateModelSize(scenario, feeder, windowSteps);
+  if (size.columns <= limits.columns && size.rows <= limits.rows && size.memoryMib <= limits.memoryMib && size.traceRows <= limits.traceRows) return size;
+  // Past a limit: the message (its numbers formatted only now; this check runs for every window).
   const graph = JSON.stringify(scenario.market.tradeGraph);
   const what = `${count(size.agents)} agents trading in ${count(size.pairs)} pairs (market.tradeGraph ${graph}) over ${count(windowSteps)} step${windowSteps === 1 ? '' : 's'}${windowSteps < scenario.steps ? ' per window' : ''}`;
   const remedies = [

@@ -25,6 +25,8 @@ import { checkModelSize } from '../problem/size.ts';
 
 /** At most this many points in one sweep. */
 export const MAX_POINTS = 1_000_000;
+/** Sweeps of at most this many runs keep their points' scenarios once built. */
+const REMEMBERED_POINTS = 5000;
 
 export interface SweepParameter {
   /** Its column in runs.csv. */
@@ -178,7 +180,17 @@ function sweepPlan(file: string, sweepJson: unknown, source: FileSource): SweepP
   if (problems.length > 0) throw new InputError(file, problems);
 
   const dimensionOf = [...new Set(parameters.map((p) => p.dimension))].sort((a, b) => a - b);
+  // Points are validated before any runs and built again to run: the second time they are
+  // remembered, for sweeps small enough to keep them (their scenarios are shared: not to be changed).
+  const remembered = size <= REMEMBERED_POINTS ? new Map<number, SweepPoint>() : undefined;
   const point = (run: number): SweepPoint => {
+    const known = remembered?.get(run);
+    if (known) return known;
+    const built = buildPoint(run);
+    remembered?.set(run, built);
+    return built;
+  };
+  const buildPoint = (run: number): SweepPoint => {
     const sample = run % sweep.samples;
     const index = new Map<number, number>();
     let rest = Math.floor(run / sweep.samples);

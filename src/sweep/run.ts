@@ -5,12 +5,9 @@
  * it. With one worker the chunks run in this process; with N, this process and N − 1 worker
  * threads (piscina) share them. Results come back in point order.
  */
-import { buildSync } from 'esbuild';
-import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import { resolve } from 'node:path';
+import { workerScript } from '../worker-script.ts';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
@@ -122,40 +119,6 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
 }
 
 /**
- * The script the worker threads load. Compiling the TypeScript sources with tsx in every
- * worker costs about two seconds a worker, so the task (worker-task.ts and what it imports) is
- * bundled once, with esbuild, into plain JavaScript under node_modules/.cache/p2pmarket (where
- * the packages it imports resolve), and removed when the pool is done. Should that fail, the
- * workers compile the sources themselves (worker.mjs).
- */
-function workerScript(): { url: string; dispose: () => void } {
-  return bundledWorkerScript(fileURLToPath(new URL('./worker-task.ts', import.meta.url)), new URL('./worker.mjs', import.meta.url).href);
-}
-
-/** `entry` (a TypeScript task module) bundled as workerScript does; `fallback` (a URL) should that fail. */
-export function bundledWorkerScript(entry: string, fallback: string): { url: string; dispose: () => void } {
-  const sourceDir = dirname(fileURLToPath(import.meta.url));
-  const cacheDir = join(sourceDir, '..', '..', 'node_modules', '.cache', 'p2pmarket');
-  const file = join(cacheDir, `sweep-worker-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.mjs`);
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      outfile: file,
-      logLevel: 'silent',
-    });
-    return { url: pathToFileURL(file).href, dispose: () => rmSync(file, { force: true }) };
-  } catch {
-    return { url: fallback, dispose: () => undefined };
-  }
-}
-
-/**
  * A worker thread takes about a second to start (compiling the sources, loading HiGHS): sweeps
  * of up to SMALL_SWEEP_POINTS clearings — a few milliseconds each — run faster in this process;
  * anything larger uses every core.
@@ -199,7 +162,8 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   if (workers === 1) {
     await inProcess();
   } else {
-    const worker = workerScript();
+    const worker = await workerScript(import.meta.url, './worker-task', './worker.mjs');
+    const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: worker.url, minThreads: workers - 1, maxThreads: workers - 1 });
     const onThread = async () => {
       for (let item = take(); item; item = take()) finished(item.k, (await pool.run(item.task)) as SweepPointResult[]);
