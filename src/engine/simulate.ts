@@ -10,13 +10,13 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { solverAdapter, type SolverName } from '../market/clear.ts';
-import type { SettlementSummary } from '../market/result.ts';
+import type { ClearingStatus, SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
 import { networkState, report } from '../market/report.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
 import { Feeder } from '../network/feeder.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
-import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter, type SolveStatus } from '../solver/adapter.ts';
+import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter } from '../solver/adapter.ts';
 import { MarketOperator, ProsumerAgent, UtilityAgent, type UtilityStep } from './agents.ts';
 import type { RequestEvent, SimEvent, WindowRecord } from './events.ts';
 import { EventLoop } from './loop.ts';
@@ -51,7 +51,7 @@ export interface SimulatedStep extends Omit<StepResult, 'agents'> {
 
 export interface SimulationResult {
   scenario: string;
-  status: SolveStatus;
+  status: ClearingStatus;
   /** Seed of the random forecast errors. */
   seed: number;
   horizonSteps: number;
