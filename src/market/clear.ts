@@ -439,7 +439,7 @@ function assembleSteps(
         };
       }),
       trades,
-      buses: network.buses.map((bus, b) => ({ ...bus, nodalPricePerKwh: prices ? report(prices.bus[t]![b]!) : null })),
+      buses: network.buses.map((bus, b) => ({ ...bus, nodalPricePerKwh: prices ? report(prices.bus[t]![feeder.fileOrder[b]!]!) : null })),
       lines: network.lines,
     });
   }
