@@ -37,7 +37,7 @@ import type { NegotiationSetup } from './setup.ts';
 /** A pair's updates with residuals within tolerance before it settles (pairTermination). */
 export const SETTLE_ROUNDS = 5;
 /** Residual balancing: every this many iterations, until half the iteration limit. */
-export const BALANCE_EVERY = 10;
+export const BALANCE_EVERY = 25;
 
 type Payload =
   | { kind: 'proposal'; pair: number; saleKw: Float64Array; buyerCostPerKwh: number }

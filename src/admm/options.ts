@@ -14,11 +14,11 @@ const latency = z.union([
 
 export const AdmmSchema = z.strictObject({
   rho: z.number().positive().max(1e9).default(1).describe('ρ: the initial penalty of disagreement, objective units per kW² (changed by residual balancing)'),
-  tolerance: z.number().positive().max(0.1).default(1e-6).describe(
+  tolerance: z.number().positive().max(0.1).default(1e-8).describe(
     'Stop when the primal residual (kW) is below tolerance × max(1, largest trade or injection in kW) and the dual residual (per kWh) below tolerance × max(1, largest price per kWh)',
   ),
   maxIterations: z.number().int().positive().max(1e7).default(20000).describe('Give up (status "not_converged") after this many iterations'),
-  residualBalancing: z.boolean().default(true).describe('Double or halve ρ when one residual (relative to its tolerance) is more than 10 times the other (Boyd et al. 2011, §3.4.1), every 10 iterations, until half the iteration limit'),
+  residualBalancing: z.boolean().default(true).describe('Double or halve ρ when one residual (relative to its tolerance) is more than 10 times the other (Boyd et al. 2011, §3.4.1), every 25 iterations, until half the iteration limit'),
   mode: z.enum(['synchronous', 'asynchronous']).default('synchronous').describe(
     'synchronous: every agent waits for all its messages of an iteration before the next; asynchronous: agents update on their own clocks with the latest messages, at most maxStaleness iterations ahead of any',
   ),
@@ -38,3 +38,8 @@ export type AdmmInput = z.input<typeof AdmmSchema>;
 export const DEFAULT_ADMM: AdmmSettings = AdmmSchema.parse({});
 
 export type ClearingMethod = 'central' | 'admm';
+
+/** The same scenario cleared by `method` (the --clearing option). */
+export function withClearing<S extends { market: { clearing?: ClearingMethod } }>(scenario: S, method: ClearingMethod): S {
+  return { ...scenario, market: { ...scenario.market, clearing: method } };
+}

@@ -9,9 +9,10 @@
  * prosumers in file order. Pair k = (i, j) with i < j is kept by i, the lower index: it
  * receives j's proposals, updates the pair's consensus and prices, and sends them back.
  */
-import { InputError, type InputProblem } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { unsupported } from './support.ts';
 import { Feeder } from '../network/feeder.ts';
-import { batteryPowerBoundsKw, injectionBoundsKw, isLossless } from '../network/battery.ts';
+import { batteryPowerBoundsKw, injectionBoundsKw } from '../network/battery.ts';
 import { pairCosts } from '../problem/pair-costs.ts';
 import { tradePairs, type Pair } from '../problem/trade-graph.ts';
 import { UTILITY_ID, type Scenario } from '../scenario/validate.ts';
@@ -72,32 +73,6 @@ export interface NegotiationSetup {
   /** λ of the trade-volume penalty λ·(Σ|p|)². */
   volumeWeight: number;
   feeder: Feeder;
-}
-
-/**
- * What the negotiation cannot clear, each naming its field: the pool graph, the utility-only
- * graph (no peer trades: the baseline, cleared centrally), the L1 norm, batteries with losses, a
- * premium that makes a buyer's own problem non-convex.
- */
-export function unsupported(scenario: Scenario): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const why = 'is not supported by the negotiated clearing (market.clearing "admm")';
-  const { market } = scenario;
-  if (market.tradeGraph === 'pool') problems.push({ path: 'market.tradeGraph', message: `"pool" ${why}: the pool is a central counterparty; use "all" or { "maxHops": k }, or market.clearing "central"` });
-  if (market.tradeGraph === 'utility') problems.push({ path: 'market.tradeGraph', message: `"utility" ${why}: without peer trades there is nothing to negotiate; use market.clearing "central"` });
-  if (market.penaltyNorm === 'l1') problems.push({ path: 'market.penaltyNorm', message: `"l1" ${why}: the peers' local problems need the squared (l2) terms` });
-  scenario.prosumers.forEach((p, k) => {
-    if (p.battery && !isLossless(p.battery)) {
-      problems.push({ path: `prosumers[${k}].battery`, message: `a battery with losses (chargeEfficiency, dischargeEfficiency, selfDischargePerHour) ${why}` });
-    }
-  });
-  market.pairPreferences.forEach((p, k) => {
-    const fee = market.networkFee?.perKwh ?? 0;
-    if (p.costPerKwh + fee < 0) {
-      problems.push({ path: `market.pairPreferences[${k}].costPerKwh`, message: `a premium larger than the fee (${p.costPerKwh} + fee ${fee} < 0) ${why}: the buyer's cost of a delivery must be ≥ 0 for its own problem to be convex` });
-    }
-  });
-  return problems;
 }
 
 export function assertNegotiable(scenario: Scenario, file: string): void {

@@ -9,7 +9,8 @@
  */
 import { InputError } from '../errors.ts';
 import { batteryPowerBoundsKw, feasibleBatteryKw, nextSocKwh } from '../network/battery.ts';
-import { clearWith, type SessionSlot } from '../market/clear.ts';
+import { clearWith, type NegotiationSlot, type SessionSlot } from '../market/clear.ts';
+import type { NegotiationReport } from '../admm/result.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
@@ -149,8 +150,12 @@ export class MarketOperator {
   readonly windows: WindowRecord[] = [];
   readonly results = new Map<number, ClearingResult>();
   solveMs = 0;
+  /** market.clearing "admm": each window's negotiation trace, by its start. */
+  readonly negotiations: (Pick<NegotiationReport, 'history' | 'pairTrace'> & { window: number })[] = [];
   /** One solver session per window length: windows of one length share the model's structure. */
   private readonly sessions = new Map<number, SessionSlot>();
+  /** A negotiation starts from the previous window's prices, shifted by one step. */
+  private readonly negotiation: NegotiationSlot = {};
 
   constructor(
     loop: EventLoop,
@@ -172,7 +177,20 @@ export class MarketOperator {
         objective: result.objective,
         socStartKwh: Object.fromEntries(prosumers.filter((p) => p.socKwh !== null).map((p) => [p.id, p.socKwh!])),
         ...(cleared ? {} : { fallback: 'batteries idle', diagnosis: describeDiagnosis(result, step) }),
+        ...(result.negotiation
+          ? {
+              negotiation: {
+                converged: result.negotiation.converged,
+                iterations: result.negotiation.iterations,
+                messages: result.negotiation.messages.sent,
+                warmStart: result.negotiation.warmStart,
+                objectiveGap: result.negotiation.gaps?.objectiveRelative ?? null,
+                maxTradePriceGapPerKwh: result.negotiation.gaps?.maxTradePricePerKwh ?? null,
+              },
+            }
+          : {}),
       };
+      if (result.negotiation) this.negotiations.push({ window: step, history: result.negotiation.history, pairTrace: result.negotiation.pairTrace });
       this.windows.push(record);
       if (cleared) this.results.set(step, result);
       const plannedBatteryKw = Object.fromEntries(
@@ -185,7 +203,7 @@ export class MarketOperator {
   /** Clears a window; an input error names the scenario's own steps, not the window's. */
   private clear(window: Scenario, start: number): ClearingResult {
     try {
-      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(this.options.file ? { file: this.options.file } : {}) });
+      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), negotiation: this.negotiation, ...(this.options.file ? { file: this.options.file } : {}) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const shift = (path: string) => path.split(', ').map((p) => p.replace(STEP_FIELD, (_m, field: string, k: string) => `${field}[${Number(k) + start}]`)).join(', ');

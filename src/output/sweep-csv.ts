@@ -1,5 +1,6 @@
 /** The files `sweep` writes: runs.csv with a column per parameter, and the points' traces. */
 import { simulationObjective } from './simulation-csv.ts';
+import { negotiationFiles, type RunNegotiation } from './negotiation-csv.ts';
 import { round3, RUNS_COLUMNS, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows } from './csv.ts';
 import type { SweepPlan } from '../sweep/points.ts';
 import type { SweepPointResult } from '../sweep/run.ts';
@@ -33,6 +34,11 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     'result.json': JSON.stringify({ ...summary, samples: plan.samples }, null, 2) + '\n',
   };
   if (plan.samples > 1) files['summary.csv'] = summaryCsv(plan, results);
+  const negotiations: RunNegotiation[] = results.flatMap((r) => [
+    ...(r.clearing?.negotiation ? [{ run: r.run, window: 0, negotiation: r.clearing.negotiation }] : []),
+    ...(r.simulation?.negotiations ?? []).map((n) => ({ run: r.run, window: n.window, negotiation: n })),
+  ]);
+  Object.assign(files, negotiationFiles(negotiations, results[0]?.clearing?.steps[0]?.hours ?? results[0]?.simulation?.steps[0]?.hours ?? 1));
   return files;
 }
 

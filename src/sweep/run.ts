@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
+import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, validatePoints, type SweepPlan } from './points.ts';
 
@@ -39,6 +40,8 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where finished chunks are recorded as they come, and (resume) taken from. */
   journal?: { journal: SweepJournal; resume: boolean };
+  /** Clear every point this way instead of as its scenario says (--clearing). */
+  clearing?: ClearingMethod;
 }
 
 /** The task a worker (or this process) runs: one chunk of a sweep. */
@@ -48,6 +51,8 @@ export interface ChunkTask {
   to: number;
   solver: SolverName;
   timeLimitSeconds: number | undefined;
+  /** --clearing: overrides every point's market.clearing. */
+  clearing?: ClearingMethod;
 }
 
 /** Sweep plans a worker has loaded, by file. */
@@ -64,7 +69,9 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
   const slot: SessionSlot = {};
   try {
     for (let run = task.from; run < task.to; run++) {
-      const { scenario, values, sample, simulationSeed } = plan.point(run);
+      const point = plan.point(run);
+      const { values, sample, simulationSeed } = point;
+      const scenario = task.clearing ? withClearing(point.scenario, task.clearing) : point.scenario;
       if (plan.mode === 'simulate') {
         const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file: `${plan.file} (point ${run})` });
         // The event trace is not kept: a sweep reports steps, trades and windows.
@@ -130,7 +137,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   const tasks: ChunkTask[] = [];
   const chunk = options.chunkPoints ?? CHUNK_POINTS;
   for (let from = 0; from < plan.size; from += chunk) {
-    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds });
+    tasks.push({ sweepFile: resolve(plan.file), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds, ...(options.clearing ? { clearing: options.clearing } : {}) });
   }
   const chunks: SweepPointResult[][] = new Array(tasks.length);
   const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
