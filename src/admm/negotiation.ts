@@ -290,6 +290,8 @@ class PeerAgent {
   /** Kept pairs: the counterparty's latest proposal, its round and buyer cost. */
   private readonly counterparty = new Map<number, { round: number; saleKw: Float64Array; buyerCostPerKwh: number }>();
   private readonly updatedRound = new Map<number, number>();
+  /** Kept pairs: the round of this peer's own proposal their last update used. */
+  private readonly mineUsed = new Map<number, number>();
   private readonly calm = new Map<number, number>();
   readonly settled = new Set<number>();
   /** Kept pairs' largest residuals since the last report. */
@@ -395,6 +397,7 @@ class PeerAgent {
       case 'proposal': {
         const known = this.counterparty.get(p.pair);
         if (!known || m.round > known.round) this.counterparty.set(p.pair, { round: m.round, saleKw: p.saleKw, buyerCostPerKwh: p.buyerCostPerKwh });
+        this.dirty = true;
         this.updateKeptPairs();
         break;
       }
@@ -435,7 +438,9 @@ class PeerAgent {
       const theirs = this.counterparty.get(pair);
       if (!theirs) continue;
       const last = this.updatedRound.get(pair)!;
-      if (n.asynchronous ? theirs.round <= last : theirs.round !== this.round || last >= this.round) continue;
+      // Synchronously both proposals of this round; asynchronously a new one from each side since the last update.
+      if (n.asynchronous ? theirs.round <= last || this.round <= (this.mineUsed.get(pair) ?? 0) : theirs.round !== this.round || last >= this.round) continue;
+      this.mineUsed.set(pair, this.round);
       const k = this.sideOf.get(pair)!;
       const side = this.sides[k]!;
       const state = this.pairState.get(pair)!;
@@ -509,6 +514,8 @@ class OperatorAgent {
   readonly eta: Float64Array[];
   busCharge: Float64Array[];
   private readonly latest: { round: number; injectionKw: Float64Array }[];
+  /** Per metered peer: the round of the injection the last projection used. */
+  private readonly used: number[];
   round = 0;
   private computing = false;
   private dirty = false;
@@ -524,6 +531,7 @@ class OperatorAgent {
     this.Y = start.networkKw.map((y) => Float64Array.from(y));
     this.eta = start.networkCharge.map((e) => Float64Array.from(e));
     this.latest = setup.metered.map(() => ({ round: 0, injectionKw: new Float64Array(setup.steps) }));
+    this.used = setup.metered.map(() => 0);
     this.busCharge = Array.from({ length: setup.steps }, () => new Float64Array(setup.feeder.buses.length));
     this.coordination.rho = start.rho;
   }
@@ -543,10 +551,9 @@ class OperatorAgent {
 
   private tryCompute(): void {
     if (this.stopped || this.computing) return;
-    const next = this.round + 1;
-    if (this.n.asynchronous) {
-      if (!this.dirty || this.latest.some((l) => l.round < next - this.n.settings.maxStaleness)) return;
-    } else if (this.coordination.round < this.round || this.latest.some((l) => l.round < next)) return;
+    // Every metered peer's new injection (a projection couples them all), and synchronously ρ of the round before.
+    if (!this.dirty || this.latest.some((l, k) => l.round <= this.used[k]!)) return;
+    if (!this.n.asynchronous && this.coordination.round < this.round) return;
     this.computing = true;
     this.dirty = false;
     this.n.schedule(this.n.operatorId, this.n.computeDelay());
@@ -580,7 +587,9 @@ class OperatorAgent {
       }
     }
     this.round++;
-    setup.metered.forEach((a, k) => this.n.send(this.n.operatorId, a, this.round, { kind: 'charge', networkKw: Float64Array.from(this.Y[k]!), charge: Float64Array.from(this.eta[k]!) }));
+    this.latest.forEach((l, k) => (this.used[k] = l.round));
+    // Each charge carries the round of the injection it answers.
+    setup.metered.forEach((a, k) => this.n.send(this.n.operatorId, a, this.latest[k]!.round, { kind: 'charge', networkKw: Float64Array.from(this.Y[k]!), charge: Float64Array.from(this.eta[k]!) }));
     this.n.send(this.n.operatorId, this.n.coordinatorId, this.round, { kind: 'report', source: 'network', volumeKw: undefined, residuals: { primalKw: primal, dualPerKwh: dual, scaleKw, scalePerKwh } });
     if (this.n.asynchronous) this.tryCompute();
   }
@@ -598,6 +607,8 @@ class CoordinatorAgent {
   private computing = false;
   private dirty = false;
   private calmTicks = 0;
+  private balancedAt = 0;
+  private readonly reportedSince = new Set<number>();
 
   constructor(
     private readonly n: Negotiation,
@@ -611,6 +622,7 @@ class CoordinatorAgent {
     if (p.kind !== 'report') throw new Error(`coordinator: unexpected ${p.kind}`);
     const known = this.reports.get(m.from);
     if (!known || m.round >= known.round) this.reports.set(m.from, { round: m.round, volumeKw: p.volumeKw, residuals: p.residuals });
+    this.reportedSince.add(m.from);
     this.dirty = true;
     this.tryCompute();
   }
@@ -630,7 +642,8 @@ class CoordinatorAgent {
     this.computing = false;
     const { setup, settings } = this.n;
     const reports = this.n.reporters.map((r) => this.reports.get(r)!);
-    this.round = this.n.asynchronous ? Math.max(...reports.map((r) => r.round)) : this.round + 1;
+    // Asynchronously: the peers' furthest iteration (the operator counts its own).
+    this.round = this.n.asynchronous ? Math.max(this.round, ...this.n.reporters.filter((r) => r !== this.n.operatorId).map((r) => this.reports.get(r)!.round)) : this.round + 1;
     // The volume S = Σ_t Σ_pairs |z| and its price μ = 2λ·S.
     let volume = 0;
     for (const r of reports) if (r.volumeKw) for (const v of r.volumeKw) volume += v;
@@ -644,15 +657,19 @@ class CoordinatorAgent {
     };
     this.lastResiduals = residuals;
     const eps = tolerances(residuals, settings.tolerance);
-    const fresh = !this.n.asynchronous || reports.every((r) => r.round >= this.round - settings.maxStaleness);
-    const calm = fresh && converged(residuals, settings.tolerance);
-    this.calmTicks = calm ? this.calmTicks + 1 : 0;
+    // Asynchronously, residuals count once every reporter has reported again since they last counted.
+    const fresh = !this.n.asynchronous || this.n.reporters.every((r) => this.reportedSince.has(r));
+    if (fresh) {
+      this.calmTicks = converged(residuals, settings.tolerance) ? this.calmTicks + 1 : 0;
+      this.reportedSince.clear();
+    }
     // Asynchronously the latest reports may come from different iterations: twice in a row.
     this.converged = this.calmTicks >= (this.n.asynchronous ? 2 : 1);
     const stop = this.converged || this.round >= settings.maxIterations;
     const rhoUsed = this.rho;
-    if (!stop && settings.residualBalancing && this.round % BALANCE_EVERY === 0 && this.round <= settings.maxIterations / 2) {
+    if (!stop && settings.residualBalancing && this.round >= this.balancedAt + BALANCE_EVERY && this.round <= settings.maxIterations / 2) {
       this.rho *= balanceFactor(residuals, settings.tolerance);
+      this.balancedAt = this.round;
     }
     const record: IterationRecord = {
       iteration: this.round,

@@ -26,7 +26,7 @@ export const AdmmSchema = z.strictObject({
   lossProbability: z.number().min(0).max(0.9).default(0).describe('Probability that a message (or its acknowledgement) is lost; a sender retransmits after retransmitMs until acknowledged'),
   retransmitMs: z.number().positive().max(1e9).optional().describe('How long a sender waits for an acknowledgement before sending again, ms (default: 2 × the longest latency + 1)'),
   computeMs: z.number().min(0).max(1e9).default(1).describe('Virtual time an agent takes to compute an update, ms'),
-  maxStaleness: z.number().int().positive().max(1000).default(3).describe('asynchronous: how many iterations an agent may run ahead of the oldest message it holds'),
+  maxStaleness: z.number().int().positive().max(1000).default(1).describe('asynchronous: how many iterations a peer may run ahead of the oldest answer it holds (1: it waits for the answers to its last proposals; more may not converge)'),
   pairTermination: z.boolean().default(false).describe('A pair stops negotiating once its own residuals stay within tolerance for 5 iterations (it reopens if a side moves away)'),
   seed: z.number().int().min(0).max(2 ** 31).default(1).describe('Seed of random latencies, losses and asynchronous clocks: the same seed gives the same negotiation'),
   tracePair: z.tuple([z.string().min(1), z.string().min(1)]).optional().describe('The pair whose prices negotiation-prices.csv traces, as two agent ids (default: the pair of the central optimum\'s largest trade)'),
