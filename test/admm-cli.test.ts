@@ -16,7 +16,7 @@ describe('p2pmarket clear --clearing admm', () => {
   it('negotiates seed-bids.json to the central optimum, with negotiation.csv, byte for byte the same twice', async () => {
     const cwd = workDir('bids');
     const [a, b] = await Promise.all([
-      p2pmarket(['clear', SEED_BIDS, '--clearing', 'admm', '--out', 'a'], cwd),
+      p2pmarket(['clear', SEED_BIDS, '--clearing', 'admm', '--out', 'a', '--plot'], cwd),
       p2pmarket(['clear', SEED_BIDS, '--clearing', 'admm', '--out', 'b', '--json'], cwd),
     ]);
     expect(a.code, a.stderr).toBe(0);
@@ -26,6 +26,11 @@ describe('p2pmarket clear --clearing admm', () => {
     expect(csv.split('\n')[0]).toBe('run,window,iteration,timeMs,primalResidualKw,dualResidualPerKwh,primalToleranceKw,dualTolerancePerKwh,rho,volumePricePerKwh,objectiveGap,messages');
     expect(csv).toBe(readFileSync(join(cwd, 'b', 'negotiation.csv'), 'utf8'));
     expect(readFileSync(join(cwd, 'a', 'negotiation-prices.csv'), 'utf8').split('\n')[0]).toBe('run,window,iteration,t,from,to,fromPricePerKwh,toPricePerKwh,kw,centralPricePerKwh');
+    // The figures and the report's comparison.
+    for (const figure of ['negotiation-residuals', 'negotiation-pair-prices']) expect(readFileSync(join(cwd, 'a', 'figures', `${figure}.svg`), 'utf8')).toMatch(/aria-roledescription="line mark"/);
+    const html = readFileSync(join(cwd, 'a', 'index.html'), 'utf8');
+    expect(html).toMatch(/<h2>Negotiated and central clearing<\/h2>/);
+    expect(html).toMatch(/Every agent&#39;s price per step, per kWh: negotiated and central/);
     const result = JSON.parse(b.stdout);
     expect(result.status).toBe('optimal');
     expect(result.solver.backend).toBe('admm');
