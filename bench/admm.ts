@@ -111,12 +111,16 @@ export async function benchAdmm(): Promise<AdmmBenchRow[]> {
     for (const [variant, admm] of variants.slice(1)) run(name, variant, scenario, admm);
   }
 
-  // Peers: generated feeders, 6 one-hour steps, trades within 2 hops (and with the utility).
+  // Peers: generated feeders (request tracking, batteries, voltage limits), 6 one-hour steps,
+  // trades within 2 hops (and with the utility); without a volume penalty, then with the
+  // generator's λ = 0.01, whose coordinator's proximal weight λ·N grows with the pairs.
   const sizes = QUICK ? [10] : [10, 25, 50, 100, 200];
-  for (const prosumers of sizes) {
-    const input = generateScenario({ buses: prosumers + 1, seed: 7, steps: 6, stepHours: 1, tradeGraph: { maxHops: 2 }, tieBreak: 'none' });
-    const scenario = parseScenario({ ...input, name: `generated-${prosumers}` });
-    run(`generated ${prosumers} prosumers`, 'tolerance 1e-8 (default)', scenario, { maxIterations: 5000 });
+  for (const [lambda, upTo] of [[0, Infinity], [0.01, QUICK ? 10 : 100]] as const) {
+    for (const prosumers of sizes.filter((n) => n <= upTo)) {
+      const input = generateScenario({ buses: prosumers + 1, seed: 7, steps: 6, stepHours: 1, tradeGraph: { maxHops: 2 }, tieBreak: 'none', tradeVolumeWeight: lambda });
+      const scenario = parseScenario({ ...input, name: `generated-${prosumers}` });
+      run(`generated ${prosumers} prosumers`, `λ = ${lambda}, tolerance 1e-8`, scenario, { maxIterations: 5000 });
+    }
   }
   return rows;
 }
