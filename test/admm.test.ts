@@ -231,6 +231,17 @@ describe('the negotiation on the engine', () => {
     }
   }, 120_000);
 
+  it('traces the pair it is asked to (market.admm.tracePair), its seller\'s price ending at the central price', () => {
+    const result = clearWith(highs, negotiated(seed, { tracePair: ['p2', 'p1'] }));
+    const trace = result.negotiation!.pairTrace!;
+    expect([trace.from, trace.to]).toEqual(['p1', 'p2']);
+    expect(trace.rows).toHaveLength(result.negotiation!.history.length);
+    const last = trace.rows[trace.rows.length - 1]!;
+    if (trace.centralPricePerKwh !== null && Math.abs(last.kw) > 1e-3) {
+      expect(Math.abs((last.kw > 0 ? last.fromPricePerKwh : last.toPricePerKwh) - trace.centralPricePerKwh)).toBeLessThan(1e-3);
+    }
+  });
+
   it('says when it did not converge, with its residuals, and never claims optimal', () => {
     const result = clearWith(highs, negotiated(seed, { maxIterations: 20 }));
     expect(result.status).toBe('not_converged');
@@ -260,6 +271,8 @@ describe('the negotiation on the engine', () => {
     expect(refused((s) => (s.market = { tradeGraph: 'pool' }))).toMatch(/x\.json: market\.tradeGraph: "pool" is not supported by the negotiated clearing/);
     expect(refused((s) => (s.market = { penaltyNorm: 'l1' }))).toMatch(/market\.penaltyNorm: "l1" is not supported/);
     expect(refused((s) => (s.prosumers[0]!.battery = { ...freeBattery, chargeEfficiency: 0.9 }))).toMatch(/prosumers\[0\]\.battery: a battery with losses/);
+    expect(refused((s) => (s.market = { admm: { tracePair: ['p1', 'p9'] } }))).toMatch(/market\.admm\.tracePair\[1\]: unknown agent "p9"/);
+    expect(refused((s) => (s.market = { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.2 }] }))).toMatch(/market\.pairPreferences\[0\]\.costPerKwh: a premium larger than the fee/);
     expect(refused((s) => (s.market = { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.2 }], networkFee: { perKwh: 0.5, perKwhPerOhm: 0 } }))).toBe('');
     expect(refused((s) => (s.market = { pairPreferences: [{ from: 'p1', to: 'p2', costPerKwh: -0.2 }], networkFee: { perKwh: 0.3, perKwhPerOhm: 0 } }))).toBe('');
     expect(() => clearWith(highs, { ...negotiated(parseScenario(twoProsumers())), market: { ...negotiated(parseScenario(twoProsumers())).market, tradeGraph: 'pool' } })).toThrow(/market\.tradeGraph/);

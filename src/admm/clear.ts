@@ -13,7 +13,7 @@
 import { networkState, report } from '../market/report.ts';
 import type { ClearingResult, ObjectiveTerms, StepResult, TradeRecord } from '../market/result.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
-import { updatePair, type PairState } from './algorithm.ts';
+import type { PairState } from './algorithm.ts';
 import { Negotiation, type NegotiationOutcome, type NegotiationStart } from './negotiation.ts';
 import { NetworkOperator } from './operator.ts';
 import { DEFAULT_ADMM, type AdmmSettings } from './options.ts';
@@ -96,7 +96,7 @@ export function negotiatedClearing(scenario: Scenario, central: CentralClearing,
     central: centralSummary(optimum, terms),
     gaps: null,
     history: thin(history),
-    pairTrace: trace?.trace ?? null,
+    pairTrace: trace ? { ...trace.trace, rows: thin(trace.trace.rows) } : null,
   };
   const result: ClearingResult = {
     scenario: scenario.name,
@@ -351,4 +351,3 @@ function tracedPair(setup: NegotiationSetup, scenario: Scenario, optimum: Cleari
   return { pair: best.pair, t: best.t, trace: { from: setup.agents[i]!, to: setup.agents[j]!, t: best.t, centralPricePerKwh: centralPrice ?? null, rows: [] } };
 }
 
-export { updatePair };

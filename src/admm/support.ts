@@ -31,6 +31,14 @@ export function unsupported(scenario: Pick<ScenarioData, 'market' | 'prosumers'>
       problems.push({ path: `market.pairPreferences[${k}].costPerKwh`, message: `a premium larger than the fee (${p.costPerKwh} + fee ${fee} < 0) ${why}: the buyer's cost of a delivery must be ≥ 0 for its own problem to be convex` });
     }
   });
+  const trace = market.admm?.tracePair;
+  if (trace) {
+    const agents = new Set(['utility', ...scenario.prosumers.map((p) => p.id)]);
+    trace.forEach((id, k) => {
+      if (!agents.has(id)) problems.push({ path: `market.admm.tracePair[${k}]`, message: `unknown agent "${id}" (the utility or a prosumer's id)` });
+    });
+    if (trace[0] === trace[1]) problems.push({ path: 'market.admm.tracePair', message: `a pair of two different agents, not "${trace[0]}" twice` });
+  }
   return problems;
 }
 
