@@ -93,7 +93,7 @@ export function negotiatedClearing(scenario: Scenario, central: CentralClearing,
     pairs: setup.pairs.length,
     warmStart: options.warmStart !== undefined,
     restoration: { rounds: restored.rounds, maxAdjustmentKw: restored.maxAdjustmentKw, flowViolationKw: restored.flowViolationKw, voltageViolationPu: restored.voltageViolationPu },
-    central: centralSummary(optimum, terms),
+    central: centralSummary(optimum),
     gaps: null,
     history: thin(history),
     pairTrace: trace ? { ...trace.trace, rows: thin(trace.trace.rows) } : null,
@@ -278,7 +278,7 @@ function assembleSteps(scenario: Scenario, setup: NegotiationSetup, restored: Re
   return steps;
 }
 
-function centralSummary(optimum: ClearingResult, _terms: ObjectiveTerms): NegotiationReport['central'] {
+function centralSummary(optimum: ClearingResult): NegotiationReport['central'] {
   const t = optimum.objectiveTerms!;
   return {
     status: optimum.status,

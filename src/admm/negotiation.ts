@@ -32,7 +32,7 @@ import { MessageLoop } from './message-loop.ts';
 import type { NetworkOperator } from './operator.ts';
 import type { AdmmSettings } from './options.ts';
 import { PeerProblem } from './peer.ts';
-import type { NegotiationSetup } from './setup.ts';
+import type { NegotiationSetup, PairSide } from './setup.ts';
 
 /** A pair's updates with residuals within tolerance before it settles (pairTermination). */
 export const SETTLE_ROUNDS = 5;
@@ -276,7 +276,7 @@ interface Coordination {
 }
 
 class PeerAgent {
-  readonly sides;
+  readonly sides: readonly PairSide[];
   /** Pairs this peer keeps. */
   readonly kept: number[];
   readonly pairState = new Map<number, PairState>();
@@ -497,15 +497,6 @@ class PeerAgent {
     }
     this.n.send(this.a, this.n.coordinatorId, round, { kind: 'report', source: 'pairs', volumeKw, residuals: this.pending });
     this.pending = { primalKw: 0, dualPerKwh: 0, scaleKw: 0, scalePerKwh: 0 };
-  }
-
-  /** The last price this peer holds on each side (for the result: the agent's marginal price). */
-  sidePrices(): Float64Array[] {
-    return this.price;
-  }
-
-  sideConsensus(): Float64Array[] {
-    return this.consensus;
   }
 }
 

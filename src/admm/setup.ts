@@ -16,7 +16,6 @@ import { batteryPowerBoundsKw, injectionBoundsKw } from '../network/battery.ts';
 import { pairCosts } from '../problem/pair-costs.ts';
 import { tradePairs, type Pair } from '../problem/trade-graph.ts';
 import { UTILITY_ID, type Scenario } from '../scenario/validate.ts';
-import type { AdmmSettings } from './options.ts';
 
 /** One side of a pair as its peer sees it. */
 export interface PairSide {
@@ -42,8 +41,8 @@ export interface ProsumerData {
   /** Per step: the battery power's bounds, kW (from the battery, the inverter and the injection limits); [0, 0] without a battery. */
   batteryLoKw: number[];
   batteryHiKw: number[];
+  /** Lossless (setup refuses losses); without one the prosumer injects its schedule, whose limits the central optimum, cleared first, has checked. */
   battery: { initialKwh: number; minKwh: number; maxKwh: number; returnToInitial: boolean } | undefined;
-  /** Injection limits without a battery (checked by the central optimum, which runs first). */
 }
 
 /** The utility's own data: its tariff and its request. */
@@ -80,7 +79,7 @@ export function assertNegotiable(scenario: Scenario, file: string): void {
   if (problems.length > 0) throw new InputError(file, problems);
 }
 
-export function negotiationSetup(scenario: Scenario, _settings?: AdmmSettings): NegotiationSetup {
+export function negotiationSetup(scenario: Scenario): NegotiationSetup {
   const feeder = new Feeder(scenario.network);
   const { prosumers, utility, steps: T, stepHours } = scenario;
   const agents = [UTILITY_ID, ...prosumers.map((p) => p.id)];
