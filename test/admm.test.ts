@@ -17,6 +17,7 @@ import type { ClearingResult } from '../src/market/result.ts';
 import { negotiationFiles } from '../src/output/negotiation-csv.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
+import { generateScenario } from '../src/scenario/generate.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import type { Scenario } from '../src/scenario/validate.ts';
 import { InputError } from '../src/errors.ts';
@@ -296,5 +297,15 @@ describe('simulations negotiate every window', () => {
       expect(Math.abs(w.objective! - central.windows[k]!.objective!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(central.windows[k]!.objective!)));
     });
     expect(admm.negotiations!.map((n) => n.window)).toEqual(admm.windows.map((w) => w.start));
+  }, 120_000);
+
+  it('and the warm start saves iterations (a generated feeder, 6-step windows), for the same answers', async () => {
+    const input = generateScenario({ buses: 8, seed: 3, steps: 10, stepHours: 1, tieBreak: 'none', tradeVolumeWeight: 0 });
+    const scenario = parseScenario({ ...input, horizonSteps: 6, name: 'warm' });
+    const [warm, cold] = [await simulate(negotiated(scenario)), await simulate(negotiated(scenario, { warmStart: false }))];
+    const iterations = (r: typeof warm) => r.windows.reduce((s, w) => s + w.negotiation!.iterations, 0);
+    expect(cold.windows.every((w) => !w.negotiation!.warmStart)).toBe(true);
+    expect(iterations(warm)).toBeLessThan(0.8 * iterations(cold));
+    warm.windows.forEach((w, k) => expect(Math.abs(w.objective! - cold.windows[k]!.objective!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(w.objective!))));
   }, 120_000);
 });

@@ -52,7 +52,8 @@ export function negotiatedClearing(scenario: Scenario, central: CentralClearing,
 
   const setup = negotiationSetup(scenario);
   const network = new NetworkOperator(setup.feeder, scenario, setup.metered.map((a) => setup.agentBus[a]!));
-  const start = startingPoint(setup, settings, options.warmStart);
+  const warm = settings.warmStart ? options.warmStart : undefined;
+  const start = startingPoint(setup, settings, warm);
   const centralObjective = optimum.objective!;
   const trace = tracedPair(setup, scenario, optimum);
   const history: NegotiationIteration[] = [];
@@ -91,7 +92,7 @@ export function negotiatedClearing(scenario: Scenario, central: CentralClearing,
     volumePricePerKwh: outcome.volumePrice / setup.stepHours,
     settledPairs: outcome.settledPairs,
     pairs: setup.pairs.length,
-    warmStart: options.warmStart !== undefined,
+    warmStart: warm !== undefined,
     restoration: { rounds: restored.rounds, maxAdjustmentKw: restored.maxAdjustmentKw, flowViolationKw: restored.flowViolationKw, voltageViolationPu: restored.voltageViolationPu },
     central: centralSummary(optimum),
     gaps: null,
@@ -135,8 +136,9 @@ function startingPoint(setup: NegotiationSetup, settings: AdmmSettings, warm: Wa
     networkCharge: setup.metered.map(() => zeros()),
   };
   if (!warm) return start;
-  // The same agents and pairs: shift the previous window's state by its start's difference,
-  // repeating its last step at the end.
+  // The same agents and pairs: shift the previous window's prices and trades by its start's
+  // difference, repeating its last step at the end. ρ starts afresh (residual balancing finds it
+  // again; carrying it over was no faster).
   const shift = (from: Float64Array | undefined): Float64Array => {
     const out = zeros();
     if (!from || from.length === 0) return out;
@@ -145,7 +147,6 @@ function startingPoint(setup: NegotiationSetup, settings: AdmmSettings, warm: Wa
   };
   const sameAgents = warm.agents.length === setup.agents.length && warm.agents.every((a, k) => a === setup.agents[k]);
   if (!sameAgents || warm.pairs.length !== setup.pairs.length) return start;
-  start.rho = warm.rho;
   start.pairs = warm.state.map((s) => ({ z: shift(s.z), yI: shift(s.yI), yJ: shift(s.yJ) }));
   if (warm.networkCharge.length === setup.metered.length) {
     start.networkCharge = warm.networkCharge.map(shift);

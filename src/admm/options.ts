@@ -28,6 +28,7 @@ export const AdmmSchema = z.strictObject({
   computeMs: z.number().min(0).max(1e9).default(1).describe('Virtual time an agent takes to compute an update, ms'),
   maxStaleness: z.number().int().positive().max(1000).default(1).describe('asynchronous: how many iterations a peer may run ahead of the oldest answer it holds (1: it waits for the answers to its last proposals; more may not converge)'),
   pairTermination: z.boolean().default(false).describe('A pair stops negotiating once its own residuals stay within tolerance for 5 iterations (it reopens if a side moves away)'),
+  warmStart: z.boolean().default(true).describe('simulate: start each window\'s negotiation from the previous window\'s prices and trades, shifted by one step'),
   seed: z.number().int().min(0).max(2 ** 31).default(1).describe('Seed of random latencies, losses and asynchronous clocks: the same seed gives the same negotiation'),
   tracePair: z.tuple([z.string().min(1), z.string().min(1)]).optional().describe('The pair whose prices negotiation-prices.csv traces, as two agent ids (default: the pair of the central optimum\'s largest trade)'),
 });
