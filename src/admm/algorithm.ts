@@ -10,9 +10,9 @@
  *         κ⁻ = Δt·c_i + μ,
  *
  * a soft threshold in closed form; then y_i ← y_i + ρ·(x_i − z) and y_j ← y_j + ρ·(x_j + z): each
- * side's price moves with its disagreement with the consensus. L = λ·N (N trade variables) is the
- * proximal weight that makes the lagged volume price μ = 2λ·S a majorizer of λ·S² (coordinator.ts);
- * 0 without a volume penalty.
+ * side's price moves with its disagreement with the consensus. L (proximalWeight below) is the
+ * proximal weight that makes the lagged volume price μ = 2λ·S a majorizer of λ·S²; 0 without a
+ * volume penalty.
  *
  * Residuals (docs/admm.md, "Residuals"): primal max(|x_i − z|, |x_j + z|), kW; dual (ρ + L)·|z −
  * z_prev|/Δt, per kWh.
@@ -30,8 +30,11 @@ export interface PairUpdateInputs {
   xI: ArrayLike<number>;
   xJ: ArrayLike<number>;
   rho: number;
-  /** Proximal weight L of the volume penalty (0 without one). */
-  proximal: number;
+  /**
+   * The volume penalty's proximal weight of each step (0 without one): a function of the
+   * previous consensus trade z_prev of the step (proximalWeight below).
+   */
+  proximal: (previousKw: number) => number;
   /** The coordinator's volume price μ (objective units per kW of a delivery in one step). */
   volumePrice: number;
   stepHours: number;
@@ -49,11 +52,10 @@ export interface PairResiduals {
 
 /** Updates `state` in place and returns the pair's residuals. */
 export function updatePair(state: PairState, input: PairUpdateInputs): PairResiduals {
-  const { rho, proximal: L, stepHours: dt } = input;
+  const { rho, stepHours: dt } = input;
   const T = state.z.length;
   const kPlus = dt * input.buyerCostJ + input.volumePrice;
   const kMinus = dt * input.buyerCostI + input.volumePrice;
-  const weight = rho + L;
   let primal = 0;
   let dual = 0;
   const volume = new Float64Array(T);
@@ -62,6 +64,8 @@ export function updatePair(state: PairState, input: PairUpdateInputs): PairResid
     const xj = input.xJ[t]!;
     const a = 0.5 * (xi + state.yI[t]! / rho - (xj + state.yJ[t]! / rho));
     const previous = state.z[t]!;
+    const L = input.proximal(previous);
+    const weight = rho + L;
     const centre = (rho * a + L * previous) / weight;
     const up = centre - kPlus / (2 * weight);
     const down = centre + kMinus / (2 * weight);
@@ -106,4 +110,19 @@ export function balanceFactor(residuals: Residuals, tolerance: number): number {
   if (r > 10 * s) return 2;
   if (s > 10 * r) return 0.5;
   return 1;
+}
+
+/**
+ * The volume penalty's proximal weight (docs/admm.md, "The coordinator"). With δ_k = |z_k| −
+ * |z_k,prev| over the N trade variables, Jensen's inequality gives, for any weights w_k > 0 with
+ * Σ w_k = 1, (Σ δ_k)² ≤ Σ δ_k²/w_k ≤ Σ (z_k − z_k,prev)²/w_k: so λ·S² is majorized at the previous
+ * iterate by its linearisation (the volume price μ = 2λ·S_prev) plus Σ L_k·(z_k − z_k,prev)² with
+ * L_k = λ/w_k. Uniform weights give L = λ·N; weights in proportion to |z_k,prev| + ε, ε = S_prev/N,
+ * give L_k = λ·(S_prev + N·ε)/(|z_k,prev| + ε) — small for the trades that carry the volume, 2λ·N
+ * for those at zero. Every keeper computes it from the public λ, N and the broadcast S_prev.
+ */
+export function proximalWeight(lambda: number, volumeKw: number, variables: number): (previousKw: number) => number {
+  if (lambda === 0) return () => 0;
+  const epsilon = Math.max(volumeKw / variables, 1e-12);
+  return (previousKw) => (lambda * (volumeKw + variables * epsilon)) / (Math.abs(previousKw) + epsilon);
 }

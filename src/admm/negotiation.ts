@@ -27,7 +27,7 @@
  * aggregates only.
  */
 import seedrandom from 'seedrandom';
-import { balanceFactor, converged, tolerances, updatePair, type PairState, type Residuals } from './algorithm.ts';
+import { balanceFactor, converged, proximalWeight, tolerances, updatePair, type PairState, type Residuals } from './algorithm.ts';
 import { MessageLoop } from './message-loop.ts';
 import type { NetworkOperator } from './operator.ts';
 import type { AdmmSettings } from './options.ts';
@@ -449,7 +449,7 @@ class PeerAgent {
         xI: this.proposals[k]!,
         xJ: theirs.saleKw,
         rho: c.rho,
-        proximal: setup.volumeWeight * setup.pairs.length * setup.steps,
+        proximal: proximalWeight(setup.volumeWeight, setup.volumeWeight > 0 ? c.volumePrice / (2 * setup.volumeWeight) : 0, setup.pairs.length * setup.steps),
         volumePrice: c.volumePrice,
         stepHours: setup.stepHours,
         buyerCostJ: theirs.buyerCostPerKwh,
