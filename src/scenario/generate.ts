@@ -19,7 +19,7 @@ export interface GeneratorOptions {
   prosumerSpacing?: number;
   /** A fixed load on every non-slack bus, drawn in [lo, hi] kW (0.6 kvar per kW), following a daily profile. */
   loadKw?: [number, number];
-  tradeGraph?: 'all' | 'pool' | { maxHops: number };
+  tradeGraph?: 'all' | 'pool' | 'utility' | { maxHops: number };
   linearForm?: 'auto' | 'dense' | 'sparse';
   /** Voltage limits, p.u. (default 0.9–1.1). */
   vMinPu?: number;
