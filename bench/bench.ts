@@ -6,6 +6,8 @@
  *
  * Run with `node --import tsx --expose-gc bench/bench.ts` (the npm script does).
  *
+ * BENCH_ADMM=1 adds the negotiated clearing's section (bench/admm.ts, a few minutes).
+ *
  * The scale section (bench/scale.ts: clearing time and peak memory against feeder size and trade
  * graph, each case in a child process) runs last but one. BENCH_ONLY=scale runs it alone (summary
  * in outputs/bench/bench-scale.json, or bench-scale-quick.json); BENCH_SCALE=0 leaves it out.
@@ -25,6 +27,7 @@ import { benchSimulation } from './simulation.ts';
 import { benchDistributed } from './distributed.ts';
 import { benchSweep, WORKER_COUNTS, type SweepBench } from './sweep.ts';
 import { summarize, type Summary } from './stats.ts';
+import { benchAdmm } from './admm.ts';
 
 // ---- Counts (BENCH_QUICK=1 cuts every one down, for a smoke run) -------------------------
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -463,6 +466,13 @@ async function main(): Promise<void> {
 
   // ---- The speed issue's aims, today's path against the current one ----
   const issueAims: AimsBench | null = RUN_AIMS ? await benchAims({ quick: QUICK, format: { table, section } }) : null;
+  // ---- The negotiated clearing (BENCH_ADMM=1: several minutes; also `node --import tsx bench/admm.ts`) ----
+  if (process.env.BENCH_ADMM === '1') {
+    section('Negotiated clearing (market.clearing "admm"): iterations and time to 1e-4, peers, latency, loss, asynchrony');
+    const admm = await benchAdmm();
+    for (const r of admm) if (r.status !== 'optimal' && !r.variant.includes('staleness 2')) failures.push(`admm ${r.case} (${r.variant}): ${r.status}`);
+    writeFileSync(path.join(OUT_DIR, `bench-admm${QUICK ? '-quick' : ''}.json`), JSON.stringify(admm, null, 2) + '\n');
+  }
 
   // ---- Scale (child processes) ----
   let scale: ScaleBench | null = null;

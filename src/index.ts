@@ -18,6 +18,8 @@ export { acCheck, type AcCheck, type AcCheckStep } from './analysis/ac-check.ts'
 export { buildMarketProblem, type MarketProblem } from './problem/build.ts';
 export { clearMarket, clearWith, solverAdapter, type ClearOptions, type SolverName } from './market/clear.ts';
 export type * from './market/result.ts';
+export type { NegotiationReport, NegotiationGaps, NegotiationIteration, PairTrace } from './admm/result.ts';
+export { AdmmSchema, type AdmmSettings, type ClearingMethod } from './admm/options.ts';
 export { baselineScenario, settle, settlementSummary, settleSteps, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
 export { PRICE_RULE, type PriceRange } from './market/prices.ts';
 export type { SolverAdapter, SolverSession, SolveOutcome, SolveStatus } from './solver/adapter.ts';

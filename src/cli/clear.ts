@@ -13,8 +13,13 @@ import type { Scenario } from '../scenario/validate.ts';
 import { loadScenarioWithInputs } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { withClearing, type ClearingMethod } from '../admm/options.ts';
+import { checkClearing } from './clearing.ts';
+import { renderNegotiation } from '../output/negotiation-text.ts';
 
 export interface ClearCommandOptions {
+  /** --clearing: central or negotiated, instead of the scenario's market.clearing. */
+  clearing?: ClearingMethod;
   out?: string;
   json?: boolean;
   solver: SolverName;
@@ -27,7 +32,10 @@ export interface ClearCommandOptions {
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
-  const { scenario, inputs } = loadScenarioWithInputs(file);
+  const loaded = loadScenarioWithInputs(file);
+  const inputs = loaded.inputs;
+  const scenario = options.clearing ? withClearing(loaded.scenario, options.clearing) : loaded.scenario;
+  checkClearing(file, scenario);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
   const folder = RunFolder.claim(dir, { command: 'clear', inputs });
@@ -57,8 +65,9 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   let settlement: Settlement | undefined;
   if (result.status === 'optimal') {
     // The value of trading: the same market without peer trades, when there is a tariff to trade at.
+    // The baseline (no peer trades, nothing to negotiate) is always cleared centrally.
     const baseline = scenario.utility.tariff && options.baseline !== false
-      ? await clearMarket(baselineScenario(scenario), { solver: options.solver, timeLimitSeconds: options.timeLimit, file })
+      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: options.solver, timeLimitSeconds: options.timeLimit, file })
       : undefined;
     settlement = settle(scenario, result, baseline);
     result.settlement = settlementSummary(settlement);
@@ -68,6 +77,13 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   else if (!options.quiet || result.status !== 'optimal') {
     (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result) + '\n');
     if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck) + '\n');
+    if (result.negotiation) (result.status === 'optimal' ? process.stdout : process.stderr).write('\n' + renderNegotiation(result.negotiation) + '\n');
+  }
+  if (result.status === 'not_converged') {
+    // A negotiation that did not converge: its traces are written (negotiation.csv shows why), and it is not cleared.
+    if (options.json) process.stderr.write(`error: ${file}: ${result.diagnosis?.message ?? result.status}\n`);
+    folder.commit({ ...clearingFiles(result), 'scenario.json': scenarioJson(scenario) });
+    return ExitCode.notCleared;
   }
   if (result.status !== 'optimal') {
     if (options.json) process.stderr.write(`error: ${file}: ${result.diagnosis?.message ?? result.status}\n`);

@@ -39,6 +39,7 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
   let exitCode: number = ExitCode.ok;
   const solverOptions = (command: Command) =>
     command
+      .addOption(new Option('--clearing <method>', 'central: one solver clears the market; admm: the agents negotiate it, proven against the central optimum (overrides market.clearing)').choices(['central', 'admm']))
       .addOption(new Option('--solver <name>', 'solver backend').choices(['highs', 'lp-solver']).default('highs'))
       .option('--time-limit <seconds>', 'time limit of each solve', positive('--time-limit'), 60)
       .option('-q, --quiet', 'print nothing but errors (and --json)');

@@ -20,8 +20,12 @@ import { loadScenarioWithInputs, type loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { withClearing, type ClearingMethod } from '../admm/options.ts';
+import { checkClearing } from './clearing.ts';
 
 export interface SimulateCommandOptions {
+  /** --clearing: every window cleared centrally or negotiated, instead of the scenario's market.clearing. */
+  clearing?: ClearingMethod;
   out?: string;
   json?: boolean;
   solver: SolverName;
@@ -63,7 +67,10 @@ async function run(
   requestsOf?: (scenario: ReturnType<typeof loadScenario>) => RequestEvent[],
   requestsFile?: string,
 ): Promise<number> {
-  const { scenario, inputs } = loadScenarioWithInputs(file);
+  const loaded = loadScenarioWithInputs(file);
+  const inputs = loaded.inputs;
+  const scenario = options.clearing ? withClearing(loaded.scenario, options.clearing) : loaded.scenario;
+  checkClearing(file, scenario);
   const requests = requestsOf?.(scenario);
   checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.

@@ -11,11 +11,15 @@ import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep, validatePoints, type SweepPlan } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
 import { CHUNK_POINTS, runSweep, type SweepPointResult } from '../sweep/run.ts';
+import { withClearing, type ClearingMethod } from '../admm/options.ts';
+import { checkClearing } from './clearing.ts';
 import type { Redis } from 'ioredis';
 import type { RedisTarget } from '../distributed/redis.ts';
 import type { DistributedProgress, DistributedSweep } from '../distributed/submit.ts';
 
 export interface SweepCommandOptions {
+  /** --clearing: every point cleared this way (central or negotiated). */
+  clearing?: ClearingMethod;
   out?: string;
   json?: boolean;
   solver: SolverName;
@@ -39,6 +43,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   const plan = loadSweep(file);
   // Everything that can be refused is refused before the output folder is touched.
   validatePoints(plan);
+  if (options.clearing) checkClearing(plan.scenarioFile, withClearing(plan.point(0).scenario, options.clearing), options.queue ? '--queue' : undefined);
   try {
     assertBackendCanClear(await solverAdapter(options.solver), plan.point(0).scenario);
   } catch (e) {
@@ -69,7 +74,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
 }
 
 /** What a sweep's results depend on besides its files. */
-const sweepSettings = (options: SweepCommandOptions) => JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit, ...(options.acCheck ? { acCheck: true } : {}) });
+const sweepSettings = (options: SweepCommandOptions) => JSON.stringify({ solver: options.solver, timeLimit: options.timeLimit, ...(options.acCheck ? { acCheck: true } : {}), ...(options.clearing ? { clearing: options.clearing } : {}) });
 
 async function sweepInto(
   folder: RunFolder,
@@ -162,6 +167,7 @@ async function sweepInto(
         }
       });
     } else results = await runSweep(plan, {
+      ...(options.clearing ? { clearing: options.clearing } : {}),
       solver: options.solver,
       timeLimitSeconds: options.timeLimit,
       workers: options.workers,

@@ -9,7 +9,8 @@
  */
 import { InputError } from '../errors.ts';
 import { batteryPowerBoundsKw, feasibleBatteryKw, nextSocKwh } from '../network/battery.ts';
-import { clearWith, type SessionSlot } from '../market/clear.ts';
+import { clearWith, type NegotiationSlot, type SessionSlot } from '../market/clear.ts';
+import type { NegotiationReport } from '../admm/result.ts';
 import type { ClearingResult } from '../market/result.ts';
 import type { ProsumerData } from '../scenario/schema.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
@@ -150,10 +151,14 @@ export class MarketOperator {
   readonly windows: WindowRecord[] = [];
   readonly results = new Map<number, ClearingResult>();
   solveMs = 0;
+  /** market.clearing "admm": each window's negotiation trace, by its start. */
+  readonly negotiations: (Pick<NegotiationReport, 'history' | 'pairTrace'> & { window: number })[] = [];
   /** One solver session per window length: windows of one length share the model's structure. */
   private readonly sessions = new Map<number, SessionSlot>();
   /** The start of the last window of each length. */
   private readonly lastStart = new Map<number, number>();
+  /** A negotiation starts from the previous window's prices, shifted by one step. */
+  private readonly negotiation: NegotiationSlot = {};
 
   constructor(
     loop: EventLoop,
@@ -175,7 +180,20 @@ export class MarketOperator {
         objective: result.objective,
         socStartKwh: Object.fromEntries(prosumers.filter((p) => p.socKwh !== null).map((p) => [p.id, p.socKwh!])),
         ...(cleared ? {} : { fallback: 'batteries idle', diagnosis: describeDiagnosis(result, step) }),
+        ...(result.negotiation
+          ? {
+              negotiation: {
+                converged: result.negotiation.converged,
+                iterations: result.negotiation.iterations,
+                messages: result.negotiation.messages.sent,
+                warmStart: result.negotiation.warmStart,
+                objectiveGap: result.negotiation.gaps?.objectiveRelative ?? null,
+                maxTradePriceGapPerKwh: result.negotiation.gaps?.maxTradePricePerKwh ?? null,
+              },
+            }
+          : {}),
       };
+      if (result.negotiation) this.negotiations.push({ window: step, history: result.negotiation.history, pairTrace: result.negotiation.pairTrace });
       this.windows.push(record);
       if (cleared) this.results.set(step, result);
       const plannedBatteryKw = Object.fromEntries(
@@ -191,7 +209,7 @@ export class MarketOperator {
       // The window moves on by one step from the last one of its length (cleared at start − 1).
       const shiftSteps = this.lastStart.get(window.steps) === start - 1 ? 1 : undefined;
       this.lastStart.set(window.steps, start);
-      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), ...(shiftSteps ? { shiftSteps } : {}), ...(this.options.formulation ? { formulation: this.options.formulation } : {}), ...(this.options.file ? { file: this.options.file } : {}) });
+      return clearWith(this.adapter, window, { timeLimitSeconds: this.options.timeLimitSeconds, reuse: this.slot(window.steps), negotiation: this.negotiation, ...(shiftSteps ? { shiftSteps } : {}), ...(this.options.formulation ? { formulation: this.options.formulation } : {}), ...(this.options.file ? { file: this.options.file } : {}) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const shift = (path: string) => path.split(', ').map((p) => p.replace(STEP_FIELD, (_m, field: string, k: string) => `${field}[${Number(k) + start}]`)).join(', ');

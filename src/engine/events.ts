@@ -22,6 +22,15 @@ export interface WindowRecord {
   /** What happened when the window could not be cleared. */
   fallback?: string;
   diagnosis?: string;
+  /** market.clearing "admm": how the window's negotiation went (its per-iteration trace is in the simulation's `negotiations`). */
+  negotiation?: {
+    converged: boolean;
+    iterations: number;
+    messages: number;
+    warmStart: boolean;
+    objectiveGap: number | null;
+    maxTradePriceGapPerKwh: number | null;
+  };
 }
 
 export interface ForecastUpdateEvent {

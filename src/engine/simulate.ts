@@ -10,13 +10,14 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { solverAdapter, type SolverName } from '../market/clear.ts';
-import type { SettlementSummary } from '../market/result.ts';
+import type { ClearingStatus, SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
 import { networkState, report } from '../market/report.ts';
 import type { AgentStep, StepResult, TradeRecord } from '../market/result.ts';
+import type { NegotiationReport } from '../admm/result.ts';
 import { Feeder } from '../network/feeder.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
-import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter, type SolveStatus } from '../solver/adapter.ts';
+import { DEFAULT_SOLVE_OPTIONS, type SolverAdapter } from '../solver/adapter.ts';
 import { MarketOperator, ProsumerAgent, UtilityAgent, type UtilityStep } from './agents.ts';
 import type { RequestEvent, SimEvent, WindowRecord } from './events.ts';
 import { EventLoop } from './loop.ts';
@@ -53,7 +54,7 @@ export interface SimulatedStep extends Omit<StepResult, 'agents'> {
 
 export interface SimulationResult {
   scenario: string;
-  status: SolveStatus;
+  status: ClearingStatus;
   /** Seed of the random forecast errors. */
   seed: number;
   horizonSteps: number;
@@ -69,6 +70,8 @@ export interface SimulationResult {
   acCheck?: AcCheck;
   /** Who paid whom over the realised steps (simulate; settlement.ts), without settlement.csv's rows. */
   settlement?: SettlementSummary;
+  /** market.clearing "admm": each window's negotiation trace (negotiation.csv; not in result.json). */
+  negotiations?: (Pick<NegotiationReport, 'history' | 'pairTrace'> & { window: number })[];
 }
 
 /** The requests a scenario makes: its schedule, issued at the start, then its request events. */
@@ -156,6 +159,7 @@ export class Simulation {
       utility: [...this.utility.steps.values()],
       requests: this.utility.issued,
       events: this.events,
+      ...(this.operator.negotiations.length > 0 ? { negotiations: this.operator.negotiations } : {}),
     };
   }
 

@@ -24,6 +24,8 @@ import { networkState, report } from './report.ts';
 import { dualResidual, marketPrices, solverPrices, type Prices } from './prices.ts';
 import { routeStep } from './routing.ts';
 import { fixDirections, simultaneousUse } from './battery-directions.ts';
+import { negotiatedClearing, type WarmStart } from '../admm/clear.ts';
+import { InputError } from '../errors.ts';
 
 /** Rounds of fixing the directions of batteries that charge and discharge at once. */
 const MAX_DIRECTION_ROUNDS = 4;
@@ -68,6 +70,15 @@ export interface ClearOptions {
    * window): its solution, shifted, tells the session where to refine first (SolverSession.hint).
    */
   shiftSteps?: number;
+  /**
+   * market.clearing "admm": where the caller keeps a negotiation's final state across clearings
+   * (the windows of a simulation): read as the next negotiation's warm start, and overwritten.
+   */
+  negotiation?: NegotiationSlot;
+}
+
+export interface NegotiationSlot {
+  warmStart?: WarmStart;
 }
 
 /**
@@ -102,8 +113,24 @@ export async function clearMarket(scenario: Scenario, options: ClearOptions = {}
   return clearWith(adapter, scenario, options);
 }
 
-/** Synchronous clearing with a loaded backend (for loops that clear many scenarios). */
+/**
+ * Synchronous clearing with a loaded backend (for loops that clear many scenarios): central, or
+ * negotiated by the agents (market.clearing "admm", src/admm/), which runs the central clearing
+ * too, as its proof.
+ */
 export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: ClearOptions = {}): ClearingResult {
+  if (scenario.market.clearing !== 'admm') return clearCentrally(adapter, scenario, options);
+  const file = options.file ?? `scenario "${scenario.name}"`;
+  if (!adapter.quadratic) {
+    throw new InputError(file, [{ path: 'market.clearing', message: `"admm" needs the HiGHS solver: the negotiation is proven against the central optimum, which ${adapter.name} cannot compute (its peers' problems are quadratic)` }]);
+  }
+  const slot = options.negotiation;
+  const { warmStart, ...result } = negotiatedClearing(scenario, (central) => clearCentrally(adapter, central, options), { file, ...(slot?.warmStart ? { warmStart: slot.warmStart } : {}) });
+  if (slot && warmStart) slot.warmStart = warmStart;
+  return result;
+}
+
+function clearCentrally(adapter: SolverAdapter, scenario: Scenario, options: ClearOptions): ClearingResult {
   const started = performance.now();
   const feeder = new Feeder(scenario.network);
   const file = options.file ?? `scenario "${scenario.name}"`;
@@ -533,7 +560,7 @@ function assembleSteps(
         };
       }),
       trades,
-      buses: network.buses.map((bus, b) => ({ ...bus, nodalPricePerKwh: prices ? report(prices.bus[t]![b]!) : null })),
+      buses: network.buses.map((bus, b) => ({ ...bus, nodalPricePerKwh: prices ? report(prices.bus[t]![feeder.fileOrder[b]!]!) : null })),
       lines: network.lines,
     });
   }

@@ -8,6 +8,7 @@ import type { AcCheck } from '../analysis/ac-check.ts';
 import type { SolveStatus } from '../solver/adapter.ts';
 import type { PriceReport } from './prices.ts';
 import type { Settlement } from './settlement.ts';
+import type { NegotiationReport } from '../admm/result.ts';
 
 export type SettlementSummary = Omit<Settlement, 'rows'>;
 
@@ -116,9 +117,12 @@ export interface Diagnosis {
   conflicts: string[];
 }
 
+/** A clearing's status: the solver's, or `not_converged` for a negotiation that reached its iteration limit (market.clearing "admm"). */
+export type ClearingStatus = SolveStatus | 'not_converged';
+
 export interface ClearingResult {
   scenario: string;
-  status: SolveStatus;
+  status: ClearingStatus;
   objective: number | null;
   objectiveTerms: ObjectiveTerms | null;
   /** Wall time of building, solving and checking, ms. */
@@ -132,4 +136,6 @@ export interface ClearingResult {
   settlement?: SettlementSummary;
   /** The AC power flow of every cleared step against the linear model (clear --ac-check). */
   acCheck?: AcCheck;
+  /** A negotiated clearing (market.clearing "admm"): how it went, and the central optimum it is proven against (admm/result.ts). */
+  negotiation?: NegotiationReport;
 }

@@ -185,7 +185,7 @@ export function settlementSummary({ rows: _rows, ...summary }: Settlement): Sett
 /** The same scenario without peer trades: every prosumer trades with the utility only. */
 export function baselineScenario(scenario: Scenario): Scenario {
   const { networkFee: _fee, ...market } = scenario.market;
-  return { ...scenario, name: `${scenario.name}-baseline`, market: { ...market, tradeGraph: 'utility', pairPreferences: [] } };
+  return { ...scenario, name: `${scenario.name}-baseline`, market: { ...market, tradeGraph: 'utility', pairPreferences: [], clearing: 'central' } };
 }
 
 const round = (v: number) => report(v);

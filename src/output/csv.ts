@@ -2,6 +2,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ClearingResult, StepResult } from '../market/result.ts';
 import type { SettlementRow } from '../market/settlement.ts';
+import { negotiationFiles } from './negotiation-csv.ts';
 
 export const RUNS_COLUMNS = ['run', 'status', 'objective', 'solveMs'] as const;
 export const STEPS_COLUMNS = [
@@ -74,6 +75,7 @@ export function clearingFiles(result: ClearingResult, settlement?: readonly Sett
     'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, 0)),
     'nodal-prices.csv': toCsv(NODAL_PRICES_COLUMNS, nodalPriceRows(result, 0)),
     ...(settlement ? { 'settlement.csv': toCsv(SETTLEMENT_COLUMNS, settlementRows(settlement, 0)) } : {}),
+    ...(result.negotiation ? negotiationFiles([{ run: 0, window: 0, negotiation: result.negotiation }], result.steps[0]?.hours ?? 1) : {}),
     'result.json': JSON.stringify(result, null, 2) + '\n',
   };
 }

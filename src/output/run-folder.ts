@@ -362,7 +362,7 @@ function refuseForeign(dir: string, manifest: RunManifest | undefined, option: s
 export const RUN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
   'result.json', 'runs.csv', 'steps.csv', 'trades.csv', 'events.csv', 'requests.csv', 'utility.csv', 'imbalance.csv', 'windows.csv',
   'summary.csv', 'ac-check.csv', 'ac-violations.csv', 'buses.csv', 'lines.csv', 'scenario.json', 'index.html', 'settlement.csv',
-  'nodal-prices.csv', 'negotiation.csv', 'figures', '.sweep-journal',
+  'nodal-prices.csv', 'negotiation.csv', 'negotiation-prices.csv', 'figures', '.sweep-journal',
 ]);
 
 function readManifest(dir: string): RunManifest | undefined {

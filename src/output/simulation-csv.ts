@@ -3,6 +3,7 @@ import type { SimulationResult } from '../engine/simulate.ts';
 import { describeEvent } from '../engine/events.ts';
 import { report } from '../market/report.ts';
 import type { SettlementRow } from '../market/settlement.ts';
+import { negotiationFiles } from './negotiation-csv.ts';
 import { round3, SETTLEMENT_COLUMNS, settlementRows, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
 
 export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', 'detail'] as const;
@@ -19,7 +20,7 @@ export function simulationObjective(result: SimulationResult): number | null {
 
 /** What `--json` prints and result.json holds: everything but the event and request traces. */
 export function simulationDocument(result: SimulationResult) {
-  const { events: _events, requests: _requests, ...document } = result;
+  const { events: _events, requests: _requests, negotiations: _negotiations, ...document } = result;
   return { ...document, objective: simulationObjective(result) };
 }
 
@@ -52,6 +53,7 @@ export function simulationFiles(result: SimulationResult, run = 0, settlement?: 
       WINDOWS_COLUMNS,
       result.windows.map((w) => [run, w.start, w.steps, w.status, w.objective, w.fallback ?? '']),
     ),
+    ...(result.negotiations ? negotiationFiles(result.negotiations.map((n) => ({ run, window: n.window, negotiation: n })), result.steps[0]?.hours ?? 1) : {}),
     'result.json': JSON.stringify(simulationDocument(result), null, 2) + '\n',
   };
 }

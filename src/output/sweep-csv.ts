@@ -4,6 +4,7 @@
  * trades.csv, settlement.csv, nodal-prices.csv (clearings) — summary.csv for stochastic sweeps,
  * and result.json.
  */
+import { negotiationFiles, type RunNegotiation } from './negotiation-csv.ts';
 import { nodalPriceRows, round3, settlementRows, NODAL_PRICES_COLUMNS, SETTLEMENT_COLUMNS, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, type Cell } from './csv.ts';
 import type { SweepPlan } from '../sweep/points.ts';
 import type { SweepPointResult } from '../sweep/run.ts';
@@ -59,6 +60,11 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     'result.json': JSON.stringify(summary, null, 2) + '\n',
   };
   if (stochastic) files['summary.csv'] = summaryCsv(plan, results, metrics);
+  const negotiations: RunNegotiation[] = results.flatMap((r) => [
+    ...(r.clearing?.negotiation ? [{ run: r.run, window: 0, negotiation: r.clearing.negotiation }] : []),
+    ...(r.simulation?.negotiations ?? []).map((n) => ({ run: r.run, window: n.window, negotiation: n })),
+  ]);
+  Object.assign(files, negotiationFiles(negotiations, results[0]?.clearing?.steps[0]?.hours ?? results[0]?.simulation?.steps[0]?.hours ?? 1));
   return files;
 }
 

@@ -17,6 +17,7 @@
 import { runFigures } from './run-figures.ts';
 import type { RunFolder } from './run-dir.ts';
 import { sweepFigures } from './sweep-figures.ts';
+import { negotiationFigures } from './negotiation-figures.ts';
 
 export interface Figure {
   /** File name without extension: figures/<id>.svg */
@@ -29,5 +30,5 @@ export interface Figure {
 
 export function figuresFor(run: RunFolder): Figure[] {
   if (run.kind === 'sweep') return sweepFigures(run);
-  return runFigures(run);
+  return [...runFigures(run), ...negotiationFigures(run)];
 }

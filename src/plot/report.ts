@@ -117,6 +117,9 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     );
   }
 
+  const negotiation = negotiationSection(run);
+  if (negotiation) sections.push(negotiation);
+
   const tables: string[] = [];
   if (run.kind === 'simulate') {
     tables.push(table(['start', 'steps', 'status', 'objective', 'fallback'], (r.windows ?? []) as Record<string, unknown>[], 'Windows'));
@@ -170,4 +173,59 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/**
+ * A negotiated clearing (market.clearing "admm") beside the central optimum it is proven
+ * against: objective, welfare, iterations, messages, residuals and the price gaps; then every
+ * agent's price per step, negotiated and central, side by side. A simulation lists its windows'
+ * negotiations.
+ */
+function negotiationSection(run: RunFolder): string | undefined {
+  const r = run.result as Record<string, unknown>;
+  if (run.kind === 'simulate') {
+    const windows = ((r.windows ?? []) as Record<string, unknown>[]).filter((w) => w.negotiation);
+    if (windows.length === 0) return undefined;
+    const rows = windows.map((w) => ({ start: w.start, objective: w.objective, ...(w.negotiation as Record<string, unknown>) }));
+    return `<section id="negotiation"><h2>Negotiated clearing</h2><p>Every window negotiated by the agents (market.clearing "admm"), from the previous window's prices; negotiation.csv has every iteration.</p>${table(
+      ['start', 'objective', 'converged', 'iterations', 'messages', 'warmStart', 'objectiveGap', 'maxTradePriceGapPerKwh'],
+      rows,
+      'Windows: the negotiation of each, and its gaps to the central optimum of the same window',
+    )}</section>`;
+  }
+  const n = r.negotiation as
+    | {
+        mode: string; converged: boolean; iterations: number; messages: { sent: number; retransmitted: number; lost: number }; virtualTimeMs: number; wallMs: number;
+        residuals: Record<string, number>; rho: { initial: number; final: number };
+        restoration: { maxAdjustmentKw: number; flowViolationKw: number; voltageViolationPu: number };
+        central: { status: string; objective: number | null; welfare: number | null; solveMs: number; uniqueness: string | null; agentPricePerKwh: (number | null)[][]; nodalPricePerKwh: (number | null)[][] };
+        gaps: Record<string, number> | null;
+      }
+    | undefined;
+  if (!n) return undefined;
+  const terms = (r.objectiveTerms ?? {}) as Record<string, number>;
+  const welfare = terms.costBids === undefined ? null : -(terms.costBids + terms.utilityEnergy! + terms.preferences!);
+  const g = n.gaps ?? {};
+  const side = [
+    { quantity: 'status', negotiated: r.status, central: n.central.status, gap: '' },
+    { quantity: 'objective', negotiated: r.objective, central: n.central.objective, gap: g.objectiveRelative === undefined ? '' : `${format(g.objectiveRelative)} relative` },
+    { quantity: 'social welfare −(bids + tariff + preferences)', negotiated: welfare, central: n.central.welfare, gap: g.welfareRelative === undefined ? '' : `${format(g.welfareRelative)} relative` },
+    { quantity: 'trade prices (largest gap, per kWh)', negotiated: 'each seller\'s price', central: 'its seller\'s marginal price', gap: g.maxTradePricePerKwh },
+    { quantity: 'agents\' prices (largest gap, per kWh)', negotiated: 'mean of its sides\' prices', central: `duals (${n.central.uniqueness ?? 'no duals'})`, gap: g.maxAgentPricePerKwh },
+    { quantity: 'nodal prices (largest gap, per kWh)', negotiated: 'utility price − operator\'s charge', central: 'duals', gap: g.maxNodalPricePerKwh },
+    { quantity: 'method', negotiated: `${n.mode}: ${n.iterations} iterations, ${n.messages.sent} messages (${n.messages.retransmitted} resent, ${n.messages.lost} lost), ${format(n.virtualTimeMs / 1000)} s virtual`, central: 'HiGHS, one solver with every bid', gap: '' },
+    { quantity: 'time here, ms', negotiated: Math.round(n.wallMs), central: Math.round(n.central.solveMs), gap: '' },
+    { quantity: 'residuals', negotiated: `primal ${format(n.residuals.primalKw)} kW (≤ ${format(n.residuals.primalToleranceKw)}), dual ${format(n.residuals.dualPerKwh)} per kWh (≤ ${format(n.residuals.dualTolerancePerKwh)}); ρ ${n.rho.initial} → ${n.rho.final}`, central: '', gap: '' },
+    { quantity: 'restoration', negotiated: `injections moved ≤ ${format(n.restoration.maxAdjustmentKw)} kW; limits broken by ${format(n.restoration.flowViolationKw)} kW, ${format(n.restoration.voltageViolationPu)} p.u.`, central: '', gap: '' },
+  ];
+  const steps = (r.steps ?? []) as { t: number; utilityPricePerKwh: number | null; agents: { id: string; marginalPricePerKwh: number | null }[] }[];
+  const prices = steps.flatMap((step, t) => [
+    { t, agent: 'utility', negotiated: step.utilityPricePerKwh, central: n.central.agentPricePerKwh[t]?.[0] ?? null },
+    ...step.agents.map((a, k) => ({ t, agent: a.id, negotiated: a.marginalPricePerKwh, central: n.central.agentPricePerKwh[t]?.[k + 1] ?? null })),
+  ]).map((p) => ({ ...p, difference: p.negotiated === null || p.central === null ? null : Number((p.negotiated - p.central).toPrecision(3)) }));
+  return `<section id="negotiation"><h2>Negotiated and central clearing</h2><p>The agents negotiated this clearing (consensus ADMM, market.clearing "admm"); the central optimum, computed too, is its proof.</p>${table(
+    ['quantity', 'negotiated', 'central', 'gap'],
+    side,
+    'Side by side',
+  )}${table(['t', 'agent', 'negotiated', 'central', 'difference'], prices, 'Every agent\'s price per step, per kWh: negotiated and central')}</section>`;
 }

@@ -25,6 +25,9 @@ export interface RunFolder {
   summary: Row[];
   /** Columns of a sweep's runs.csv between run and status: the swept parameters (and sample). */
   parameterColumns: string[];
+  /** A negotiated clearing's traces (market.clearing "admm"): negotiation.csv and negotiation-prices.csv; empty otherwise. */
+  negotiation: Row[];
+  negotiationPrices: Row[];
 }
 
 /** CSV cells as numbers where they are numbers, null where empty. */
@@ -78,5 +81,7 @@ export function readRunFolder(dir: string): RunFolder {
     runs,
     summary: readCsv(join(dir, 'summary.csv')),
     parameterColumns,
+    negotiation: readCsv(join(dir, 'negotiation.csv')),
+    negotiationPrices: readCsv(join(dir, 'negotiation-prices.csv')),
   };
 }

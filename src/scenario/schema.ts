@@ -17,6 +17,7 @@
  * defining them. `loadScenario` resolves the references into arrays (src/profiles/resolve.ts).
  */
 import { z } from 'zod';
+import { AdmmSchema } from '../admm/options.ts';
 
 /**
  * Every number is finite, and no larger in magnitude than 1e9 (kW, kWh, Ω, hours, …): a value
@@ -227,6 +228,11 @@ export const MarketSchema = z.strictObject({
     .default([])
     .describe('Costs per kWh on the energy one agent delivers to another (product differentiation)'),
   networkFee: NetworkFeeSchema.optional().describe('A fee per kWh on every trade, growing with the electrical distance between its two ends'),
+  clearing: z
+    .enum(['central', 'admm'])
+    .default('central')
+    .describe('central: one solver clears the market exactly; admm: the agents negotiate it (consensus ADMM, README "Negotiated clearing"), proven against the central optimum'),
+  admm: AdmmSchema.optional().describe('Settings of the negotiated clearing (market.clearing "admm")'),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -261,6 +267,7 @@ export const ScenarioSchema = z.strictObject({
     tieBreakWeight: 1e-6,
     tradeGraph: 'all',
     pairPreferences: [],
+    clearing: 'central',
   }),
 });
 

@@ -9,6 +9,7 @@ import { Feeder } from '../network/feeder.ts';
 import { inverterActiveKw } from '../network/battery.ts';
 import { negativeCycle, pairCosts } from '../problem/pair-costs.ts';
 import { tradePairs } from '../problem/trade-graph.ts';
+import { unsupported } from '../admm/support.ts';
 
 /** The utility's request, one entry per step (filled in when the file omits it). */
 export interface UtilityRequest {
@@ -146,6 +147,7 @@ export function validateScenario(data: ScenarioData): { scenario?: Scenario; pro
 
   problems.push(...checkForecastError(data));
   problems.push(...checkPreferences(data, ids));
+  if (data.market.clearing === 'admm') problems.push(...unsupported(data));
 
   if (problems.length > 0) return { problems };
   problems.push(...checkTradeCosts(data, tariff));

@@ -11,6 +11,7 @@ import { workerScript } from '../worker-script.ts';
 import { simulate, type SimulationResult } from '../engine/simulate.ts';
 import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
 import type { ClearingResult } from '../market/result.ts';
+import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, loadSweepFromTexts, validatePoints, type SweepPlan, type SweepPoint } from './points.ts';
 import { baselineScenario, settle, type SettlementRow } from '../market/settlement.ts';
@@ -51,6 +52,8 @@ export interface SweepOptions {
    * from each run's point and results.
    */
   metrics?: (point: SweepPoint, result: SweepPointResult) => Record<string, number | null>;
+  /** Clear every point this way instead of as its scenario says (--clearing). */
+  clearing?: ClearingMethod;
 }
 
 /** The task a worker (or this process) runs: one chunk of a sweep. */
@@ -63,6 +66,8 @@ export interface ChunkTask {
   solver: SolverName;
   timeLimitSeconds: number | undefined;
   acCheck?: boolean;
+  /** --clearing: overrides every point's market.clearing. */
+  clearing?: ClearingMethod;
 }
 
 /** Sweep plans a worker has loaded, by file. */
@@ -81,7 +86,9 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
   const baselineSlot: SessionSlot = {};
   try {
     for (let run = task.from; run < task.to; run++) {
-      const { scenario, values, sample, simulationSeed } = plan.point(run);
+      const point = plan.point(run);
+      const { values, sample, simulationSeed } = point;
+      const scenario = task.clearing ? withClearing(point.scenario, task.clearing) : point.scenario;
       const file = `${plan.file} (point ${run})`;
       let outcome: RunOutcome;
       if (plan.mode === 'simulate') {
@@ -135,7 +142,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   const tasks: ChunkTask[] = [];
   const chunk = options.chunkPoints ?? CHUNK_POINTS;
   for (let from = 0; from < plan.size; from += chunk) {
-    tasks.push({ sweepFile: resolve(plan.file), ...(plan.texts ? { texts: plan.texts } : {}), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}) });
+    tasks.push({ sweepFile: resolve(plan.file), ...(plan.texts ? { texts: plan.texts } : {}), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}), ...(options.clearing ? { clearing: options.clearing } : {}) });
   }
   const chunks: SweepPointResult[][] = new Array(tasks.length);
   const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
