@@ -362,13 +362,13 @@ interface SellerPrice {
 function sellerPrices(run: RunFolder): SellerPrice[] {
   const groups = new Map<string, SellerPrice>();
   for (const r of run.trades) {
-    if (r.run !== 0 || r.price === null) continue;
-    const key = `${r.t}|${r.from}|${r.price}`;
+    if (r.run !== 0 || r.pricePerKwh === null) continue;
+    const key = `${r.t}|${r.from}|${r.pricePerKwh}`;
     const g = groups.get(key);
     if (g) {
       g.kw = Math.round((g.kw + num(r.kw)) * 1e7) / 1e7;
       g.buyers += `, ${r.to}`;
-    } else groups.set(key, { t: num(r.t), seller: String(r.from), price: num(r.price), kw: num(r.kw), buyers: String(r.to) });
+    } else groups.set(key, { t: num(r.t), seller: String(r.from), price: num(r.pricePerKwh), kw: num(r.kw), buyers: String(r.to) });
   }
   return [...groups.values()];
 }
