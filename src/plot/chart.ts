@@ -31,7 +31,7 @@ export const base = (title: string) => ({
     view: { stroke: '#ddd' },
     axis: { labelFontSize: 11, titleFontSize: 12 },
     legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
-    header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 },
+    header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0 },
   },
 });
 
@@ -49,9 +49,10 @@ export function niceCeil(value: number): number {
  * A colour scale for `values`: diverging (red below the centre, blue above), symmetric about
  * `center` over ±the largest deviation (at least `atLeast`) when the values lie on both sides
  * of it or `alwaysDiverging`; sequential over their range otherwise. The legend names both
- * ends and the centre.
+ * ends and the centre, and is `legendLength` pixels long (the plot's height; 80 to 200).
  */
-export function colorScale(values: readonly number[], options: { center?: number; atLeast?: number; alwaysDiverging?: boolean } = {}) {
+export function colorScale(values: readonly number[], options: { center?: number; atLeast?: number; alwaysDiverging?: boolean; legendLength?: number } = {}) {
+  const gradientLength = Math.max(80, Math.min(200, options.legendLength ?? 160));
   const center = options.center ?? 0;
   const finite = values.filter(Number.isFinite);
   const lo = Math.min(...finite, center);
@@ -62,7 +63,7 @@ export function colorScale(values: readonly number[], options: { center?: number
     const ends = [center - half, center + half].map((v) => Number(v.toPrecision(12)));
     return {
       scale: { scheme: 'redblue', domain: [ends[0]!, center, ends[1]!] },
-      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength: 160 },
+      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength },
     };
   }
   const positive = finite.every((v) => v >= center);
@@ -70,15 +71,22 @@ export function colorScale(values: readonly number[], options: { center?: number
   const max = Math.max(...finite);
   return {
     scale: { scheme: positive ? 'blues' : 'reds', domain: min === max ? [min - 1, max + 1] : [min, max], ...(positive ? {} : { reverse: true }) },
-    legend: { gradientLength: 160 },
+    legend: { gradientLength },
   };
 }
 
-/** A colour for each step: a sequential scale (dark early, light late) with its legend. */
-export function stepColor(stepCount: number, field = 't') {
+/** A colour for each step: a sequential scale (dark early, light late) with its legend (symbols for a few steps, a gradient for many). */
+export function stepColor(stepCount: number, field = 't', title = 'step') {
+  const scale = { scheme: { name: 'viridis', extent: [0, 0.85] } };
   return stepCount <= 12
-    ? { field, type: 'ordinal', title: 'step', scale: { scheme: { name: 'viridis', extent: [0, 0.85] } }, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } }
-    : { field, type: 'quantitative', title: 'step', scale: { scheme: { name: 'viridis', extent: [0, 0.85] } }, legend: { gradientLength: 160, tickMinStep: 1 } };
+    ? { field, type: 'ordinal', title, scale }
+    : { field, type: 'quantitative', title, scale, legend: { gradientLength: 120, tickMinStep: 1, format: 'd' } };
+}
+
+/** A legend title for a unit: long units on two lines ("objective units" / "per kWh"), so that none is cut. */
+export function unitTitle(unit: string): string | string[] {
+  const split = unit.match(/^(.*\S)\s+(per .*)$/);
+  return unit.length > 14 && split ? [split[1]!, split[2]!] : unit;
 }
 
 /** An axis of steps (ordinal): upright labels, every k-th of many. */

@@ -3,14 +3,56 @@
  * main tables, and every figure (inline SVG), in one self-contained page that opens from
  * file:// with no server and no network. Nothing in it depends on the clock, so the same run
  * gives the same bytes.
+ *
+ * The numbers are named for what they are (market/money.ts): with money in the objective (a
+ * bid or a tariff) the settlement is in currency; without, its prices are shadow prices in
+ * objective units per kWh and no settlement in currency is shown; with nothing in it, the
+ * report says so. Table cells are rounded to their column's precision (`cellText`), and wide
+ * tables break their headers at word boundaries to fit the page.
  */
+import { objectiveKind, type ObjectiveKind } from '../market/money.ts';
 import type { Figure } from './figures.ts';
 import type { Row, RunFolder } from './run-dir.ts';
 
 const escape = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** A single value (summary lines): 8 significant digits. */
 const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Number(v.toPrecision(8)).toString()) : v === null || v === undefined ? '—' : String(v));
+
+/** Money columns of the settlement (currency), by name or by their `Currency` suffix. */
+const MONEY = /^(payments|revenues|fees|congestionCharge|imbalanceCost|preferenceCost|bidCost|totalCost|baselineCost|gain)$|Currency$/;
+
+/**
+ * A table cell rounded to its column's precision: voltages (…Pu) 4 decimals, prices (…PerKwh)
+ * 4, power and energy (…Kw, …Kwh) 3, money 2, anything else 6 significant digits — so that
+ * the solver's last digits (7.8400001) do not show. Trailing zeros are dropped but for
+ * voltages (4 decimals) and money (2), whose columns align.
+ */
+export function cellText(column: string, v: unknown): string {
+  if (typeof v !== 'number') return v === null || v === undefined ? '—' : String(v);
+  // Money in a column of cents: 2 decimals always (but 0), so that the column aligns.
+  if (MONEY.test(column)) return v === 0 ? '0' : v.toFixed(2);
+  if (Number.isInteger(v)) return String(v);
+  const fixed = (decimals: number) => {
+    const text = Number(v.toFixed(decimals)).toString();
+    return text === '-0' ? '0' : text;
+  };
+  if (/Pu$/.test(column)) return v.toFixed(4);
+  if (/PerKwh$|^(price|negotiated|central|difference)$/.test(column)) return fixed(4);
+  if (/(Kw|Kwh)$/.test(column)) return fixed(3);
+  return Number(v.toPrecision(6)).toString();
+}
+
+/** A column name that may break between its words (camelCase) in a narrow header. */
+const header = (column: string) => escape(column).replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
+
+/** What the objective holds, in words, for the summary and the settlement. */
+function objectiveWords(kind: ObjectiveKind): string {
+  if (kind === 'money') return 'money (a bid or a tariff): costs in currency, prices in currency per kWh';
+  if (kind === 'penalties') return 'no money (no costBid, no tariff), only penalty terms: its prices are shadow prices in objective units per kWh, not money';
+  return 'nothing (no bid, tariff, request, fee, preference or volume penalty): every feasible dispatch is optimal and every price is 0';
+}
 
 /** At most this many rows of a table are shown; the CSV has them all. */
 const MAX_ROWS = 200;
@@ -51,9 +93,9 @@ function table(columns: string[], rows: readonly (Row | Record<string, unknown>)
   if (rows.length === 0) return '';
   const shown = rows.slice(0, MAX_ROWS);
   const more = rows.length > MAX_ROWS ? `<p class="note">First ${MAX_ROWS} of ${rows.length} rows; the CSV file has them all.</p>` : '';
-  return `<table><caption>${escape(caption)}</caption><thead><tr>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr></thead><tbody>${shown
-    .map((r) => `<tr>${columns.map((c) => `<td>${escape(format(r[c]))}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>${more}`;
+  return `<p class="caption">${escape(caption)}</p><div class="table"><table><thead><tr>${columns.map((c) => `<th>${header(c)}</th>`).join('')}</tr></thead><tbody>${shown
+    .map((r) => `<tr>${columns.map((c) => `<td>${escape(cellText(c, r[c]))}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table></div>${more}`;
 }
 
 function keyValues(entries: [string, unknown][]): string {
@@ -68,10 +110,12 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
   const sections: string[] = [];
 
   const summary: [string, unknown][] = [['kind', run.kind], ['status', status]];
+  const kind = run.scenario ? objectiveKind(run.scenario) : undefined;
   if (run.kind !== 'sweep') {
-    summary.push(['objective', r.objective]);
+    summary.push([kind === 'money' ? 'objective (currency)' : kind ? 'objective (objective units)' : 'objective', r.objective]);
     const terms = (r.objectiveTerms ?? {}) as Record<string, number>;
     for (const [term, value] of Object.entries(terms)) summary.push([`  ${term}`, value]);
+    if (kind) summary.push(['the objective holds', objectiveWords(kind)]);
     const solver = (r.solver ?? {}) as Record<string, unknown>;
     if (solver.backend) {
       summary.push(['solver', `${solver.backend}: ${solver.columns} columns × ${solver.rows} rows, ${solver.iterations} iterations, worst violation ${format(solver.maxViolation)}, tie-break ${solver.tieBreak}`]);
@@ -96,23 +140,33 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
   const settlement = r.settlement as
     | { agents: Record<string, unknown>[]; socialWelfare: number; feesCollected: number; congestionCollected: number; baseline: Record<string, unknown> }
     | undefined;
-  if (settlement) {
+  if (settlement && kind && kind !== 'money') {
+    // No money in the objective: no settlement in currency, only the energy each agent traded.
+    sections.push(
+      `<section id="settlement"><h2>Settlement</h2><p>No settlement in currency: the objective holds ${escape(objectiveWords(kind))}. The energy each agent bought and sold:</p>${table(
+        ['agent', 'boughtKwh', 'soldKwh'],
+        settlement.agents,
+        'Per agent over the run (settlement.csv has every step)',
+      )}</section>`,
+    );
+  } else if (settlement) {
     const baseline = settlement.baseline;
     const worse = settlement.agents.filter((a) => a.worseOff).map((a) => String(a.agent));
     const prices = r.prices as { uniqueness: string; rule: string; nonUnique: unknown[] } | undefined;
     sections.push(
       `<section id="settlement"><h2>Settlement and value of trading</h2>${keyValues([
-        ['social welfare', settlement.socialWelfare],
-        ['network fees collected', settlement.feesCollected],
-        ['congestion charges collected', settlement.congestionCollected],
-        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${format(baseline.socialWelfare)}`],
+        ['social welfare (currency)', cellText('gain', settlement.socialWelfare)],
+        ['network fees collected (currency)', cellText('gain', settlement.feesCollected)],
+        ['congestion charges collected (currency)', cellText('gain', settlement.congestionCollected)],
+        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${cellText('gain', baseline.socialWelfare)} (currency)`],
         ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
         ...((settlement as { unpriced?: boolean }).unpriced ? [['unpriced', 'the solver gave no duals: trades settle at 0 (use HiGHS)'] as [string, unknown]] : []),
-        ['prices', prices ? `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}` : 'no duals'],
+        // A clearing's prices: unique or chosen by a rule. A simulation prices every window on its own (no summary).
+        ...(prices ? [['prices', `${prices.uniqueness}${prices.nonUnique.length > 0 ? ` (${prices.nonUnique.length}; ${prices.rule})` : ''}`] as [string, unknown]] : []),
       ])}${table(
         ['agent', 'boughtKwh', 'soldKwh', 'payments', 'revenues', 'fees', 'congestionCharge', 'imbalanceCost', 'preferenceCost', 'bidCost', 'totalCost', 'baselineCost', 'gain', 'worseOff'],
         settlement.agents,
-        'Per agent over the run (settlement.csv has every step): total cost = bid cost + payments + fees + congestion charge + imbalance cost − revenues + preferences; gain = cost without peer trades − total cost',
+        'Per agent over the run, in currency (settlement.csv has every step): total cost = bid cost + payments + fees + congestion charge + imbalance cost − revenues + preferences; gain = cost without peer trades − total cost',
       )}</section>`,
     );
   }
@@ -143,7 +197,15 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     tables.push(filesList(run));
   } else {
     tables.push(table(['t', 'agent', 'scheduleKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'netInjectionKw', 'voltagePu'], run.steps, 'Prosumers per step (steps.csv)'));
-    tables.push(table(['t', 'from', 'to', 'kw', 'pricePerKwh', 'feePerKwh', 'preferencePerKwh'], run.trades, 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee'));
+    tables.push(
+      table(
+        ['t', 'from', 'to', 'kw', 'pricePerKwh', 'feePerKwh', 'preferencePerKwh'],
+        run.trades,
+        kind && kind !== 'money'
+          ? 'Trades (trades.csv): shadow price per kWh to the seller, in objective units (not money); the buyer pays it plus the fee'
+          : 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee',
+      ),
+    );
   }
   sections.push(`<section><h2>Tables</h2>${tables.join('\n')}</section>`);
 
@@ -154,13 +216,14 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(name)} — p2pmarket</title>
 <style>
-body { font: 14px/1.45 Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+body { font: 14px/1.45 'DejaVu Sans', Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
 h3 { font-size: 1rem; margin: 0.5rem 0; } .status { font-weight: bold; color: ${status === 'optimal' ? '#1a7f37' : '#b42318'}; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; } dt { color: #555; white-space: pre; } dd { margin: 0; }
 figure { margin: 1.5rem 0; overflow-x: auto; } figcaption { color: #555; font-size: 0.9rem; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; } caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
-th, td { border: 1px solid #ddd; padding: 0.15rem 0.5rem; text-align: right; } th { background: #f5f5f5; }
+.table { overflow-x: auto; } table { border-collapse: collapse; margin: 1rem 0; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+.caption { font-weight: bold; margin: 1rem 0 0; } .table table { margin-top: 0.3rem; }
+th, td { border: 1px solid #ddd; padding: 0.15rem 0.4rem; text-align: right; } th { background: #f5f5f5; vertical-align: bottom; } td { white-space: nowrap; }
 .note { color: #555; font-size: 0.85rem; } .diagnosis { color: #b42318; }
 </style>
 </head>

@@ -7,7 +7,7 @@
  * units per kWh otherwise (market/money.ts).
  */
 import { objectiveKind, objectiveUnits } from '../market/money.ts';
-import { base, colorScale, FEW_STEPS, HEIGHT, num, stepAxis, stepColor, WIDTH, wrapped } from './chart.ts';
+import { base, colorScale, FEW_STEPS, HEIGHT, num, stepAxis, stepColor, unitTitle, WIDTH, wrapped } from './chart.ts';
 import type { Figure } from './figures.ts';
 import type { Row, RunFolder } from './run-dir.ts';
 
@@ -27,11 +27,11 @@ interface ResultStep {
   lines?: { from: string; to: string; flowKw: number; maxKw: number | null }[];
 }
 
-/** What a price is, for labels: money, a shadow price, or unknown (no scenario.json). */
-export function priceLabel(run: RunFolder): { unit: string; shadow: boolean } {
-  if (!run.scenario) return { unit: 'per kWh', shadow: false };
+/** What a price is, for labels: money, a shadow price, or unknown (no scenario.json); `nothing` when the objective holds nothing (every price 0). */
+export function priceLabel(run: RunFolder): { unit: string; shadow: boolean; nothing: boolean } {
+  if (!run.scenario) return { unit: 'per kWh', shadow: false, nothing: false };
   const kind = objectiveKind(run.scenario);
-  return { unit: objectiveUnits(kind).price, shadow: kind !== 'money' };
+  return { unit: objectiveUnits(kind).price, shadow: kind !== 'money', nothing: kind === 'nothing' };
 }
 
 export function runFigures(run: RunFolder): Figure[] {
@@ -45,7 +45,8 @@ export function runFigures(run: RunFolder): Figure[] {
   if (steps.length > 0) {
     const agents = [...new Set(steps.map((r) => String(r.agent)))];
     const ts = [...new Set(steps.map((r) => num(r.t)))].sort((a, b) => a - b);
-    const net = colorScale(steps.map((r) => num(r.netInjectionKw)), { alwaysDiverging: true });
+    const netHeight = Math.max(60, Math.min(24, Math.max(12, Math.floor(480 / agents.length))) * agents.length);
+    const net = colorScale(steps.map((r) => num(r.netInjectionKw)), { alwaysDiverging: true, legendLength: netHeight });
     figures.push({
       id: 'net-injection',
       title: 'Net injection, agent × step',
@@ -53,7 +54,7 @@ export function runFigures(run: RunFolder): Figure[] {
       spec: {
         ...base('Net injection (kW), agent × step'),
         width: Math.max(WIDTH / 2, Math.min(900, Math.max(5, Math.min(40, Math.floor(900 / ts.length))) * ts.length)),
-        height: Math.max(60, Math.min(24, Math.max(12, Math.floor(480 / agents.length))) * agents.length),
+        height: netHeight,
         data: { values: steps.map((r) => ({ t: r.t, agent: r.agent, netInjectionKw: r.netInjectionKw })) },
         mark: { type: 'rect' },
         encoding: {
@@ -151,7 +152,7 @@ function stepBars(run: RunFolder, steps: Row[], agents: string[], ts: number[]):
   }
   const quantities = ['forecast', 'battery', 'traded'];
   const bars = ts.length <= BAR_STEPS;
-  const color = { field: 'quantity', type: 'nominal', sort: quantities, title: null, scale: { domain: quantities, range: ['#4c78a8', '#f58518', '#54a24b'] } };
+  const color = { field: 'quantity', type: 'nominal', sort: quantities, title: null, scale: { domain: quantities, range: ['#4c78a8', '#f58518', '#54a24b'] }, legend: { orient: 'top', direction: 'horizontal' } };
   const tooltip = [{ field: 'agent' }, { field: 't', title: 'step' }, { field: 'quantity' }, { field: 'kw', title: 'kW' }];
   return {
     id: 'step-bars',
@@ -283,9 +284,9 @@ function elementsPerStep(f: {
     return {
       id: f.id,
       title: f.title,
-      caption: `${f.what} in every step (colour; the steps side by side)${f.after ?? '.'}${f.limits.values.length > 0 ? ` Red: ${f.limits.name}.` : ''}`,
+      caption: `${f.what}${steps.length > 1 ? ' in every step (colour; the steps side by side)' : ''}${f.after ?? '.'}${f.limits.values.length > 0 ? ` Red: ${f.limits.name}.` : ''}`,
       spec: {
-        ...base(`${f.title} per step (${f.unit})`),
+        ...base(`${f.title}${steps.length > 1 ? ' per step' : ''} (${f.unit})`),
         width: Math.max(WIDTH, Math.max(14, 5 * steps.length) * f.order.length),
         height: HEIGHT,
         layer: [
@@ -294,9 +295,9 @@ function elementsPerStep(f: {
             mark: { type: 'point', filled: true, size: 30, opacity: 0.9 },
             encoding: {
               x,
-              xOffset: { field: 't', type: 'ordinal' },
+              // One step: one colour, no legend.
+              ...(steps.length > 1 ? { xOffset: { field: 't', type: 'ordinal' }, color: stepColor(steps.length) } : {}),
               y: { field: 'value', type: 'quantitative', title: f.unit, scale: { zero: false } },
-              color: stepColor(steps.length),
               tooltip,
             },
           },
@@ -311,6 +312,7 @@ function elementsPerStep(f: {
   const limitOf = (element: string) => f.limits.values.filter((l) => l.element === undefined || l.element === element).map((l) => l.value);
   const atLimit = f.values.filter((v) => limitOf(v.element).some((l) => Math.abs(v.value - l) <= 1e-6 * Math.max(1, Math.abs(l))));
   const cell = Math.max(4, Math.min(24, Math.floor(900 / steps.length)));
+  const height = Math.max(80, Math.min(16, Math.max(8, Math.floor(560 / f.order.length))) * f.order.length);
   return {
     id: f.id,
     title: f.title,
@@ -318,7 +320,7 @@ function elementsPerStep(f: {
     spec: {
       ...base(`${f.title} (${f.unit}), ${f.element} × step`),
       width: cell * steps.length,
-      height: Math.max(80, Math.min(16, Math.max(8, Math.floor(560 / f.order.length))) * f.order.length),
+      height,
       layer: [
         {
           data: { values: f.values },
@@ -326,7 +328,7 @@ function elementsPerStep(f: {
           encoding: {
             x: { field: 't', type: 'ordinal', axis: stepAxis(steps) },
             y: { field: 'element', type: 'ordinal', sort: f.order, title: f.element },
-            color: { field: 'value', type: 'quantitative', title: f.unit, ...colorScale(f.values.map((v) => v.value), f.color) },
+            color: { field: 'value', type: 'quantitative', title: unitTitle(f.unit), ...colorScale(f.values.map((v) => v.value), { ...f.color, legendLength: height }) },
             tooltip,
           },
         },
@@ -377,12 +379,14 @@ function sellerPrices(run: RunFolder): SellerPrice[] {
  * Trade prices: a few steps, one point per seller and step, dodged by seller within the step
  * (equal prices stay apart), sized by the power sold; many steps, a heatmap seller × step.
  */
-function tradePriceFigure(values: SellerPrice[], price: { unit: string; shadow: boolean }): Figure {
+function tradePriceFigure(values: SellerPrice[], price: ReturnType<typeof priceLabel>): Figure {
   const steps = [...new Set(values.map((v) => v.t))].sort((a, b) => a - b);
   // The utility first, then the prosumers in the order they first sell.
   const sellers = [...new Set(values.map((v) => v.seller))].sort((a, b) => (a === 'utility' ? -1 : b === 'utility' ? 1 : 0));
-  const title = price.shadow ? 'Trade shadow prices' : 'Trade prices';
-  const what = price.shadow
+  const title = price.nothing ? 'Trade prices (all 0: the objective holds nothing)' : price.shadow ? 'Trade shadow prices' : 'Trade prices';
+  const what = price.nothing
+    ? `The price of every bilateral trade to its seller (${price.unit}): all 0, as the objective holds nothing to optimise (no bid, tariff, request, fee, preference or volume penalty) — every feasible dispatch is optimal`
+    : price.shadow
     ? `The price of every bilateral trade to its seller: a shadow price of the objective's penalty terms (${price.unit}), not money`
     : `The price of every bilateral trade to its seller (${price.unit}, from the duals of the clearing; the buyer adds the fee)`;
   const tooltip = [{ field: 't', title: 'step' }, { field: 'seller' }, { field: 'buyers', title: 'sold to' }, { field: 'kw', title: 'kW sold' }, { field: 'price', title: price.unit }];
@@ -409,6 +413,7 @@ function tradePriceFigure(values: SellerPrice[], price: { unit: string; shadow: 
     };
   }
   const cell = Math.max(4, Math.min(24, Math.floor(900 / steps.length)));
+  const sellerHeight = Math.max(60, 16 * sellers.length);
   return {
     id: 'trade-prices',
     title,
@@ -416,13 +421,13 @@ function tradePriceFigure(values: SellerPrice[], price: { unit: string; shadow: 
     spec: {
       ...base(`${title} (${price.unit}), seller × step`),
       width: cell * steps.length,
-      height: Math.max(60, 16 * sellers.length),
+      height: sellerHeight,
       data: { values },
       mark: { type: 'rect' },
       encoding: {
         x: { field: 't', type: 'ordinal', axis: stepAxis(steps) },
         y: { field: 'seller', type: 'nominal', sort: sellers, title: 'seller' },
-        color: { field: 'price', type: 'quantitative', title: price.unit, ...colorScale(values.map((v) => v.price)) },
+        color: { field: 'price', type: 'quantitative', title: unitTitle(price.unit), ...colorScale(values.map((v) => v.price), { legendLength: sellerHeight }) },
         tooltip,
       },
     },

@@ -7,9 +7,11 @@
  * - **fan charts for every point**: the batteries' state of charge and the prosumers' net
  *   injection over the steps, median and p5–p95 band across the samples, one panel per point
  *   (named by its parameters) — up to MAX_FAN_POINTS points, evenly spread when there are more;
+ *   one band per prosumer up to MAX_FAN_AGENTS, their total (summed per sample) beyond; a
+ *   point whose batteries hold nothing draws no state-of-charge panel;
  * - **empirical CDFs**: each metric's distribution over the samples, one curve per point.
  */
-import { base, num } from './chart.ts';
+import { base, HEIGHT, metricUnit, num, WIDTH } from './chart.ts';
 import type { Figure } from './figures.ts';
 import type { Row, RunFolder } from './run-dir.ts';
 
@@ -28,6 +30,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 interface Point {
   index: number;
   label: string;
+  /** The label without its number, compact, for panel headers and legends: "pvScale 0.5 · batteryScale 1". */
+  short: string;
   runs: Set<unknown>;
 }
 
@@ -39,7 +43,8 @@ function pointsOf(run: RunFolder, samples: number): Point[] {
     const rows = run.runs.slice(k * samples, (k + 1) * samples);
     const first = rows[0]!;
     const label = parameters.length > 0 ? parameters.map((c) => `${c} = ${first[c]}`).join(', ') : 'all samples';
-    points.push({ index: k, label: `point ${k}: ${label}`, runs: new Set(rows.map((r) => r.run)) });
+    const short = parameters.length > 0 ? parameters.map((c) => `${c} ${first[c]}`).join(' · ') : 'all samples';
+    points.push({ index: k, label: `point ${k}: ${label}`, short, runs: new Set(rows.map((r) => r.run)) });
   }
   return points;
 }
@@ -69,12 +74,19 @@ export function stochasticFigures(run: RunFolder, samples: number): Figure[] {
   return figures;
 }
 
+/** A metric's panel title with its unit: "tradedKwh (kWh)"; a metric without a unit (a count) as it is. */
+function withUnit(metric: string): string {
+  const unit = metricUnit(metric);
+  return unit ? `${metric} (${unit})` : metric;
+}
+
 function metricBands(run: RunFolder, swept: string, parameters: string[], metrics: string[], samples: number): Figure {
   const others = parameters.filter((c) => c !== swept && new Set(run.runs.map((r) => r[c])).size > 1);
   const values = run.summary
     .filter((s) => metrics.includes(String(s.metric)))
     .map((s) => ({
       metric: s.metric,
+      panel: withUnit(String(s.metric)),
       x: s[swept],
       series: others.map((c) => `${c} = ${s[c]}`).join(', ') || 'all',
       p5: num(s.p5),
@@ -83,7 +95,7 @@ function metricBands(run: RunFolder, swept: string, parameters: string[], metric
       mean: num(s.mean),
       samples: num(s.samples),
     }));
-  const color = others.length > 0 ? { color: { field: 'series', type: 'nominal', title: others.join(', ') } } : {};
+  const color = others.length > 0 ? { color: { field: 'series', type: 'nominal', title: others.join(', '), legend: { orient: 'top', direction: 'horizontal' } } } : {};
   const xType = run.runs.every((r) => typeof r[swept] === 'number') ? 'quantitative' : 'ordinal';
   return {
     id: 'sweep-metric-bands',
@@ -92,7 +104,7 @@ function metricBands(run: RunFolder, swept: string, parameters: string[], metric
     spec: {
       ...base(`Metrics against ${swept}: median and p5–p95 over ${samples} samples`),
       data: { values },
-      facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
+      facet: { field: 'panel', type: 'nominal', title: null, sort: metrics.map(withUnit) },
       columns: 3,
       resolve: { scale: { y: 'independent' } },
       spec: {
@@ -121,26 +133,41 @@ function shownPoints(points: Point[]): Point[] {
   return Array.from({ length: MAX_FAN_POINTS }, (_, k) => points[Math.round((k * (points.length - 1)) / (MAX_FAN_POINTS - 1))]!);
 }
 
+/** Prosumers drawn one band each at most; beyond, the fan chart draws their total (per sample, then its band). */
+export const MAX_FAN_AGENTS = 6;
+
 function fanCharts(run: RunFolder, points: Point[], samples: number): Figure[] {
   const shown = shownPoints(points);
   const pointOfRun = new Map<unknown, Point>();
   for (const p of shown) for (const r of p.runs) pointOfRun.set(r, p);
-  const groups = new Map<string, { point: Point; agent: string; t: number; soc: number[]; net: number[] }>();
+  const agentCount = new Set(run.steps.map((r) => r.agent)).size;
+  const total = agentCount > MAX_FAN_AGENTS;
+  // One value per run, agent (or "total") and step; then the band over a point's samples.
+  const perRun = new Map<string, { point: Point; agent: string; t: number; soc: number | null; net: number }>();
   for (const r of run.steps) {
     const point = pointOfRun.get(r.run);
     if (!point) continue;
-    const key = `${point.index}|${r.agent}|${r.t}`;
+    const agent = total ? 'total' : String(r.agent);
+    const key = `${r.run}|${agent}|${r.t}`;
+    let v = perRun.get(key);
+    if (!v) perRun.set(key, (v = { point, agent, t: num(r.t), soc: null, net: 0 }));
+    if (r.socStartKwh !== null) v.soc = (v.soc ?? 0) + num(r.socStartKwh);
+    v.net += num(r.netInjectionKw);
+  }
+  const groups = new Map<string, { point: Point; agent: string; t: number; soc: number[]; net: number[] }>();
+  for (const v of perRun.values()) {
+    const key = `${v.point.index}|${v.agent}|${v.t}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { point, agent: String(r.agent), t: num(r.t), soc: [], net: [] }));
-    if (r.socStartKwh !== null) g.soc.push(num(r.socStartKwh));
-    g.net.push(num(r.netInjectionKw));
+    if (!g) groups.set(key, (g = { point: v.point, agent: v.agent, t: v.t, soc: [], net: [] }));
+    if (v.soc !== null) g.soc.push(v.soc);
+    g.net.push(v.net);
   }
   const band = (field: 'soc' | 'net') =>
     [...groups.values()]
       .filter((g) => g[field].length > 0)
       .map((g) => {
         const sorted = [...g[field]].sort((a, b) => a - b);
-        return { point: g.point.label, order: g.point.index, agent: g.agent, t: g.t, p5: percentile(sorted, 0.05), p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), samples: sorted.length };
+        return { point: g.point.label, short: g.point.short, order: g.point.index, agent: g.agent, t: g.t, p5: percentile(sorted, 0.05), p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), samples: sorted.length };
       });
   const which =
     shown.length === points.length
@@ -148,40 +175,64 @@ function fanCharts(run: RunFolder, points: Point[], samples: number): Figure[] {
         ? 'across the samples'
         : `across the samples of each of the ${points.length} points`
       : `across the samples of ${shown.length} of the ${points.length} points, evenly spread (the others are in steps.csv)`;
-  const chart = (id: string, title: string, what: string, unit: string, values: ReturnType<typeof band>): Figure => ({
-    id,
-    title,
-    caption: `${what} ${which}: median line, p5–p95 band, one panel per point.`,
-    spec: {
-      ...base(`${title} (${unit}): median and p5–p95 over ${samples} samples`),
-      data: { values },
-      facet: { field: 'point', type: 'nominal', title: null, sort: { field: 'order' } },
-      columns: Math.min(3, shown.length),
-      spec: {
-        width: 220,
-        height: 130,
-        layer: [
-          {
-            mark: { type: 'area', opacity: 0.2 },
-            encoding: { x: { field: 't', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } }, y: { field: 'p5', type: 'quantitative', title: unit }, y2: { field: 'p95' }, color: { field: 'agent', type: 'nominal' } },
-          },
-          {
-            mark: { type: 'line', point: true },
-            encoding: {
-              x: { field: 't', type: 'quantitative' },
-              y: { field: 'p50', type: 'quantitative' },
-              color: { field: 'agent', type: 'nominal' },
-              tooltip: [{ field: 'point' }, { field: 'agent' }, { field: 't', title: 'step' }, { field: 'p5' }, { field: 'p50' }, { field: 'p95' }, { field: 'samples' }],
-            },
-          },
-        ],
+  const chart = (id: string, title: string, what: string, unit: string, values: ReturnType<typeof band>, note = ''): Figure => {
+    const panels = new Set(values.map((v) => v.point)).size;
+    const layer = [
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } },
+          y: { field: 'p5', type: 'quantitative', title: unit },
+          y2: { field: 'p95' },
+          ...(total ? {} : { color: { field: 'agent', type: 'nominal', legend: null } }),
+        },
       },
-    },
-  });
+      {
+        mark: { type: 'line', point: { size: 12 } },
+        encoding: {
+          x: { field: 't', type: 'quantitative' },
+          y: { field: 'p50', type: 'quantitative' },
+          ...(total ? {} : { color: { field: 'agent', type: 'nominal', title: 'agent', ...(panels > 1 ? { legend: { orient: 'top', direction: 'horizontal' } } : {}) } }),
+          tooltip: [{ field: 'point' }, { field: 'agent' }, { field: 't', title: 'step' }, { field: 'p5' }, { field: 'p50' }, { field: 'p95' }, { field: 'samples' }],
+        },
+      },
+    ];
+    const head = base(`${title} (${unit}): median and p5–p95 over ${samples} samples${panels === 1 && points.length > 1 ? `, ${values[0]!.short}` : ''}`);
+    return {
+      id,
+      title,
+      caption: `${what} ${which}: median line, p5–p95 band${panels > 1 ? ', one panel per point' : ''}${note}.`,
+      // One point: one chart of the figure's size; more: a panel each.
+      spec:
+        panels === 1
+          ? { ...head, data: { values }, width: WIDTH, height: HEIGHT, layer }
+          : {
+              ...head,
+              data: { values },
+              facet: { field: 'short', type: 'nominal', title: null, sort: { field: 'order' }, header: { labelLimit: 250, labelFontSize: 11 } },
+              columns: Math.min(3, panels),
+              spec: { width: 240, height: 130, layer },
+            },
+    };
+  };
   const figures: Figure[] = [];
+  // Points whose batteries hold nothing in every sample (no capacity) draw no panel.
   const soc = band('soc');
-  if (soc.length > 0) figures.push(chart('fan-state-of-charge', 'State of charge', "Each battery's state of charge at the start of each step", 'kWh', soc));
-  figures.push(chart('fan-net-injection', 'Net injection', "Each prosumer's realised net injection in each step", 'kW', band('net')));
+  const empty = new Set(shown.map((p) => p.label).filter((label) => soc.filter((v) => v.point === label).every((v) => v.p5 === 0 && v.p95 === 0)));
+  const socShown = soc.filter((v) => !empty.has(v.point));
+  const emptyNote = empty.size > 0 ? `; ${empty.size === 1 ? 'one point' : `${empty.size} points`} whose batteries hold 0 kWh throughout (${[...empty].map((l) => l.split(':')[0]).join(', ')}) draw no panel` : '';
+  if (socShown.length > 0) {
+    figures.push(
+      total
+        ? chart('fan-state-of-charge', 'State of charge', `The total state of charge of the ${agentCount} prosumers' batteries at the start of each step`, 'kWh', socShown, emptyNote)
+        : chart('fan-state-of-charge', 'State of charge', "Each battery's state of charge at the start of each step", 'kWh', socShown, emptyNote),
+    );
+  }
+  figures.push(
+    total
+      ? chart('fan-net-injection', 'Net injection', `The total realised net injection of the ${agentCount} prosumers in each step`, 'kW', band('net'))
+      : chart('fan-net-injection', 'Net injection', "Each prosumer's realised net injection in each step", 'kW', band('net')),
+  );
   return figures;
 }
 
@@ -191,7 +242,7 @@ function metricCdfs(run: RunFolder, points: Point[], metrics: string[], samples:
     const rows = run.runs.filter((r) => point.runs.has(r.run));
     for (const metric of metrics) {
       const sorted = rows.map((r: Row) => r[metric]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
-      sorted.forEach((v, k) => values.push({ metric, point: point.label, order: point.index, value: v, share: (k + 1) / sorted.length }));
+      sorted.forEach((v, k) => values.push({ metric, panel: withUnit(metric), point: point.label, short: point.short, order: point.index, value: v, share: (k + 1) / sorted.length }));
     }
   }
   return {
@@ -201,7 +252,7 @@ function metricCdfs(run: RunFolder, points: Point[], metrics: string[], samples:
     spec: {
       ...base(`Empirical CDFs over ${samples} samples`),
       data: { values },
-      facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
+      facet: { field: 'panel', type: 'nominal', title: null, sort: metrics.map(withUnit) },
       columns: 3,
       resolve: { scale: { x: 'independent' } },
       spec: {
@@ -211,7 +262,7 @@ function metricCdfs(run: RunFolder, points: Point[], metrics: string[], samples:
         encoding: {
           x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
           y: { field: 'share', type: 'quantitative', title: 'share of samples', scale: { domain: [0, 1] } },
-          ...(points.length > 1 ? { color: { field: 'point', type: 'nominal', sort: { field: 'order' }, title: null } } : {}),
+          ...(points.length > 1 ? { color: { field: 'short', type: 'nominal', sort: { field: 'order' }, title: null, legend: { orient: 'bottom', direction: 'horizontal', columns: 3, labelLimit: 250 } } } : {}),
           tooltip: [{ field: 'metric' }, { field: 'point' }, { field: 'value' }, { field: 'share', format: '.2f' }],
         },
       },
