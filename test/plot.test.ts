@@ -146,14 +146,31 @@ describe('figures of a clearing', () => {
     expect(ticks.map((t) => `${t.element} ${t.value}`).sort()).toEqual(['0→1 -100', '0→1 100', '1→2 -100', '1→2 100', '2→3 -100', '2→3 100']);
   });
 
-  it('trade prices: one point per trade, at its price', () => {
+  it('trade prices: one point per seller and step (side by side), at its price, sized by what it sold', () => {
     const points = svgMarks(svgOf(run, 'trade-prices'), 'point');
-    expect(points).toHaveLength(run.trades.length);
+    const sellers = new Set(run.trades.map((tr) => `${tr.from} ${tr.t}`));
+    expect(points).toHaveLength(sellers.size);
     for (const tr of run.trades) {
-      const point = points.find((p) => p.pair === `${tr.from}→${tr.to}` && p.step === String(tr.t));
-      expect(point, `${tr.from}→${tr.to} step ${tr.t}`).toBeDefined();
-      near(point!.price, tr.pricePerKwh);
+      const point = points.find((p) => p.seller === tr.from && p.step === String(tr.t));
+      expect(point, `${tr.from} step ${tr.t}`).toBeDefined();
+      near(point!['objective units per kWh'], tr.pricePerKwh);
+      expect(point!['sold to']!.split(', ')).toContain(String(tr.to));
     }
+    for (const p of points) {
+      const sold = run.trades.filter((tr) => tr.from === p.seller && String(tr.t) === p.step).reduce((sum, tr) => sum + Number(tr.kw), 0);
+      near(p['kW sold'], sold);
+    }
+  });
+
+  it('says what the numbers are: shadow prices in objective units, no settlement in currency', () => {
+    const html = readFileSync(join(run.dir, 'index.html'), 'utf8');
+    expect(html).toContain('objective (objective units)');
+    expect(html).toMatch(/No settlement in currency/);
+    expect(html).not.toContain('paymentsCurrency');
+    expect(html).not.toMatch(/<th>pay<wbr>ments<\/th>|<th>payments<\/th>/);
+    expect(figure(run, 'trade-prices').title).toBe('Trade shadow prices');
+    expect(figure(run, 'nodal-prices').title).toBe('Nodal shadow prices');
+    expect(html).not.toContain('no duals');
   });
 });
 
@@ -217,7 +234,7 @@ describe('figures of sweeps', () => {
     stochastic = readRunFolder(join(dir, 's'));
   }, 90_000);
 
-  it('node-0 study: one panel per step of each battery\'s state of charge against the request', async () => {
+  it('node-0 study: a panel per step and battery of its state of charge against the request', async () => {
     const f = figure(studyB, 'sweep-state-of-charge');
     const data = await sceneData(f, 'line');
     // 4 steps × 3 batteries × 201 request values.
@@ -242,7 +259,8 @@ describe('figures of sweeps', () => {
     }
     const limits = await sceneData(f, 'line');
     const limitPoints = limits.filter((d) => 'limitKw' in d);
-    expect(limitPoints).toHaveLength(2 * 9);
+    // Both limits at the 9 values, in every panel (3 batteries × 4 steps).
+    expect(limitPoints).toHaveLength(2 * 9 * 3 * 4);
     for (const d of limitPoints) expect(Math.abs(Number(d.limitKw))).toBeCloseTo(Number(d.x), 9);
   });
 

@@ -33,14 +33,14 @@ export function cellText(column: string, v: unknown): string {
   if (typeof v !== 'number') return v === null || v === undefined ? '—' : String(v);
   // Money in a column of cents: 2 decimals always (but 0), so that the column aligns.
   if (MONEY.test(column)) return v === 0 ? '0' : v.toFixed(2);
+  if (/Pu$/.test(column)) return v.toFixed(4);
   if (Number.isInteger(v)) return String(v);
   const fixed = (decimals: number) => {
     const text = Number(v.toFixed(decimals)).toString();
     return text === '-0' ? '0' : text;
   };
-  if (/Pu$/.test(column)) return v.toFixed(4);
   if (/PerKwh$|^(price|negotiated|central|difference)$/.test(column)) return fixed(4);
-  if (/(Kw|Kwh)$/.test(column)) return fixed(3);
+  if (/^kw$|Kw$|Kwh$/.test(column)) return fixed(3);
   return Number(v.toPrecision(6)).toString();
 }
 

@@ -184,7 +184,7 @@ function fanCharts(run: RunFolder, points: Point[], samples: number): Figure[] {
           x: { field: 't', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } },
           y: { field: 'p5', type: 'quantitative', title: unit },
           y2: { field: 'p95' },
-          ...(total ? {} : { color: { field: 'agent', type: 'nominal', legend: null } }),
+          ...(total ? {} : { color: { field: 'agent', type: 'nominal', title: 'agent', ...(panels > 1 ? { legend: { orient: 'top', direction: 'horizontal' } } : {}) } }),
         },
       },
       {
