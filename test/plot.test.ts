@@ -153,12 +153,12 @@ describe('figures of a clearing', () => {
     for (const tr of run.trades) {
       const point = points.find((p) => p.seller === tr.from && p.step === String(tr.t));
       expect(point, `${tr.from} step ${tr.t}`).toBeDefined();
-      near(point!['objective units per kWh'], tr.pricePerKwh);
+      near(point!['objective units per kWh']!.replace('−', '-'), tr.pricePerKwh);
       expect(point!['sold to']!.split(', ')).toContain(String(tr.to));
     }
     for (const p of points) {
       const sold = run.trades.filter((tr) => tr.from === p.seller && String(tr.t) === p.step).reduce((sum, tr) => sum + Number(tr.kw), 0);
-      near(p['kW sold'], sold);
+      near(p['kW sold']!.replace('−', '-'), sold);
     }
   });
 

@@ -94,7 +94,10 @@ export function runFigures(run: RunFolder): Figure[] {
   // Nodal prices (clearings with duals): where a binding limit separates them. All zero: nothing to draw.
   const priced = resultSteps.flatMap((s) => (s.buses ?? []).filter((b) => typeof b.nodalPricePerKwh === 'number').map((b) => ({ t: s.t, element: b.id, value: b.nodalPricePerKwh! })));
   if (priced.some((p) => p.value !== 0)) {
+    const nodalSteps = new Set(priced.map((p) => p.t)).size;
+    const relative = nodalSteps > FEW_STEPS ? separationFigure(priced, buses.map((b) => b.id), price) : undefined;
     figures.push(
+      relative ??
       elementsPerStep({
         id: 'nodal-prices',
         title: price.shadow ? 'Nodal shadow prices' : 'Nodal prices',
@@ -430,6 +433,63 @@ function tradePriceFigure(values: SellerPrice[], price: ReturnType<typeof priceL
         color: { field: 'price', type: 'quantitative', title: unitTitle(price.unit), ...colorScale(values.map((v) => v.price), { legendLength: sellerHeight }) },
         tooltip,
       },
+    },
+  };
+}
+
+/**
+ * Nodal prices over many steps when the substation's price moves more over the steps than the
+ * buses' prices part within one (a tariff by the hour): its price per step on top, and below,
+ * each bus's price less it (bus × step, diverging about 0), so that where a binding limit
+ * separates the buses is seen and not drowned by the tariff. Undefined when the buses part as
+ * much as the steps move (the plain heatmap shows it).
+ */
+function separationFigure(priced: { t: number; element: string; value: number }[], order: string[], price: ReturnType<typeof priceLabel>): Figure | undefined {
+  const head = order[0]!;
+  const headPrice = new Map(priced.filter((p) => p.element === head).map((p) => [p.t, p.value]));
+  const heads = [...headPrice.values()];
+  const move = Math.max(...heads) - Math.min(...heads);
+  const differences = priced.map((p) => ({ ...p, nodal: p.value, difference: Number((p.value - (headPrice.get(p.t) ?? 0)).toPrecision(12)) }));
+  const part = Math.max(0, ...differences.map((d) => Math.abs(d.difference)));
+  if (!(move > 2 * part)) return undefined;
+  const steps = [...headPrice.keys()].sort((a, b) => a - b);
+  const cell = Math.max(4, Math.min(24, Math.floor(900 / steps.length)));
+  const height = Math.max(80, Math.min(16, Math.max(8, Math.floor(560 / order.length))) * order.length);
+  const title = price.shadow ? 'Nodal shadow prices' : 'Nodal prices';
+  const x = { field: 't', type: 'ordinal', axis: stepAxis(steps) };
+  return {
+    id: 'nodal-prices',
+    title,
+    caption:
+      `The value of one more kWh injected at every bus (${price.unit}${price.shadow ? ': a shadow price of the objective\'s penalty terms, not money' : ''}): on top, the substation's (bus ${head}) in every step; ` +
+      `below, every bus's less the substation's in the same step (colour, symmetric about 0): what the injection there does to the binding voltage and flow limits${part === 0 ? ' (none binds: every bus has the substation\'s price)' : ''}.`,
+    spec: {
+      ...base(`${title} (${price.unit})`),
+      vconcat: [
+        {
+          width: cell * steps.length,
+          height: 90,
+          data: { values: steps.map((t) => ({ t, price: headPrice.get(t) })) },
+          mark: { type: 'line', point: { size: 16 }, interpolate: 'step-after' },
+          encoding: {
+            x: { ...x, axis: { ...stepAxis(steps), title: null } },
+            y: { field: 'price', type: 'quantitative', title: [`bus ${head}`, price.unit.replace(/ per kWh$/, '/kWh')], scale: { zero: false } },
+            tooltip: [{ field: 't', title: 'step' }, { field: 'price', title: price.unit }],
+          },
+        },
+        {
+          width: cell * steps.length,
+          height,
+          data: { values: differences },
+          mark: { type: 'rect' },
+          encoding: {
+            x,
+            y: { field: 'element', type: 'ordinal', sort: order, title: 'bus' },
+            color: { field: 'difference', type: 'quantitative', title: [`less bus ${head}`, ...[unitTitle(price.unit)].flat()], ...colorScale(differences.map((d) => d.difference), { alwaysDiverging: true, legendLength: height }) },
+            tooltip: [{ field: 't', title: 'step' }, { field: 'element', title: 'bus' }, { field: 'nodal', title: price.unit }, { field: 'difference', title: `less bus ${head}` }],
+          },
+        },
+      ],
     },
   };
 }
