@@ -20,10 +20,11 @@
  * ieee33-year is too large to clear whole.
  *
  * What is shot: every figure (`<figure>`), the Summary and the Settlement sections, and the
- * Tables section when it is short (long tables would only repeat the CSV files). Rendering is
- * deterministic: a fixed viewport and device scale, DejaVu Sans (the reports' first font,
- * installed on Debian), no animation, and the report holds no timestamp or timing (the solver
- * line names iterations, not milliseconds).
+ * Tables section when it is short (long tables would only repeat the CSV files), all cut from
+ * one full-page screenshot. Rendering is deterministic: a fixed viewport and device scale,
+ * DejaVu Sans (the reports' first font, installed on Debian), no animation, a page never
+ * scrolled, and the report holds no timestamp or timing (the solver line names iterations,
+ * not milliseconds).
  *
  * Regenerate the references after an intended change, then look at them before committing:
  *   P2PMARKET_UPDATE_SCREENSHOTS=1 npx vitest run test/report-screenshots.test.ts
@@ -89,22 +90,38 @@ async function makeReports(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** Every shot of one report, as name → PNG bytes. */
+/** The part of a page's PNG inside a box (CSS pixels, device scale 1), rounded to whole pixels. */
+function crop(page: PNG, box: { x: number; y: number; width: number; height: number }): Buffer {
+  const x = Math.max(0, Math.round(box.x));
+  const y = Math.max(0, Math.round(box.y));
+  const width = Math.min(page.width - x, Math.round(box.width));
+  const height = Math.min(page.height - y, Math.round(box.height));
+  const out = new PNG({ width, height });
+  PNG.bitblt(page, out, x, y, width, height, 0, 0);
+  return PNG.sync.write(out);
+}
+
+/**
+ * Every shot of one report, as name → PNG bytes: one full-page screenshot, never scrolled,
+ * cut into its figures and sections (element screenshots scroll the page, and text drawn at
+ * another sub-pixel offset differs in its anti-aliasing).
+ */
 async function shoot(browser: Browser, index: string): Promise<Map<string, Buffer>> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   try {
     await page.goto(pathToFileURL(index).href, { waitUntil: 'load' });
-    await page.evaluate(() => document.fonts.ready);
+    await page.evaluate('document.fonts.ready.then(() => true)'); // (a string: the tests are typed without the DOM)
+    const boxes: { name: string; x: number; y: number; width: number; height: number }[] = await page.evaluate(`
+      [...document.querySelectorAll('figure')].map((e) => ({ name: 'figure-' + e.dataset.figure, e }))
+        .concat([...document.querySelectorAll('section')].map((e) => ({ name: 'section-' + (e.querySelector('h2')?.textContent ?? '').trim().toLowerCase().replace(/\\W+/g, '-'), e })))
+        .filter(({ name }) => name !== 'section-figures' && name !== 'section-')
+        .map(({ name, e }) => { const r = e.getBoundingClientRect(); return { name, x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })
+    `);
+    const full = PNG.sync.read(await page.screenshot({ fullPage: true, animations: 'disabled' }));
     const shots = new Map<string, Buffer>();
-    for (const figure of await page.$$('figure')) {
-      shots.set(`figure-${await figure.getAttribute('data-figure')}`, await figure.screenshot({ animations: 'disabled' }));
-    }
-    for (const section of await page.$$('section')) {
-      const title = (await section.$eval('h2', (h) => h.textContent ?? '')).trim();
-      if (title === 'Figures' || title === '') continue;
-      const box = await section.boundingBox();
-      if (title === 'Tables' && (box?.height ?? 0) > MAX_TABLES_HEIGHT) continue;
-      shots.set(`section-${title.toLowerCase().replace(/\W+/g, '-')}`, await section.screenshot({ animations: 'disabled' }));
+    for (const box of boxes) {
+      if (box.name === 'section-tables' && box.height > MAX_TABLES_HEIGHT) continue;
+      shots.set(box.name, crop(full, box));
     }
     return shots;
   } finally {

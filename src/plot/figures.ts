@@ -1,15 +1,18 @@
 /**
  * The figures of a run, as vega-lite specifications with their data inline. Which figures a
  * run gets depends on what it is:
- * - a clearing or a simulation: the net-injection heatmap (agent × step), per-step bars of
- *   forecast, battery and traded power, state-of-charge trajectories, bus voltages per step
- *   against their limits, line flows against their limits, and trade prices;
- * - a sweep: per step, each battery's state of charge against the swept parameter (the
- *   seed's node-0 study: four stacked panels), battery power against the parameter with the
- *   limits when the parameter is a battery limit (the seed's constraint study), and the
- *   objective against the parameter;
- * - a stochastic sweep: fan charts (p5–p95 band, median line) of every battery's state of
- *   charge and every agent's net injection over the steps, across the samples.
+ * - a clearing or a simulation: the net-injection heatmap (agent × step, diverging about 0),
+ *   per-step bars (lines for many steps) of forecast, battery and traded power, one panel per
+ *   prosumer, state-of-charge trajectories with their limits, bus voltages, nodal prices and
+ *   line flows per step (points coloured by step for a few steps, heatmaps element × step for
+ *   many), and trade prices per seller and step — prices labelled as money or as shadow
+ *   prices in objective units (market/money.ts);
+ * - a sweep: each battery's state of charge and power against the swept parameter (a grid
+ *   step × battery for a few steps, as the seed's node-0 study; a line per step, coloured, in
+ *   a panel per battery for more), with the limits when the parameter is a battery limit (the
+ *   seed's constraint study), and the objective against the parameter;
+ * - a stochastic sweep: fan charts (p5–p95 band, median line) of the state of charge and the
+ *   net injection over the steps, across the samples, metrics against the parameter, CDFs.
  *
  * Every mark carries an aria description of its data (vega-lite's default), so the SVG says
  * which values it was drawn from; the tests read them.

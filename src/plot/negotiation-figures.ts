@@ -5,6 +5,7 @@
  * prices per iteration against the central price of their trade. A simulation's figures show its
  * first window's negotiation (negotiation.csv has every window's). None for a central clearing.
  */
+import { priceLabel } from './run-figures.ts';
 import { base, HEIGHT, num, WIDTH } from './chart.ts';
 import type { Figure } from './figures.ts';
 import type { RunFolder } from './run-dir.ts';
@@ -69,7 +70,7 @@ export function negotiationFigures(run: RunFolder): Figure[] {
         (central === null ? '' : `, and the central optimum's price of their trade (${central}, grey)`) +
         `${which}; at convergence the seller's price is the trade's price and the buyer's exceeds it by its fee and preference.`,
       spec: {
-        ...base(`Prices of ${from} and ${to} (step ${t}) per iteration`),
+        ...base(`${priceLabel(run).shadow ? 'Shadow prices' : 'Prices'} of ${from} and ${to} (step ${t}) per iteration (${priceLabel(run).unit})`),
         width: WIDTH,
         height: HEIGHT,
         layer: [
@@ -78,7 +79,7 @@ export function negotiationFigures(run: RunFolder): Figure[] {
             mark: { type: 'line' },
             encoding: {
               x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
-              y: { field: 'price', type: 'quantitative', title: 'price per kWh', scale: { zero: false } },
+              y: { field: 'price', type: 'quantitative', title: priceLabel(run).unit, scale: { zero: false } },
               color: { field: 'side', type: 'nominal', title: null },
               tooltip: [{ field: 'iteration' }, { field: 'side' }, { field: 'price', format: '.6f' }],
             },

@@ -44,6 +44,9 @@ export function cellText(column: string, v: unknown): string {
   return Number(v.toPrecision(6)).toString();
 }
 
+/** A sum of money in the settlement's summary lines: 3 decimals. */
+const money = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '—');
+
 /** A column name that may break between its words (camelCase) in a narrow header. */
 const header = (column: string) => escape(column).replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
 
@@ -155,10 +158,10 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     const prices = r.prices as { uniqueness: string; rule: string; nonUnique: unknown[] } | undefined;
     sections.push(
       `<section id="settlement"><h2>Settlement and value of trading</h2>${keyValues([
-        ['social welfare (currency)', cellText('gain', settlement.socialWelfare)],
-        ['network fees collected (currency)', cellText('gain', settlement.feesCollected)],
-        ['congestion charges collected (currency)', cellText('gain', settlement.congestionCollected)],
-        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${cellText('gain', baseline.socialWelfare)} (currency)`],
+        ['social welfare (currency)', money(settlement.socialWelfare)],
+        ['network fees collected (currency)', money(settlement.feesCollected)],
+        ['congestion charges collected (currency)', money(settlement.congestionCollected)],
+        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${money(baseline.socialWelfare)} (currency)`],
         ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
         ...((settlement as { unpriced?: boolean }).unpriced ? [['unpriced', 'the solver gave no duals: trades settle at 0 (use HiGHS)'] as [string, unknown]] : []),
         // A clearing's prices: unique or chosen by a rule. A simulation prices every window on its own (no summary).
