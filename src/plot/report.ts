@@ -11,6 +11,7 @@
  * tables break their headers at word boundaries to fit the page.
  */
 import { objectiveKind, type ObjectiveKind } from '../market/money.ts';
+import { metricUnit } from './chart.ts';
 import type { Figure } from './figures.ts';
 import type { Row, RunFolder } from './run-dir.ts';
 
@@ -73,7 +74,7 @@ function metricColumns(run: RunFolder): string[] {
 function metricRanges(run: RunFolder, metrics: string[]): Record<string, unknown>[] {
   return metrics.map((metric) => {
     const values = run.runs.map((r) => r[metric]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
-    return { metric, runs: values.length, min: values[0], median: values[Math.floor((values.length - 1) / 2)], max: values.at(-1) };
+    return { metric, unit: metricUnit(metric) || '—', runs: values.length, min: values[0], median: values[Math.floor((values.length - 1) / 2)], max: values.at(-1) };
   });
 }
 
@@ -195,7 +196,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     } else if (run.runs.length <= RUNS_SHOWN) {
       tables.push(table(['run', ...run.parameterColumns, 'status', ...metrics.slice(0, SUMMARY_METRICS)], run.runs, 'Runs (runs.csv has every metric)'));
     } else {
-      tables.push(table(['metric', 'runs', 'min', 'median', 'max'], metricRanges(run, metrics), `The metrics over the ${run.runs.length} runs (runs.csv has every run)`));
+      tables.push(table(['metric', 'unit', 'runs', 'min', 'median', 'max'], metricRanges(run, metrics), `The metrics over the ${run.runs.length} runs (runs.csv has every run)`));
     }
     tables.push(filesList(run));
   } else {
