@@ -63,7 +63,7 @@ export function colorScale(values: readonly number[], options: { center?: number
     const ends = [center - half, center + half].map((v) => Number(v.toPrecision(12)));
     return {
       scale: { scheme: 'redblue', domain: [ends[0]!, center, ends[1]!] },
-      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength },
+      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength, format: ',.4~g' },
     };
   }
   const positive = finite.every((v) => v >= center);

@@ -162,7 +162,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
         ['social welfare (currency)', money(settlement.socialWelfare)],
         ['network fees collected (currency)', money(settlement.feesCollected)],
         ['congestion charges collected (currency)', money(settlement.congestionCollected)],
-        ['without peer trades', 'reason' in baseline ? `not computed: ${baseline.reason}` : `${baseline.status}, social welfare ${money(baseline.socialWelfare)} (currency)`],
+        ['without peer trades', 'reason' in baseline ? (/^not computed/.test(String(baseline.reason)) ? baseline.reason : `not computed: ${baseline.reason}`) : `${baseline.status}, social welfare ${money(baseline.socialWelfare)} (currency)`],
         ['worse off with peer trades', worse.length > 0 ? worse.join(', ') : 'nobody'],
         ...((settlement as { unpriced?: boolean }).unpriced ? [['unpriced', 'the solver gave no duals: trades settle at 0 (use HiGHS)'] as [string, unknown]] : []),
         // A clearing's prices: unique or chosen by a rule. A simulation prices every window on its own (no summary).
