@@ -165,6 +165,12 @@ function helpOf(sub: string[], cwd: string): Promise<string> {
   }
   return HELP_CACHE.get(key)!;
 }
+/** `p2pmarket validate` of a bundled input, once per path (every work folder holds the same copies). */
+const VALIDATED = new Map<string, Promise<Run>>();
+function validated(input: string, cwd: string): Promise<Run> {
+  if (!VALIDATED.has(input)) VALIDATED.set(input, run(process.execPath, [BIN, 'validate', '--quiet', input], cwd, ENV, 300_000));
+  return VALIDATED.get(input)!;
+}
 const GLOBAL_HELP_OPTIONS = ['--limit', '--help', '--version'];
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
@@ -190,9 +196,9 @@ async function checkCommand(command: string, cwd: string): Promise<string> {
       expect(known, `p2pmarket ${sub.join(' ')}: option ${option} is not in its --help`).toBe(true);
     }
     const inputs = args.filter((a) => a.endsWith('.json') && existsSync(join(cwd, a)));
-    if (inputs.length > 0) {
-      const v = await run(process.execPath, [BIN, 'validate', '--quiet', ...inputs], cwd, ENV, 60_000);
-      expect(v.code, `p2pmarket validate ${inputs.join(' ')}: ${v.out}`).toBe(0);
+    for (const input of inputs) {
+      const v = await validated(input, cwd);
+      expect(v.code, `p2pmarket validate ${input}: ${v.out}`).toBe(0);
     }
     return `checked p2pmarket ${sub.join(' ')} (options against --help${inputs.length ? `; validated ${inputs.join(', ')}` : ''})`;
   }
@@ -212,9 +218,14 @@ async function checkCommand(command: string, cwd: string): Promise<string> {
   return `not run: ${words.join(' ')}`;
 }
 
-const REPORT: string[] = [];
+/** What was run or checked, by file and line (in each block, its lines in order); printed at the end. */
+const REPORT: { file: string; line: number; text: string }[] = [];
+const report = (b: Block, text: string) => REPORT.push({ file: b.file, line: b.line, text: `${label(b)} ${text}` });
 afterAll(() => {
-  console.log(`docs test: ${REPORT.length} entries\n${REPORT.sort().join('\n')}`);
+  const order = (r: { file: string; line: number }) => FILES.indexOf(r.file) * 1e6 + r.line;
+  const lines = [...REPORT].sort((a, b) => order(a) - order(b)).map((r) => r.text);
+  const ran = REPORT.filter((r) => r.text.includes('[ran]')).length;
+  console.log(`docs test: ${ran} commands and examples run, ${REPORT.length - ran} checked only\n${lines.join('\n')}`);
 });
 
 describe.concurrent('every sh block of the docs', () => {
@@ -235,16 +246,16 @@ describe.concurrent('every sh block of the docs', () => {
       }
       if (mode === 'check') {
         for (const line of logicalLines(code)) {
-          for (const part of line.split(/\s*&&\s*/)) REPORT.push(`${label(block)} [check-only: ${why}] ${await checkCommand(part, cwd)}`);
+          for (const part of line.split(/\s*&&\s*/)) report(block, `[check-only: ${why}] ${await checkCommand(part, cwd)}`);
         }
         return;
       }
       writeFileSync(join(cwd, '.docs-block.sh'), script(code));
-      const r = await run('/bin/bash', ['.docs-block.sh'], cwd, { ...ENV, PATH: `${SHIMS}:${ENV.PATH}` }, 240_000);
+      const r = await run('/bin/bash', ['.docs-block.sh'], cwd, { ...ENV, PATH: `${SHIMS}:${ENV.PATH}` }, 600_000);
       expect(r.code, `${label(block)}:\n${r.out.slice(-4000)}`).toBe(0);
       for (const e of block.expects) expect(r.out, `${label(block)} should print "${e}"`).toContain(e);
-      for (const line of logicalLines(code)) REPORT.push(`${label(block)} [ran] ${line}`);
-    }, 300_000);
+      for (const line of logicalLines(code)) report(block, `[ran] ${line}`);
+    }, 900_000);
   }
 });
 
@@ -257,11 +268,11 @@ describe.concurrent('every code example of the docs', () => {
       const source = block.lang === 'ts' ? (await transform(block.code, { loader: 'ts', format: 'esm', target: 'node20' })).code : block.code;
       const file = `example.${ext}`;
       writeFileSync(join(cwd, file), source);
-      const r = await run(process.execPath, [file], cwd, ENV, 240_000);
+      const r = await run(process.execPath, [file], cwd, ENV, 600_000);
       expect(r.code, `${label(block)}:\n${r.out.slice(-4000)}`).toBe(0);
       for (const e of block.expects) expect(r.out, `${label(block)} should print "${e}"`).toContain(e);
-      REPORT.push(`${label(block)} [ran] node ${file}${block.lang === 'ts' ? ' (types stripped by esbuild)' : ''}`);
-    }, 300_000);
+      report(block, `[ran] node ${file}${block.lang === 'ts' ? ' (types stripped by esbuild)' : ''}`);
+    }, 900_000);
   }
 });
 
