@@ -7,6 +7,7 @@ import { clearMarket, type SolverName } from '../market/clear.ts';
 import { baselineScenario, settle, settlementSummary, type Settlement } from '../market/settlement.ts';
 import { clearingFiles, withoutTrades } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
+import { objectiveKind } from '../market/money.ts';
 import { scenarioJson } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
@@ -32,6 +33,8 @@ export interface ClearCommandOptions {
   baseline?: boolean;
   /** false: write no trades.csv (--no-trades). */
   trades?: boolean;
+  /** Every table in full, whatever the size (--verbose). */
+  verbose?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -79,7 +82,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   if (options.acCheck && result.status === 'optimal') result.acCheck = acCheck(scenario, result);
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (!options.quiet || result.status !== 'optimal') {
-    (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result) + '\n');
+    (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result, { objective: objectiveKind(scenario), verbose: options.verbose }) + '\n');
     if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck) + '\n');
     if (result.negotiation) (result.status === 'optimal' ? process.stdout : process.stderr).write('\n' + renderNegotiation(result.negotiation) + '\n');
   }
