@@ -63,7 +63,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   const dir = folder.dir;
   let result;
   try {
-    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, file });
+    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, file, checked: true });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
@@ -74,7 +74,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
     // The value of trading: the same market without peer trades, when there is a tariff to trade at.
     // The baseline (no peer trades, nothing to negotiate) is always cleared centrally.
     const baseline = scenario.utility.tariff && options.baseline !== false
-      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: options.solver, timeLimitSeconds: options.timeLimit, file })
+      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: options.solver, timeLimitSeconds: options.timeLimit, file, checked: true })
       : undefined;
     settlement = settle(scenario, result, baseline);
     result.settlement = settlementSummary(settlement);

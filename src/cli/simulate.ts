@@ -98,7 +98,7 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   const dir = folder.dir;
   let result: SimulationResult;
   try {
-    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, ...(requests ? { requests } : {}) });
+    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, checked: true, ...(requests ? { requests } : {}) });
     // Progress on stderr for long runs: a bar on a terminal, else a line every 30 s (logs, CI).
     const long = !options.quiet && simulation.lastStep >= PROGRESS_MIN_STEPS;
     const bar = long && process.stderr.isTTY
