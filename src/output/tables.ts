@@ -33,7 +33,8 @@ export interface RenderOptions {
   verbose?: boolean;
 }
 
-const fmt = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
+/** A value to `digits` decimals; a value that rounds to zero prints as 0, never −0.000. */
+const fmt = (v: number | null, digits = 3) => (v === null ? '—' : (Math.abs(v) < 0.5 * 10 ** -digits ? 0 : v).toFixed(digits));
 const isSmall = (agents: number, steps: number) => agents + 1 <= SMALL_AGENTS && steps <= SMALL_STEPS;
 
 export function renderClearing(result: ClearingResult, options: RenderOptions = {}): string {
