@@ -54,7 +54,8 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
       .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model')
       .option('--no-baseline', 'skip the value-of-trading baseline (the market cleared again without peer trades)')
       .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
@@ -89,7 +90,8 @@ the conflicting constraints); 1 anything else.`,
       .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1)
       .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
       .option('--plot', 'draw the figures and index.html into the output folder')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
@@ -119,7 +121,8 @@ cannot be cleared runs its step with idle batteries; the command then exits 3.`,
       .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1)
       .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
       .option('--plot', 'draw the figures and index.html into the output folder')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
