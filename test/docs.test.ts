@@ -224,8 +224,10 @@ const report = (b: Block, text: string) => REPORT.push({ file: b.file, line: b.l
 afterAll(() => {
   const order = (r: { file: string; line: number }) => FILES.indexOf(r.file) * 1e6 + r.line;
   const lines = [...REPORT].sort((a, b) => order(a) - order(b)).map((r) => r.text);
-  const ran = REPORT.filter((r) => r.text.includes('[ran]')).length;
-  console.log(`docs test: ${ran} commands and examples run, ${REPORT.length - ran} checked only\n${lines.join('\n')}`);
+  const count = (tag: string) => REPORT.filter((r) => r.text.includes(tag)).length;
+  console.log(
+    `docs test: ${count('[ran]')} commands and examples run, ${count('[check-only')} commands checked only, ${count('[type-checked]')} examples type-checked\n${lines.join('\n')}`,
+  );
 });
 
 describe.concurrent('every sh block of the docs', () => {
@@ -275,6 +277,29 @@ describe.concurrent('every code example of the docs', () => {
     }, 900_000);
   }
 });
+
+it.concurrent('the TypeScript examples type-check against the package\'s declarations (tsc, strict)', async () => {
+  const ts = CODE.filter((b) => b.lang === 'ts');
+  const cwd = workFolder('typecheck', false);
+  const files = ts.map((b, k) => {
+    const name = `example-${k}.mts`;
+    writeFileSync(join(cwd, name), b.code);
+    return name;
+  });
+  writeFileSync(
+    join(cwd, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true,
+        typeRoots: [join(ROOT, 'node_modules', '@types')], types: ['node'],
+      },
+      files,
+    }),
+  );
+  const r = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], cwd, ENV, 300_000);
+  expect(r.code, `${ts.map(label).join(', ')}:\n${r.out}`).toBe(0);
+  for (const b of ts) report(b, '[type-checked] tsc --strict against dist/index.d.ts');
+}, 600_000);
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
