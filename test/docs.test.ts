@@ -253,11 +253,11 @@ describe.concurrent('every sh block of the docs', () => {
         return;
       }
       writeFileSync(join(cwd, '.docs-block.sh'), script(code));
-      const r = await run('/bin/bash', ['.docs-block.sh'], cwd, { ...ENV, PATH: `${SHIMS}:${ENV.PATH}` }, 600_000);
+      const r = await run('/bin/bash', ['.docs-block.sh'], cwd, { ...ENV, PATH: `${SHIMS}:${ENV.PATH}` }, 900_000);
       expect(r.code, `${label(block)}:\n${r.out.slice(-4000)}`).toBe(0);
       for (const e of block.expects) expect(r.out, `${label(block)} should print "${e}"`).toContain(e);
       for (const line of logicalLines(code)) report(block, `[ran] ${line}`);
-    }, 900_000);
+    }, 1_200_000);
   }
 });
 
@@ -270,11 +270,11 @@ describe.concurrent('every code example of the docs', () => {
       const source = block.lang === 'ts' ? (await transform(block.code, { loader: 'ts', format: 'esm', target: 'node20' })).code : block.code;
       const file = `example.${ext}`;
       writeFileSync(join(cwd, file), source);
-      const r = await run(process.execPath, [file], cwd, ENV, 600_000);
+      const r = await run(process.execPath, [file], cwd, ENV, 900_000);
       expect(r.code, `${label(block)}:\n${r.out.slice(-4000)}`).toBe(0);
       for (const e of block.expects) expect(r.out, `${label(block)} should print "${e}"`).toContain(e);
       report(block, `[ran] node ${file}${block.lang === 'ts' ? ' (types stripped by esbuild)' : ''}`);
-    }, 900_000);
+    }, 1_200_000);
   }
 });
 
