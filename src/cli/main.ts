@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Peer-to-peer electricity markets on distribution feeders with batteries.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see README, "Limits"`, collectLimit)
+    .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see docs/run-folders.md, "Limits"`, collectLimit)
     .hook('preAction', (_program, action) => applyLimits(action.optsWithGlobals().limit as string[] | undefined))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -165,7 +165,7 @@ Examples:
   $ p2pmarket sweep scenarios/stochastic-seed.json --resume      # finish one that was killed
   $ p2pmarket sweep scenarios/stochastic-seed.json --queue redis://:secret@db1:6379   # on p2pmarket workers
 
-Writes runs.csv (run, status, objective, solveMs, then a column per parameter, and sample),
+Writes runs.csv (run, a column per parameter, sample, status, solveMs, objective, then the metrics),
 steps.csv and trades.csv (run = the point's index), summary.csv for stochastic sweeps (mean,
 std, p5, p50, p95 per metric), and result.json — in point order and byte for byte the same
 whatever --workers (but for the solveMs timings). Finished points are kept in
@@ -175,7 +175,7 @@ With --queue, the chunks are jobs of a BullMQ queue named after the sweep, compu
 number of "p2pmarket worker --queue <same URL>" processes on any machines; the files are the
 same as a local run's. A killed worker's chunk is run again elsewhere after --lock-duration; a
 chunk with bad input is reported (exit 2); if Redis goes away for --redis-timeout the command
-exits 1 and --resume finishes the sweep once Redis is back. See README, "Distributed sweeps".`,
+exits 1 and --resume finishes the sweep once Redis is back. See docs/distributed.md.`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await (await import('./sweep.ts')).sweepCommand(sweep, options);
@@ -229,7 +229,7 @@ reached or refuses the password, or no such sweep.`,
     .command('powerflow')
     .description('AC power flow of the scenario\'s feeder (backward/forward sweep): voltages, line flows, losses.')
     .argument('<scenario>', 'scenario file (JSON)')
-    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/powerflow/)')
+    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>-powerflow/)')
     .option('--json', 'print { converged, iterations, steps: [...] } as JSON on stdout')
     .option('--tolerance <pu>', 'convergence tolerance: largest voltage change between iterations, p.u.', positive('--tolerance'), 1e-10)
     .option('--max-iterations <n>', 'give up after this many iterations', positiveInteger('--max-iterations'), 100)
