@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `p2pmarket` command: the compiled package (dist/, built by `npm ci` or
-// `npm run build`). In a checkout without dist/, the TypeScript sources through tsx (a
-// development dependency), so that the command still runs — slower to start.
+// Entry point of the `p2pmarket` command: the compiled package's command line (dist/bin/, built
+// by `npm ci` or `npm run build`: a few bundled ES modules, see scripts/build.mjs). In a checkout
+// without it, the TypeScript sources through tsx (a development dependency), so that the command
+// still runs — slower to start.
 import { existsSync } from 'node:fs';
 
 // A reader that stops early (`p2pmarket … | head`) is not an error.
@@ -11,7 +12,7 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
+const compiled = new URL('../dist/bin/main.js', import.meta.url);
 let main;
 if (existsSync(compiled)) {
   ({ main } = await import(compiled.href));
