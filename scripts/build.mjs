@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,7 +47,13 @@ await build({
   banner: { js: "import { createRequire as __p2pCreateRequire } from 'node:module'; const require = __p2pCreateRequire(import.meta.url);" },
   // rxjs's ES modules (its "es2015" build), which esbuild can shake down to the Subject the
   // event loops use, instead of the CommonJS build (every operator) that the "node" condition names.
-  plugins: [{ name: 'rxjs-es2015', setup: (b) => b.onResolve({ filter: /^rxjs$/ }, () => ({ path: require.resolve('rxjs').replace(/dist[\\/]cjs[\\/]index\.js$/, 'dist/esm/index.js') })) }],
+  plugins: [
+    { name: 'rxjs-es2015', setup: (b) => b.onResolve({ filter: /^rxjs$/ }, () => ({ path: require.resolve('rxjs').replace(/dist[\\/]cjs[\\/]index\.js$/, 'dist/esm/index.js') })) },
+    // zod's `z` namespace carries every locale's messages (`z.locales`, 64 modules, half of zod's
+    // size); the sources use none but English, which zod configures itself (classic/external.js
+    // imports locales/en.js directly). `z.locales` holds `en` alone in the command's bundle.
+    { name: 'zod-english', setup: (b) => b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(args.path) })) },
+  ],
   legalComments: 'none',
   logLevel: 'warning',
 });
