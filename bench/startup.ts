@@ -5,7 +5,13 @@
  *
  * Aims: `p2pmarket --help` within 0.25 s of a bare start; `clear` of the seed's case in 0.4 s;
  * study B (scenarios/node0-sweep-b.json, 201 clearings) in 1 s — both as whole processes.
- * The commands run the compiled dist/ (bin/p2pmarket.js), as an installed package does.
+ * The commands run the compiled dist/ (bin/p2pmarket.js: the bundled dist/bin/), as an installed
+ * package does.
+ *
+ * On a shared machine every process is slower by much the same factor, a bare start included, so
+ * the aims are judged as ratios to the bare start of the same run: each time is also shown scaled
+ * to a machine on which `node -e 0` takes BENCH_BARE_REFERENCE seconds (default 0.1, this
+ * project's 2-core machine when quiet), and judged there ("at ref."), besides as measured.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,11 +26,19 @@ export interface StartupRow {
   aim: string;
   limit: string;
   medianSeconds: number;
+  minSeconds: number;
   bareSeconds: number;
   /** The process's time over a bare Node start's. */
   ratioToBare: number;
+  /** The median scaled to a bare start of REFERENCE_BARE seconds. */
+  referenceSeconds: number;
+  referenceBareSeconds: number;
+  /** The aim met as measured, and at the reference. */
   met: boolean;
+  metAtReference: boolean;
 }
+
+const REFERENCE_BARE = Number(process.env.BENCH_BARE_REFERENCE ?? 0.1);
 
 function wall(args: string[]): number {
   const started = performance.now();
@@ -41,7 +55,7 @@ const median = (values: number[]) => {
 };
 
 export async function benchStartup(options: { quick: boolean; format: { table: (head: string[], rows: string[][]) => string; section: (title: string) => void } }): Promise<StartupRow[]> {
-  options.format.section('Start-up: whole processes against a bare Node start (node -e 0), median wall time');
+  options.format.section(`Start-up: whole processes against a bare Node start (node -e 0), median wall time; "at ref." scaled to a ${REFERENCE_BARE} s bare start`);
   const out = mkdtempSync(path.join(tmpdir(), 'p2pmarket-bench-startup-'));
   const runs = options.quick ? 3 : 9;
   const cases = [
@@ -64,12 +78,25 @@ export async function benchStartup(options: { quick: boolean; format: { table: (
   const bareSeconds = median(bare);
   const rows = cases.map((c, i): StartupRow => {
     const s = median(times[i]!);
-    return { aim: c.aim, limit: c.limit, medianSeconds: s, bareSeconds, ratioToBare: s / bareSeconds, met: c.met(s, bareSeconds) };
+    const atReference = (s / bareSeconds) * REFERENCE_BARE;
+    return {
+      aim: c.aim,
+      limit: c.limit,
+      medianSeconds: s,
+      minSeconds: Math.min(...times[i]!),
+      bareSeconds,
+      ratioToBare: s / bareSeconds,
+      referenceSeconds: atReference,
+      referenceBareSeconds: REFERENCE_BARE,
+      met: c.met(s, bareSeconds),
+      metAtReference: c.met(atReference, REFERENCE_BARE),
+    };
   });
+  const mark = (met: boolean) => (met ? 'met' : 'missed');
   console.log(
     options.format.table(
-      ['aim', 'limit', 'median', 'bare node', '× bare', 'mark'],
-      rows.map((r) => [r.aim, r.limit, `${r.medianSeconds.toFixed(3)} s`, `${r.bareSeconds.toFixed(3)} s`, `×${r.ratioToBare.toFixed(1)}`, r.met ? 'met' : 'missed']),
+      ['aim', 'limit', 'median', 'min', 'bare node', '× bare', 'mark', 'at ref.', 'mark at ref.'],
+      rows.map((r) => [r.aim, r.limit, `${r.medianSeconds.toFixed(3)} s`, `${r.minSeconds.toFixed(3)} s`, `${r.bareSeconds.toFixed(3)} s`, `×${r.ratioToBare.toFixed(1)}`, mark(r.met), `${r.referenceSeconds.toFixed(3)} s`, mark(r.metAtReference)]),
     ),
   );
   return rows;
