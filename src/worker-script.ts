@@ -1,6 +1,8 @@
 /**
  * The script a worker thread runs (a sweep's chunks, a distributed worker's chunks). From the
- * compiled package (dist/), the task's own module. From the TypeScript sources (tests, a
+ * compiled package, the task's own module beside the caller: in the library (dist/sweep/,
+ * dist/distributed/, built by tsc) its compiled module; in the command's bundle (dist/bin/, see
+ * scripts/build.mjs) the entry of that name, which sits beside every chunk. From the TypeScript sources (tests, a
  * checkout before `npm run build`), compiling them with tsx in every thread costs about two
  * seconds a thread, so the task (and what it imports) is bundled once, with esbuild, into plain
  * JavaScript under node_modules/.cache/p2pmarket (where the packages it imports resolve), and

@@ -181,6 +181,8 @@ async function sweepInto(
       ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
     });
   } catch (e) {
+    // What was finished is in the journal before the error is reported (--resume keeps it).
+    await journal.settled().catch(() => undefined);
     await distributed?.close();
     if (e instanceof QuadraticNotSupportedError) throw new InputError(plan.scenarioFile, [{ path: e.field, message: e.message }]);
     throw e;
@@ -188,7 +190,9 @@ async function sweepInto(
     bar?.stop();
   }
   const files = withoutTrades(sweepFiles(plan, results), options.trades);
-  // The journal is replaced with the rest of the folder's earlier entries.
+  // The journal's last entries are on the disk (written meanwhile, on other threads); it is then
+  // replaced with the rest of the folder's earlier entries.
+  await journal.settled();
   folder.commit(files, 'replace', journal.identity);
   if (distributed) {
     // The output is written: the sweep's queue and its finished jobs are no longer needed.
