@@ -45,6 +45,12 @@ export function niceCeil(value: number): number {
   return Number((step * power).toPrecision(12));
 }
 
+/** The decimals a value is written with (1.25 → 2, 0.025 → 3, 1250 → 0), so that a legend's labels share them. */
+function decimalsOf(value: number): number {
+  const text = Number(value.toPrecision(6)).toString();
+  return text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+}
+
 /**
  * A colour scale for `values`: diverging (red below the centre, blue above), symmetric about
  * `center` over ±the largest deviation (at least `atLeast`) when the values lie on both sides
@@ -63,7 +69,7 @@ export function colorScale(values: readonly number[], options: { center?: number
     const ends = [center - half, center + half].map((v) => Number(v.toPrecision(12)));
     return {
       scale: { scheme: 'redblue', domain: [ends[0]!, center, ends[1]!] },
-      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength, format: ',.4~g' },
+      legend: { values: [ends[0]!, Number((center - half / 2).toPrecision(12)), center, Number((center + half / 2).toPrecision(12)), ends[1]!], gradientLength, format: `,.${decimalsOf(half / 2)}f` },
     };
   }
   const positive = finite.every((v) => v >= center);
