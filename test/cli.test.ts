@@ -381,12 +381,12 @@ describe('clear --out on the seed', () => {
     const first = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(first.code, first.stderr).toBe(0);
     expectNoStackTrace(first);
-    expect(runFiles(out)).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(runFiles(out)).toEqual(['buses.csv', 'lines.csv', 'nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
 
     const lines = (name: string) => read(name).trimEnd().split(/\r?\n/);
     expect(lines('runs.csv')[0]).toBe('run,status,objective,solveMs');
     expect(lines('steps.csv')[0]).toBe('run,t,startHour,agent,scheduleKw,netInjectionKw,batteryKw,socStartKwh,socEndKwh,voltagePu,marginalPricePerKwh');
-    expect(lines('trades.csv')[0]).toBe('run,t,from,to,kw,price,feePerKwh,preferencePerKwh');
+    expect(lines('trades.csv')[0]).toBe('run,t,from,to,kw,pricePerKwh,feePerKwh,preferencePerKwh');
     expect(lines('nodal-prices.csv')[0]).toBe('run,t,startHour,bus,voltagePu,nodalPricePerKwh');
     expect(lines('settlement.csv')).toHaveLength(1 + 4 * 4); // 4 steps × (utility + 3 prosumers)
     expect(lines('runs.csv')).toHaveLength(2);
@@ -408,7 +408,7 @@ describe('clear --out on the seed', () => {
     const settlement = read('settlement.csv');
     const second = await p2pmarket(['clear', SEED_FILE, '--out', out], dir);
     expect(second.code, second.stderr).toBe(0);
-    expect(runFiles(out)).toEqual(['nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(runFiles(out)).toEqual(['buses.csv', 'lines.csv', 'nodal-prices.csv', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
     expect(readdirSync(out).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     expect(read('steps.csv')).toBe(steps);
     expect(read('trades.csv')).toBe(trades);
@@ -430,7 +430,7 @@ describe('clear --out on the seed', () => {
     const r = await p2pmarket(['clear', SEED_FILE, '--out', mine, '--quiet'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(runFiles(mine)).toEqual(['nodal-prices.csv', 'notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
+    expect(runFiles(mine)).toEqual(['buses.csv', 'lines.csv', 'nodal-prices.csv', 'notes.txt', 'result.json', 'runs.csv', 'scenario.json', 'settlement.csv', 'steps.csv', 'trades.csv']);
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });

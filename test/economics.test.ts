@@ -280,7 +280,7 @@ describe('the bundled scenario with the seed\'s bids (scenarios/seed-bids.json)'
     expect(checkSettlement(scenario, result)).toEqual([]);
     expect(result.settlement.baseline.status).toBe('optimal');
     const settlementCsv = readFileSync(join(dir, 'settlement.csv'), 'utf8').trim().split('\n');
-    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,payments,revenues,fees,congestionCharge,imbalanceCost,preferenceCost,bidCost,totalCost,baselineCost,gain');
+    expect(settlementCsv[0]).toBe('run,t,agent,boughtKwh,soldKwh,paymentsCurrency,revenuesCurrency,feesCurrency,congestionChargeCurrency,imbalanceCostCurrency,preferenceCostCurrency,bidCostCurrency,totalCostCurrency,baselineCostCurrency,gainCurrency');
     expect(settlementCsv).toHaveLength(1 + 4 * 5);
     const nodal = readFileSync(join(dir, 'nodal-prices.csv'), 'utf8').trim().split('\n');
     expect(nodal).toHaveLength(1 + 4 * 4);
@@ -405,15 +405,15 @@ describe('settlement of a simulation', () => {
     const header = lines[0]!;
     const col = (name: string) => header.indexOf(name);
     const rows = lines.slice(1);
-    const imbalance = rows.reduce((sum, r) => sum + Number(r[col('imbalanceCost')]), 0);
+    const imbalance = rows.reduce((sum, r) => sum + Number(r[col('imbalanceCostCurrency')]), 0);
     expect(Math.abs(imbalance)).toBeLessThan(1e-4);
-    expect(rows.some((r) => r[col('agent')] !== 'utility' && Math.abs(Number(r[col('imbalanceCost')])) > 1e-3)).toBe(true);
+    expect(rows.some((r) => r[col('agent')] !== 'utility' && Math.abs(Number(r[col('imbalanceCostCurrency')])) > 1e-3)).toBe(true);
     // Per agent-step: imbalance cost = −imbalance kWh × the utility's price of that step.
     const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8'));
     for (const step of result.steps) {
       for (const a of step.agents) {
         const row = rows.find((r) => Number(r[col('t')]) === step.t && r[col('agent')] === a.id)!;
-        expect(Number(row[col('imbalanceCost')])).toBeCloseTo(-a.imbalanceKw * 4 * step.utilityPricePerKwh, 4);
+        expect(Number(row[col('imbalanceCostCurrency')])).toBeCloseTo(-a.imbalanceKw * 4 * step.utilityPricePerKwh, 4);
       }
     }
     const s = result.settlement;

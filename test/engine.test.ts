@@ -1,7 +1,7 @@
 /** The discrete-event engine: event order, agents, rolling horizons, forecast errors, replay. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeEvent, EVENT_PRIORITY, type SimEvent } from '../src/engine/events.ts';
+import { eventRecord, EVENT_PRIORITY, type SimEvent } from '../src/engine/events.ts';
 import { EventLoop } from '../src/engine/loop.ts';
 import { createSimulation, simulate, type SimulationResult } from '../src/engine/simulate.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -123,7 +123,7 @@ describe("the seed's rolling horizon (scenarios/seed-time-horizons.json)", async
 
   it('is deterministic: two runs give the same events and steps', async () => {
     const again = await simulate(parseScenario(input));
-    expect(again.events.map(describeEvent)).toEqual(result.events.map(describeEvent));
+    expect(again.events.map(eventRecord)).toEqual(result.events.map(eventRecord));
     expect(again.steps).toEqual(result.steps);
   });
 

@@ -152,7 +152,7 @@ describe('figures of a clearing', () => {
     for (const tr of run.trades) {
       const point = points.find((p) => p.pair === `${tr.from}→${tr.to}` && p.step === String(tr.t));
       expect(point, `${tr.from}→${tr.to} step ${tr.t}`).toBeDefined();
-      near(point!.price, tr.price);
+      near(point!.price, tr.pricePerKwh);
     }
   });
 });

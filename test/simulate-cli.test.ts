@@ -11,7 +11,7 @@ import { withoutTimings } from './helpers/timing.ts';
 
 const SCENARIO = join(ROOT, 'scenarios', 'seed-time-horizons.json');
 const { workDir } = temporaryFolder('p2pmarket-simulate-');
-const TRACES = ['steps.csv', 'trades.csv', 'events.csv', 'requests.csv', 'utility.csv', 'imbalance.csv', 'windows.csv', 'settlement.csv'];
+const TRACES = ['steps.csv', 'trades.csv', 'events.csv', 'requests.csv', 'utility.csv', 'imbalance.csv', 'windows.csv', 'settlement.csv', 'buses.csv', 'lines.csv'];
 
 describe('p2pmarket simulate', () => {
   it.concurrent('clears the seed rolling horizon: every window optimal, first at 84.240, states within limits', async () => {

@@ -154,8 +154,8 @@ describe('every run measured', () => {
       expect(Number(run.utilitySoldKwh)).toBeCloseTo(mySettlement.filter((s) => s.agent === 'utility').reduce((s, row) => s + Number(row.soldKwh), 0), 9);
       expect(Number(run.p1PeakImportKw)).toBe(Math.min(...mySteps.filter((s) => s.agent === 'p1').map((s) => Number(s.netInjectionKw))));
       expect(Number(run.tradesFromP2)).toBe(myTrades.filter((t) => t.from === 'p2').length);
-      expect(Number(run.feesCollectedCurrency)).toBeCloseTo(mySettlement.reduce((s, row) => s + Number(row.fees), 0), 6);
-      const gains = mySettlement.filter((s) => s.agent !== 'utility').reduce((s, row) => s + Number(row.gain), 0);
+      expect(Number(run.feesCollectedCurrency)).toBeCloseTo(mySettlement.reduce((s, row) => s + Number(row.feesCurrency), 0), 6);
+      const gains = mySettlement.filter((s) => s.agent !== 'utility').reduce((s, row) => s + Number(row.gainCurrency), 0);
       expect(Number(run.prosumersGainCurrency)).toBeCloseTo(gains, 6);
       expect(run.stepsCleared).toBe(4);
     }

@@ -5,11 +5,12 @@ import { ExitCode, InputError } from '../errors.ts';
 import { acCheckFiles, renderAcCheck } from '../output/powerflow-files.ts';
 import { clearMarket, type SolverName } from '../market/clear.ts';
 import { baselineScenario, settle, settlementSummary, type Settlement } from '../market/settlement.ts';
-import { clearingFiles } from '../output/csv.ts';
+import { clearingFiles, withoutTrades } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
 import { scenarioJson } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
+import { printWarnings } from './warn.ts';
 import { loadScenarioWithInputs } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
@@ -29,6 +30,8 @@ export interface ClearCommandOptions {
   plot?: boolean;
   /** false: skip the value-of-trading baseline (--no-baseline). */
   baseline?: boolean;
+  /** false: write no trades.csv (--no-trades). */
+  trades?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -36,6 +39,7 @@ export async function clearCommand(file: string, options: ClearCommandOptions): 
   const inputs = loaded.inputs;
   const scenario = options.clearing ? withClearing(loaded.scenario, options.clearing) : loaded.scenario;
   checkClearing(file, scenario);
+  printWarnings(file, scenario, options.quiet);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
   const dir = options.out ?? join('outputs', scenario.name);
   const folder = RunFolder.claim(dir, { command: 'clear', inputs });
@@ -82,7 +86,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   if (result.status === 'not_converged') {
     // A negotiation that did not converge: its traces are written (negotiation.csv shows why), and it is not cleared.
     if (options.json) process.stderr.write(`error: ${file}: ${result.diagnosis?.message ?? result.status}\n`);
-    folder.commit({ ...clearingFiles(result), 'scenario.json': scenarioJson(scenario) });
+    folder.commit(withoutTrades({ ...clearingFiles(result), 'scenario.json': scenarioJson(scenario) }, options.trades));
     return ExitCode.notCleared;
   }
   if (result.status !== 'optimal') {
@@ -90,11 +94,11 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
     return ExitCode.notCleared;
   }
 
-  folder.commit({
+  folder.commit(withoutTrades({
     ...clearingFiles(result, settlement?.rows),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
     'scenario.json': scenarioJson(scenario),
-  });
+  }, options.trades));
   if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   return ExitCode.ok;

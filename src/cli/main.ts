@@ -53,7 +53,8 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
       .option('--json', 'print the result as JSON on stdout')
       .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model')
       .option('--no-baseline', 'skip the value-of-trading baseline (the market cleared again without peer trades)')
-      .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)'),
+      .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)')
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
   )
     .addHelpText(
       'after',
@@ -87,7 +88,8 @@ the conflicting constraints); 1 anything else.`,
       .option('--json', 'print { status, steps, windows, … } as JSON on stdout')
       .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1)
       .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
-      .option('--plot', 'draw the figures and index.html into the output folder'),
+      .option('--plot', 'draw the figures and index.html into the output folder')
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
   )
     .addHelpText(
       'after',
@@ -115,7 +117,9 @@ cannot be cleared runs its step with idle batteries; the command then exits 3.`,
       .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/)')
       .option('--json', 'print the result as JSON on stdout')
       .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1)
-      .option('--plot', 'draw the figures and index.html into the output folder'),
+      .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
+      .option('--plot', 'draw the figures and index.html into the output folder')
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
   )
     .addHelpText(
       'after',
@@ -142,6 +146,7 @@ The scenario's own request schedule and request events are ignored: only the fil
       .option('--json', 'print the summary as JSON on stdout')
       .option('--plot', 'draw the figures (state of charge, battery power, objective against the parameter; fan charts) and index.html')
       .option('--ac-check', "run the AC power flow on every run's dispatch: acLossKwh, acMinVoltagePu and acViolations in runs.csv")
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
       .option('--queue <redis-url>', 'run the points on "p2pmarket worker"s through this Redis: redis://[user:password@]host:port')
       .option('--lock-duration <seconds>', 'with --queue: a chunk whose worker stops renewing its lock (killed) for this long is run again elsewhere', positive('--lock-duration'), 30)
       .option('--stalled-interval <seconds>', 'with --queue: how often workers look for such chunks (default: half the lock duration)', positive('--stalled-interval'))
@@ -269,6 +274,27 @@ gets fan charts (median, p5–p95) over the steps.`,
     )
     .action(async (dir: string, options) => {
       exitCode = await (await import('./plot.ts')).plotCommand(dir, options);
+    });
+
+  program
+    .command('init')
+    .description('Write a starting scenario to edit: a small feeder, two prosumers (PV, a battery), a tariff.')
+    .argument('[file]', 'where to write it', 'scenario.json')
+    .option('--name <name>', "the scenario's name (names its output folder)", 'my-feeder')
+    .option('--force', 'overwrite the file if it exists')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ p2pmarket init                      # scenario.json here
+  $ p2pmarket init my-study/feeder.json --name feeder
+  $ p2pmarket clear scenario.json       # it validates and clears as it is
+
+JSON has no comments: the scenario's "description" says what to edit first.`,
+    )
+    .action(async (file: string, options) => {
+      exitCode = (await import('./init.ts')).initCommand(file, options);
     });
 
   program

@@ -4,6 +4,7 @@ import { scenarioPowerFlow } from '../analysis/powerflow.ts';
 import { ExitCode } from '../errors.ts';
 import { powerFlowFiles, renderPowerFlow } from '../output/powerflow-files.ts';
 import { RunFolder } from '../output/run-folder.ts';
+import { printWarnings } from './warn.ts';
 import { loadScenarioWithInputs } from '../scenario/load.ts';
 
 export interface PowerFlowCommandOptions {
@@ -16,6 +17,7 @@ export interface PowerFlowCommandOptions {
 
 export function powerFlowCommand(file: string, options: PowerFlowCommandOptions): number {
   const { scenario, inputs } = loadScenarioWithInputs(file);
+  printWarnings(file, scenario, options.quiet);
   const dir = options.out ?? join('outputs', `${scenario.name}-powerflow`);
   const folder = RunFolder.claim(dir, { command: 'powerflow', inputs });
   if (folder.replacing && !options.quiet) process.stderr.write(`${folder.replacing}\n`);

@@ -10,12 +10,13 @@ import type { SolverName } from '../market/clear.ts';
 import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
 import { settle, settlementSummary } from '../market/settlement.ts';
 import { renderSimulation } from '../output/tables.ts';
-import { scenarioJson } from '../output/csv.ts';
+import { scenarioJson, withoutTrades } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
 import { Feeder } from '../network/feeder.ts';
 import { checkModelSize } from '../problem/size.ts';
 import { environmentLimits } from '../io/limits.ts';
+import { printWarnings } from './warn.ts';
 import { loadScenarioWithInputs, type loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
 import { plotAfterRun } from './plot.ts';
@@ -24,6 +25,8 @@ import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import { checkClearing } from './clearing.ts';
 
 export interface SimulateCommandOptions {
+  /** false: write no trades.csv (--no-trades). */
+  trades?: boolean;
   /** --clearing: every window cleared centrally or negotiated, instead of the scenario's market.clearing. */
   clearing?: ClearingMethod;
   out?: string;
@@ -71,6 +74,7 @@ async function run(
   const inputs = loaded.inputs;
   const scenario = options.clearing ? withClearing(loaded.scenario, options.clearing) : loaded.scenario;
   checkClearing(file, scenario);
+  printWarnings(file, scenario, options.quiet);
   const requests = requestsOf?.(scenario);
   checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
   // The output folder is claimed before any work: a folder that is not the run's is refused now.
@@ -123,11 +127,11 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   const settlement = settle(scenario, result);
   result.settlement = settlementSummary(settlement);
   // Every step ran (uncleared windows with idle batteries), so the traces are written in any case.
-  folder.commit({
+  folder.commit(withoutTrades({
     ...simulationFiles(result, 0, settlement.rows),
     ...(result.acCheck ? acCheckFiles(result.acCheck) : {}),
     'scenario.json': scenarioJson(scenario),
-  });
+  }, options.trades));
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
   else if (!options.quiet) {
     const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck)}` : '';

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
 import { assertBackendCanClear, solverAdapter, type SolverName } from '../market/clear.ts';
 import { sweepFiles } from '../output/sweep-csv.ts';
+import { withoutTrades } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import { JOURNAL_DIR, SweepJournal } from '../sweep/journal.ts';
 import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
 import { loadSweep, validatePoints, type SweepPlan } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
+import { printWarnings } from './warn.ts';
 import { CHUNK_POINTS, runSweep, type SweepPointResult } from '../sweep/run.ts';
 import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import { checkClearing } from './clearing.ts';
@@ -18,6 +20,8 @@ import type { RedisTarget } from '../distributed/redis.ts';
 import type { DistributedProgress, DistributedSweep } from '../distributed/submit.ts';
 
 export interface SweepCommandOptions {
+  /** false: write no trades.csv (--no-trades). */
+  trades?: boolean;
   /** --clearing: every point cleared this way (central or negotiated). */
   clearing?: ClearingMethod;
   out?: string;
@@ -43,6 +47,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
   const plan = loadSweep(file);
   // Everything that can be refused is refused before the output folder is touched.
   validatePoints(plan);
+  printWarnings(plan.scenarioFile, plan.point(0).scenario, options.quiet);
   if (options.clearing) checkClearing(plan.scenarioFile, withClearing(plan.point(0).scenario, options.clearing), options.queue ? '--queue' : undefined);
   try {
     assertBackendCanClear(await solverAdapter(options.solver), plan.point(0).scenario);
@@ -182,7 +187,7 @@ async function sweepInto(
   } finally {
     bar?.stop();
   }
-  const files = sweepFiles(plan, results);
+  const files = withoutTrades(sweepFiles(plan, results), options.trades);
   // The journal is replaced with the rest of the folder's earlier entries.
   folder.commit(files, 'replace', journal.identity);
   if (distributed) {

@@ -4,6 +4,7 @@ import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import { checkModelSize } from '../problem/size.ts';
 import { scenarioWindow } from '../scenario/window.ts';
+import { formatWarning, scenarioWarnings } from '../scenario/warnings.ts';
 import { environmentLimits } from '../io/limits.ts';
 import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { loadScenario, readJsonFile } from '../scenario/load.ts';
@@ -48,6 +49,7 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
       rows: problem.model.numRows,
       estimatedMemoryMib: size.memoryMib,
       fixedConflicts: problem.fixedConflicts.map((c) => c.description),
+      warnings: scenarioWarnings(scenario).map((w) => formatWarning(file, w)),
     };
   });
   if (options.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
@@ -67,6 +69,7 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
           `${r.columns} columns and ${r.rows} rows (${r.linearForm} LinDistFlow; about ${r.estimatedMemoryMib} MiB to clear)\n`,
       );
       for (const c of r.fixedConflicts as string[]) process.stdout.write(`  warning: ${c} — the market cannot be cleared\n`);
+      for (const w of r.warnings as string[]) process.stderr.write(`${w}\n`);
     }
   }
   return ExitCode.ok;

@@ -93,30 +93,36 @@ export const EVENT_PRIORITY: Record<EventType, number> = {
   marketCleared: 4,
 };
 
-/** A short `key=value` description of an event, for events.csv. */
-export function describeEvent(event: SimEvent): { agent: string; detail: string } {
-  const n = (v: number) => String(Math.round(v * 1e7) / 1e7);
+/** The columns of events.csv: every event's own fields, empty where an event has none. */
+export const EVENT_FIELDS = [
+  'step', 'fromStep', 'scheduleKw', 'targetKw', 'priority', 'windowStart', 'windowSteps', 'status', 'objective', 'fallback',
+  'batteryKw', 'socStartKwh', 'socEndKwh', 'imbalanceKw',
+] as const;
+export type EventField = (typeof EVENT_FIELDS)[number];
+
+/** An event as one tidy row (events.csv): who, and its fields; a forecast revision's values joined by spaces. */
+export function eventRecord(event: SimEvent): { agent: string } & Partial<Record<EventField, string | number>> {
+  const n = (v: number) => Math.round(v * 1e7) / 1e7;
   switch (event.type) {
     case 'forecastUpdate':
-      return { agent: event.agent, detail: `fromStep=${event.fromStep} scheduleKw=${event.scheduleKw.map(n).join(';')}` };
+      return { agent: event.agent, fromStep: event.fromStep, scheduleKw: event.scheduleKw.map(n).join(' ') };
     case 'request':
-      return { agent: 'utility', detail: `step=${event.step} targetKw=${n(event.targetKw)} priority=${n(event.priority)}` };
+      return { agent: 'utility', step: event.step, targetKw: n(event.targetKw), priority: n(event.priority) };
     case 'timestep':
-      return { agent: 'market', detail: `step=${event.step}` };
+      return { agent: 'market', step: event.step };
     case 'marketCleared': {
       const w = event.window;
       return {
         agent: 'market',
-        detail:
-          `step=${event.step} window=${w.start}-${w.start + w.steps - 1} status=${w.status}` +
-          (w.objective !== null ? ` objective=${n(w.objective)}` : '') +
-          (w.fallback ? ` fallback=${w.fallback}` : ''),
+        step: event.step,
+        windowStart: w.start,
+        windowSteps: w.steps,
+        status: w.status,
+        ...(w.objective !== null ? { objective: n(w.objective) } : {}),
+        ...(w.fallback ? { fallback: w.fallback } : {}),
       };
     }
     case 'batteryUpdate':
-      return {
-        agent: event.agent,
-        detail: `step=${event.step} batteryKw=${n(event.batteryKw)} socEndKwh=${n(event.socEndKwh)} imbalanceKw=${n(event.imbalanceKw)}`,
-      };
+      return { agent: event.agent, step: event.step, batteryKw: n(event.batteryKw), socStartKwh: n(event.socStartKwh), socEndKwh: n(event.socEndKwh), imbalanceKw: n(event.imbalanceKw) };
   }
 }

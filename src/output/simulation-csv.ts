@@ -1,12 +1,12 @@
 /** The files `simulate` and `replay` write (contract.md, plus the engine's own traces). */
 import type { SimulationResult } from '../engine/simulate.ts';
-import { describeEvent } from '../engine/events.ts';
+import { EVENT_FIELDS, eventRecord } from '../engine/events.ts';
 import { report } from '../market/report.ts';
 import type { SettlementRow } from '../market/settlement.ts';
 import { negotiationFiles } from './negotiation-csv.ts';
-import { round3, SETTLEMENT_COLUMNS, settlementRows, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
+import { networkFiles, round3, SETTLEMENT_COLUMNS, settlementRows, STEPS_COLUMNS, stepsRows, toCsv, TRADES_COLUMNS, tradesRows, RUNS_COLUMNS } from './csv.ts';
 
-export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', 'detail'] as const;
+export const EVENTS_COLUMNS = ['run', 'simHour', 'type', 'agent', ...EVENT_FIELDS] as const;
 export const REQUESTS_COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
 export const UTILITY_COLUMNS = ['run', 't', 'requestedKw', 'priority', 'plannedKw', 'deliveredKw', 'imbalanceKw'] as const;
 export const IMBALANCE_COLUMNS = ['run', 't', 'agent', 'forecastKw', 'realisedKw', 'plannedNetInjectionKw', 'netInjectionKw', 'imbalanceKw'] as const;
@@ -31,11 +31,12 @@ export function simulationFiles(result: SimulationResult, run = 0, settlement?: 
     'runs.csv': toCsv(RUNS_COLUMNS, [[run, result.status, simulationObjective(result), round3(result.solveMs)]]),
     'steps.csv': toCsv(STEPS_COLUMNS, stepsRows(result, run)),
     'trades.csv': toCsv(TRADES_COLUMNS, tradesRows(result, run)),
+    ...networkFiles(result, run),
     'events.csv': toCsv(
       EVENTS_COLUMNS,
       result.events.map((e) => {
-        const { agent, detail } = describeEvent(e);
-        return [run, e.simHour, e.type, agent, detail];
+        const record = eventRecord(e);
+        return [run, e.simHour, e.type, record.agent, ...EVENT_FIELDS.map((f) => record[f] ?? null)];
       }),
     ),
     'requests.csv': toCsv(REQUESTS_COLUMNS, result.requests.map((e) => [e.simHour, e.step, e.targetKw, e.priority])),

@@ -143,7 +143,7 @@ export function reportHtml(run: RunFolder, figures: { figure: Figure; svg: strin
     tables.push(filesList(run));
   } else {
     tables.push(table(['t', 'agent', 'scheduleKw', 'batteryKw', 'socStartKwh', 'socEndKwh', 'netInjectionKw', 'voltagePu'], run.steps, 'Prosumers per step (steps.csv)'));
-    tables.push(table(['t', 'from', 'to', 'kw', 'price', 'feePerKwh', 'preferencePerKwh'], run.trades, 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee'));
+    tables.push(table(['t', 'from', 'to', 'kw', 'pricePerKwh', 'feePerKwh', 'preferencePerKwh'], run.trades, 'Trades (trades.csv): price per kWh to the seller; the buyer pays it plus the fee'));
   }
   sections.push(`<section><h2>Tables</h2>${tables.join('\n')}</section>`);
 

@@ -177,7 +177,7 @@ export function runFigures(run: RunFolder): Figure[] {
     );
   }
 
-  const pricedTrades = run.trades.filter((r) => r.run === 0 && r.price !== null);
+  const pricedTrades = run.trades.filter((r) => r.run === 0 && r.pricePerKwh !== null);
   if (pricedTrades.length > 0) {
     figures.push({
       id: 'trade-prices',
@@ -187,7 +187,7 @@ export function runFigures(run: RunFolder): Figure[] {
         ...base('Trade prices (per kWh)'),
         width: WIDTH,
         height: HEIGHT,
-        data: { values: pricedTrades.map((r) => ({ t: r.t, from: r.from, to: r.to, pair: `${r.from}→${r.to}`, kw: r.kw, price: r.price })) },
+        data: { values: pricedTrades.map((r) => ({ t: r.t, from: r.from, to: r.to, pair: `${r.from}→${r.to}`, kw: r.kw, price: r.pricePerKwh })) },
         mark: { type: 'point', filled: true, opacity: 0.8 },
         encoding: {
           x: { field: 't', type: 'ordinal', title: 'step' },

@@ -28,6 +28,12 @@ const finite = () => z.number().min(-LIMIT, `must lie within ±${LIMIT}`).max(LI
 const positive = () => finite().positive();
 const nonNegative = () => finite().nonnegative();
 const id = () => z.string().min(1);
+/**
+ * A bus id: a string, or a whole number taken as its decimal text (MATPOWER and pandapower number
+ * their buses; `"bus": 7` and `"bus": "7"` name the same bus).
+ */
+const busId = () =>
+  z.union([z.string().min(1), z.number().int().nonnegative()]).transform((v) => String(v)).describe('Bus id: a string, or a whole number (read as its decimal text)');
 /** "2016-01-01T00:00" or "2016-01-01 00:00:00": a local date-time (checked further when resolved). */
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
 const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
@@ -36,8 +42,8 @@ const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
 export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
 export const LineSchema = z.strictObject({
-  from: id().describe('Upstream (parent) bus id'),
-  to: id().describe('Downstream (child) bus id'),
+  from: busId().describe('Upstream (parent) bus id'),
+  to: busId().describe('Downstream (child) bus id'),
   rOhm: positive().describe('Series resistance, Ω'),
   xOhm: positive().describe('Series reactance, Ω'),
   maxKw: positive().optional().describe('Active-power flow limit |f| ≤ maxKw, kW; no limit when omitted'),
@@ -49,7 +55,7 @@ export const LineSchema = z.strictObject({
  * load of 100 kW is `injectionKw: -100`.
  */
 export const BusLoadSchema = z.strictObject({
-  bus: id(),
+  bus: busId(),
   injectionKw: finite().describe('Active injection at the peak (profile 1), kW; a load is negative'),
   injectionKvar: finite().default(0).describe('Reactive injection at the peak (profile 1), kvar; an inductive load is negative'),
   profile: z
@@ -64,8 +70,8 @@ export const NetworkSchema = z.strictObject({
   vMinPu: positive().default(0.95).describe('Lowest allowed bus voltage, p.u.'),
   vMaxPu: positive().default(1.05).describe('Highest allowed bus voltage, p.u.'),
   slackVoltagePu: positive().default(1).describe('Voltage held at the slack (substation) bus, p.u.'),
-  slack: id().describe('Id of the slack (substation) bus, where the utility sits'),
-  buses: z.array(id()).min(1),
+  slack: busId().describe('Id of the slack (substation) bus, where the utility sits'),
+  buses: z.array(busId()).min(1),
   lines: z.array(LineSchema),
   loads: z.array(BusLoadSchema).default([]).describe('Fixed loads at buses, outside the market'),
   loadProfile: z
@@ -116,7 +122,7 @@ export const ForecastUpdateSchema = z.strictObject({
 
 export const ProsumerSchema = z.strictObject({
   id: id(),
-  bus: id(),
+  bus: busId(),
   scheduleKw: z.array(finite()).describe('Scheduled (forecast) net injection per step before the battery (PV minus load), kW'),
   pvKw: z.array(nonNegative()).optional().describe('PV generation per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
   loadKw: z.array(nonNegative()).optional().describe('Consumption per step, kW (≥ 0); scheduleKw = pvKw − loadKw'),
@@ -171,7 +177,7 @@ export const TariffSchema = z.strictObject({
 });
 
 export const UtilitySchema = z.strictObject({
-  bus: id().describe('Bus of the utility; must be the slack bus'),
+  bus: busId().describe('Bus of the utility; must be the slack bus'),
   tariff: TariffSchema.optional().describe("The utility's buy and sell prices; without them the utility's energy costs nothing"),
   targetKw: z.array(finite()).optional().describe('Requested receipt per step, kW'),
   priority: z.array(nonNegative()).optional().describe('Weight w of the request of each step'),
@@ -239,6 +245,7 @@ export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   name: id().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
   description: z.string().optional(),
+  ignoreWarnings: z.array(z.enum(['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours'])).default([]).describe('Warnings this scenario means, not to print (see p2pmarket validate)'),
   steps: z.number().int().positive(),
   stepHours: positive(),
   startHour: finite().default(0).describe('Clock hour at which step 0 starts'),

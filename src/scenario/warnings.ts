@@ -1,0 +1,55 @@
+/**
+ * Warnings about a valid scenario that looks like a habit from another tool or a unit slip:
+ * values the simulator takes as written, but that are probably not what was meant. Each has an
+ * id; a scenario silences the ones it means with `"ignoreWarnings": ["positive-load", …]`.
+ */
+import type { Scenario } from './validate.ts';
+
+export type WarningId = 'positive-load' | 'base-voltage' | 'large-power' | 'large-impedance' | 'voltage-limits' | 'price-per-kwh' | 'step-hours';
+
+export const WARNING_IDS: readonly WarningId[] = ['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours'];
+
+export interface ScenarioWarning {
+  id: WarningId;
+  path: string;
+  message: string;
+}
+
+/** The scenario's warnings, but those it silences. */
+export function scenarioWarnings(scenario: Scenario): ScenarioWarning[] {
+  const found: ScenarioWarning[] = [];
+  const add = (id: WarningId, path: string, message: string) => found.push({ id, path, message });
+  const { network } = scenario;
+
+  const positive = network.loads.map((load, k) => ({ load, k })).filter(({ load }) => load.injectionKw > 0);
+  if (positive.length > 0) {
+    const { load, k } = positive[0]!;
+    add('positive-load', `network.loads[${k}].injectionKw`, `${load.injectionKw} kW is a generation here: injection is positive, so a load of ${load.injectionKw} kW is written ${-load.injectionKw}${positive.length > 1 ? ` (and ${positive.length - 1} more loads are positive)` : ''}`);
+  }
+  if (network.baseKv >= 100) {
+    add('base-voltage', 'network.baseKv', `${network.baseKv} kV is a transmission voltage; a distribution feeder is 0.4 to 35 kV (volts typed as kV? 400 V is 0.4)`);
+  }
+  const powers = [
+    ...network.loads.map((l, k) => ({ path: `network.loads[${k}].injectionKw`, kw: Math.abs(l.injectionKw) })),
+    ...scenario.prosumers.flatMap((p, k) => [{ path: `prosumers[${k}].scheduleKw`, kw: Math.max(0, ...p.scheduleKw.map(Math.abs)) }]),
+  ];
+  const large = powers.find((p) => p.kw >= 100_000);
+  if (large) add('large-power', large.path, `${large.kw.toLocaleString('en-US')} kW on a distribution feeder (watts typed as kW? 5,000 W is 5 kW)`);
+  const line = network.lines.findIndex((l) => l.rOhm > 100 || l.xOhm > 100);
+  if (line >= 0) add('large-impedance', `network.lines[${line}]`, `${network.lines[line]!.rOhm} + j${network.lines[line]!.xOhm} Ω for one line (per-unit or mΩ typed as Ω?)`);
+  if (network.vMinPu < 0.8 || network.vMaxPu > 1.2) {
+    add('voltage-limits', network.vMinPu < 0.8 ? 'network.vMinPu' : 'network.vMaxPu', `limits of ${network.vMinPu}–${network.vMaxPu} p.u. are far from the usual 0.9–1.1 (kV typed as p.u.?)`);
+  }
+  const tariff = scenario.utility.tariff;
+  const price = tariff ? Math.max(...tariff.sellPerKwh, ...tariff.buyPerKwh) : 0;
+  if (price > 10) add('price-per-kwh', 'utility.tariff', `${price} per kWh (a price per MWh, or in cents, typed as per kWh?)`);
+  if (scenario.stepHours > 24) add('step-hours', 'stepHours', `steps of ${scenario.stepHours} hours (minutes typed as hours? 15 minutes is 0.25)`);
+
+  const ignored = new Set(scenario.ignoreWarnings);
+  return found.filter((w) => !ignored.has(w.id));
+}
+
+/** A warning as one line: what, where, and how to silence it. */
+export function formatWarning(file: string, w: ScenarioWarning): string {
+  return `warning: ${file}: ${w.path}: ${w.message}. If it is meant, silence this with "ignoreWarnings": ["${w.id}"]`;
+}
