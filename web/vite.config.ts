@@ -34,7 +34,7 @@ function serviceWorker(): Plugin {
     name: 'p2pmarket-service-worker',
     apply: 'build',
     async generateBundle(_options, bundle) {
-      const files = ['./', ...Object.keys(bundle).filter((f) => f !== 'sw.js').map((f) => `./${f}`)].sort();
+      const files = ['./', './index.html', ...Object.keys(bundle).filter((f) => f !== 'sw.js' && f !== 'index.html').map((f) => `./${f}`)].sort();
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
       const { readFile } = await import('node:fs/promises');
       const template = await readFile(new URL('./src/sw.js', import.meta.url), 'utf8');

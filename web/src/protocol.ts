@@ -1,10 +1,18 @@
 /**
- * The messages between the page (main.ts) and its Web Workers (worker.ts). The page sends the
- * texts it holds — bundled scenarios, the user's files, the editor's text — by virtual path
- * (/scenarios/<name>), and the path of the file to run; the worker answers with progress, the
- * run's files (exactly the texts the command line writes) and the figures as vega specs.
+ * The messages between the page (main.ts) and its Web Workers (worker.ts). The workers hold
+ * the bundled files (bundled.ts) themselves; the page sends the texts that differ from them —
+ * the user's files, the editor's text — by virtual path (`edits`), and the path of the file to run; the worker answers with progress, the
+ * run's files (exactly the texts the command line writes) and the figures as SVG text.
  * Everything here is structured-cloneable data.
  */
+
+import type { SweepPointResult } from '../../src/sweep/chunk.ts';
+
+/** A sweep's chunk: the points `from` to `to` (exclusive). */
+export interface ChunkRange {
+  from: number;
+  to: number;
+}
 
 /** Texts by virtual path. */
 export type Texts = Record<string, string>;
@@ -19,12 +27,20 @@ export interface Problem {
 export type RunMode = 'clear' | 'simulate' | 'sweep';
 
 export type Request =
-  /** Load HiGHS and clear `file` once, discarding the result (so that the first real run is warm). */
-  | { kind: 'warm'; id: number; file?: string; texts?: Texts }
+  /** Load HiGHS and (unless `light`) clear the seed once, discarding the result (so that the first real run is warm). */
+  | { kind: 'warm'; id: number; light?: boolean }
   /** Check a scenario or sweep as `p2pmarket validate` does. */
-  | { kind: 'check'; id: number; file: string; texts: Texts }
+  | { kind: 'check'; id: number; file: string; edits: Texts }
   /** Clear, simulate or sweep `file`, as `p2pmarket clear|simulate|sweep` with their defaults. */
-  | { kind: 'run'; id: number; mode: RunMode; file: string; texts: Texts };
+  | { kind: 'run'; id: number; mode: RunMode; file: string; edits: Texts }
+  /** A sweep's start: its points validated, its chunks (then run by any worker, in any order). */
+  | { kind: 'sweep-chunks'; id: number; file: string; edits: Texts }
+  /** One chunk of a sweep's points. */
+  | { kind: 'sweep-chunk'; id: number; file: string; edits: Texts; chunk: ChunkRange }
+  /** A sweep's files from every point's result, in point order. */
+  | { kind: 'sweep-files'; id: number; file: string; edits: Texts; results: SweepPointResult[] }
+  /** Draw the figures of a run's files (as `p2pmarket plot` draws them in the folder they would make). */
+  | { kind: 'draw'; id: number; name: string; files: Record<string, string> };
 
 /** What a valid document is, in one line (`p2pmarket validate`'s). */
 export interface Checked {
@@ -33,12 +49,12 @@ export interface Checked {
   warnings: string[];
 }
 
-/** A figure of the run, its vega-lite spec compiled to vega (in the worker). */
+/** A figure of the run, drawn in the worker as SVG text (the HTML report's figure). */
 export interface DrawnFigure {
   id: string;
   title: string;
   caption: string;
-  vega: Record<string, unknown>;
+  svg: string;
 }
 
 export type Reply =
@@ -52,5 +68,7 @@ export type Reply =
    */
   | { kind: 'result'; id: number; mode: RunMode; status: string; files: Record<string, string>; result: Record<string, unknown>; ms: number }
   | { kind: 'figures'; id: number; figures: DrawnFigure[]; ms: number }
+  | { kind: 'chunks'; id: number; chunks: ChunkRange[] }
+  | { kind: 'points'; id: number; results: SweepPointResult[] }
   | { kind: 'problems'; id: number; problems: Problem[] }
   | { kind: 'failed'; id: number; message: string };

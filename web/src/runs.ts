@@ -32,7 +32,9 @@ import type { Scenario } from '../../src/scenario/validate.ts';
 import { scenarioWindow } from '../../src/scenario/window.ts';
 import { chunkTasks, runPlanChunk, type SweepPointResult } from '../../src/sweep/chunk.ts';
 import { loadSweepFromTexts, validatePoints, type SweepPlan } from '../../src/sweep/plan.ts';
-import type { Checked, Texts } from './protocol.ts';
+import { formatWarning, scenarioWarnings } from '../../src/scenario/warnings.ts';
+import { checkClearing } from '../../src/cli/clearing.ts';
+import type { Checked, ChunkRange, Texts } from './protocol.ts';
 
 /** The command line's defaults: `--solver highs`, `--time-limit 60`, `--seed 1`. */
 const SOLVER = 'highs' as const;
@@ -87,13 +89,14 @@ export function check(file: string, texts: Texts): Checked {
       `${scenario.network.loads.length} fixed loads, ${scenario.prosumers.length} prosumers (${scenario.prosumers.filter((p) => p.battery).length} with batteries), ` +
       `${problem.index.pairs.length} trade pairs; the clearing problem ${windowSteps === scenario.steps ? 'has' : `of a ${windowSteps}-step window has`} ` +
       `${problem.model.numCols} columns and ${problem.model.numRows} rows (${problem.index.linearForm} LinDistFlow; about ${size.memoryMib} MiB to clear)`,
-    warnings: problem.fixedConflicts.map((c) => `${c.description} — the market cannot be cleared`),
+    warnings: [...problem.fixedConflicts.map((c) => `${c.description} — the market cannot be cleared`), ...scenarioWarnings(scenario).map((w) => formatWarning(file, w))],
   };
 }
 
 /** `p2pmarket clear <file>` (src/cli/clear.ts): the clearing, its value of trading and settlement, and its files. */
 export async function clearRun(file: string, texts: Texts): Promise<RunFiles> {
   const scenario = scenarioOf(file, texts);
+  checkClearing(file, scenario);
   const result: ClearingResult = await clearMarket(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, file });
   let settlement: Settlement | undefined;
   if (result.status === 'optimal') {
@@ -113,6 +116,7 @@ export async function clearRun(file: string, texts: Texts): Promise<RunFiles> {
 /** `p2pmarket simulate <file>` (src/cli/simulate.ts): the rolling-horizon run, settled, and its files (written whatever its status). */
 export async function simulateRun(file: string, texts: Texts, progress?: Progress): Promise<RunFiles> {
   const scenario = scenarioOf(file, texts);
+  checkClearing(file, scenario);
   checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
   const simulation = await createSimulation(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, seed: SIMULATION_SEED, file });
   const total = simulation.lastStep + 1;
@@ -122,26 +126,55 @@ export async function simulateRun(file: string, texts: Texts, progress?: Progres
   const result = simulation.run();
   const settlement = settle(scenario, result);
   result.settlement = settlementSummary(settlement);
-  const files = { ...simulationFiles(result, 0, settlement.rows), 'scenario.json': scenarioJson(scenario) };
+  const files: Record<string, string> = { ...simulationFiles(result, 0, settlement.rows), 'scenario.json': scenarioJson(scenario) };
   return { status: result.status, files, result: JSON.parse(files['result.json']!) as Record<string, unknown> };
 }
 
+/** The plan of the sweep last asked for, by its file and texts (a worker runs one sweep at a time). */
+let lastPlan: { key: string; plan: SweepPlan } | undefined;
+
+function planOf(file: string, texts: Texts): SweepPlan {
+  const key = JSON.stringify([file, texts]);
+  if (lastPlan?.key !== key) lastPlan = { key, plan: loadSweepFromTexts(file, texts) };
+  return lastPlan.plan;
+}
+
 /**
- * `p2pmarket sweep <file>` (src/cli/sweep.ts, one worker): every point built and validated, then
- * the chunks of sweep/chunk.ts in order — the chunks the command line cuts, each in one solver
- * session, so that every point's result is the command line's — and the sweep's files.
+ * The start of `p2pmarket sweep <file>` (src/cli/sweep.ts): every point built and validated
+ * (an InputError otherwise), then the chunks the command line cuts (sweep/chunk.ts), in order.
+ * Each chunk is then run by `sweepChunk` — by any worker, in any order: a point's result
+ * depends only on its chunk — and the results, in point order, made files by `sweepRunFiles`.
  */
-export async function sweepRun(file: string, texts: Texts, progress?: Progress): Promise<RunFiles> {
-  const plan: SweepPlan = loadSweepFromTexts(file, texts);
+export async function sweepChunks(file: string, texts: Texts): Promise<ChunkRange[]> {
+  const plan = planOf(file, texts);
   validatePoints(plan);
   assertBackendCanClear(await solverAdapter(SOLVER), plan.point(0).scenario);
-  const results: SweepPointResult[] = [];
-  progress?.(0, plan.size);
-  for (const task of chunkTasks(plan, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS })) {
-    results.push(...(await runPlanChunk(plan, task)));
-    progress?.(results.length, plan.size);
-  }
-  const files = sweepFiles(plan, results);
+  return chunkTasks(plan, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS }).map(({ from, to }) => ({ from, to }));
+}
+
+/** One chunk of the sweep (see `sweepChunks`), in one solver session as the command line runs it. */
+export function sweepChunk(file: string, texts: Texts, chunk: ChunkRange): Promise<SweepPointResult[]> {
+  const plan = planOf(file, texts);
+  return runPlanChunk(plan, { sweepFile: plan.file, from: chunk.from, to: chunk.to, solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS });
+}
+
+/** The sweep's files (src/output/sweep-csv.ts) from every point's result, in point order. */
+export function sweepRunFiles(file: string, texts: Texts, results: readonly SweepPointResult[]): RunFiles {
+  const plan = planOf(file, texts);
+  const files = sweepFiles(plan, [...results]);
   const failed = results.filter((r) => (r.clearing?.status ?? r.simulation!.status) !== 'optimal').length;
   return { status: failed === 0 ? 'optimal' : `${failed} of ${plan.size} not optimal`, files, result: JSON.parse(files['result.json']!) as Record<string, unknown> };
+}
+
+/** `p2pmarket sweep <file>` with one worker: the chunks one after the other in this thread. */
+export async function sweepRun(file: string, texts: Texts, progress?: Progress): Promise<RunFiles> {
+  const chunks = await sweepChunks(file, texts);
+  const total = chunks.at(-1)?.to ?? 0;
+  const results: SweepPointResult[] = [];
+  progress?.(0, total);
+  for (const chunk of chunks) {
+    results.push(...(await sweepChunk(file, texts, chunk)));
+    progress?.(results.length, total);
+  }
+  return sweepRunFiles(file, texts, results);
 }
