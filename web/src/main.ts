@@ -443,7 +443,7 @@ fillSelect();
 open(current);
 warm();
 
-// Offline: the service worker keeps the site's files (only in the built site, served over http).
-if ('serviceWorker' in navigator && location.protocol.startsWith('http') && !import.meta.env.DEV) {
+// Offline: the service worker keeps the site's files (the built site has sw.js; the development server has none, and the registration fails quietly).
+if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
   navigator.serviceWorker.register('./sw.js').catch(() => undefined);
 }
