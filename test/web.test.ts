@@ -68,6 +68,14 @@ function masked(name: string, text: string): string {
   return [lines[0], ...lines.slice(1).map((line) => line.split(',').map((cell, k) => (timed.includes(k) && cell !== '' ? '0' : cell)).join(','))].join('\n');
 }
 
+/** Every file the page offers is the CLI's in `dir`, byte for byte (solve times masked), and the CLI's are all offered. */
+async function expectCliFiles(page: Page, dir: string): Promise<void> {
+  const files = await downloads(page);
+  const cliFiles = readdirSync(dir).filter((f) => !f.startsWith('.') && (f.endsWith('.csv') || f.endsWith('.json'))); // not the folder's marker (.p2pmarket-run.json)
+  expect(Object.keys(files).sort()).toEqual(cliFiles.sort());
+  for (const [name, text] of Object.entries(files)) expect(masked(name, text), name).toBe(masked(name, readFileSync(join(dir, name), 'utf8')));
+}
+
 /** The text of every file the page offers for download, fetched as the user's click downloads it. */
 async function downloads(page: Page): Promise<Record<string, string>> {
   const names = await page.$$eval('#downloads a[download]', (links) => links.map((a) => a.getAttribute('download')!));
@@ -104,6 +112,7 @@ describe.skipIf(!executablePath && !required)('the market in a web page', () => 
   const external: string[] = [];
   let cliClear: string;
   let cliSweep: string;
+  let cliSimulate: string;
 
   beforeAll(async () => {
     expect(executablePath, 'no chromium: install Debian\'s chromium or set CHROMIUM_PATH').toBeDefined();
@@ -112,11 +121,14 @@ describe.skipIf(!executablePath && !required)('the market in a web page', () => 
     const dir = workDir('cli');
     cliClear = join(dir, 'clear');
     cliSweep = join(dir, 'sweep');
-    const [clear, sweep] = await Promise.all([
+    cliSimulate = join(dir, 'simulate');
+    const [clear, sweep, simulate] = await Promise.all([
       p2pmarket(['clear', 'scenarios/seed-4node.json', '--plot', '--quiet', '--out', cliClear], ROOT),
       p2pmarket(['sweep', 'scenarios/node0-sweep-b.json', '--quiet', '--out', cliSweep], ROOT),
+      p2pmarket(['simulate', 'scenarios/seed-time-horizons.json', '--quiet', '--out', cliSimulate], ROOT),
       built,
     ]);
+    expect(simulate.code, simulate.stderr).toBe(0);
     expect(clear.code, clear.stderr).toBe(0);
     expect(sweep.code, sweep.stderr).toBe(0);
     site = await serve(SITE);
@@ -179,10 +191,7 @@ describe.skipIf(!executablePath && !required)('the market in a web page', () => 
     }
 
     // Every file offered is the CLI's, byte for byte (solve times masked); and the CLI's are all offered.
-    const files = await downloads(page);
-    const cliFiles = readdirSync(cliClear).filter((f) => !f.startsWith('.') && (f.endsWith('.csv') || f.endsWith('.json'))); // not the folder's marker (.p2pmarket-run.json)
-    expect(Object.keys(files).sort()).toEqual(cliFiles.sort());
-    for (const [name, text] of Object.entries(files)) expect(masked(name, text), name).toBe(masked(name, readFileSync(join(cliClear, name), 'utf8')));
+    await expectCliFiles(page, cliClear);
   });
 
   it('names the field a bad edit breaks, with the CLI\'s message, and disables running', async () => {
@@ -198,6 +207,14 @@ describe.skipIf(!executablePath && !required)('the market in a web page', () => 
     await page.waitForSelector('#problems li:has-text("malformed JSON at line 1")', { timeout: 10_000 });
     await page.fill('#editor', text); // back as it was
     await page.waitForSelector('#validity.valid', { timeout: 10_000 });
+  });
+
+  it('simulates the rolling-horizon seed, every file the CLI\'s', async () => {
+    await choose(page, 'scenarios/seed-time-horizons.json');
+    await page.evaluate("document.getElementById('status').removeAttribute('data-ms')");
+    await runAndWait(page, 'simulate', 60_000);
+    expect(await page.textContent('dd[data-key="status"]')).toBe('optimal');
+    await expectCliFiles(page, cliSimulate);
   });
 
   it('runs node-0 study B (201 clearings) within 5 s, its runs.csv the CLI\'s byte for byte, and cancels a sweep', async () => {

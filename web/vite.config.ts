@@ -43,8 +43,10 @@ function serviceWorker(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root,
+  // Whether the page has a service worker to register (the built site; the development server has none).
+  define: { __SERVICE_WORKER__: JSON.stringify(command === 'build') },
   base: './',
   resolve: { alias },
   worker: { format: 'es' },
@@ -52,10 +54,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    // vega and the core are large; the page says so itself (README: sizes).
+    // The worker holds the core, zod and vega (about 1.4 MB; docs/web.md gives the sizes).
     chunkSizeWarningLimit: 2500,
     assetsInlineLimit: 0,
   },
   server: { fs: { allow: [project] } },
   plugins: [serviceWorker()],
-});
+}));

@@ -443,7 +443,8 @@ fillSelect();
 open(current);
 warm();
 
-// Offline: the service worker keeps the site's files (the built site has sw.js; the development server has none, and the registration fails quietly).
-if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+// Offline: the service worker keeps the site's files (only the built site has one: web/vite.config.ts).
+declare const __SERVICE_WORKER__: boolean;
+if (__SERVICE_WORKER__ && 'serviceWorker' in navigator && location.protocol.startsWith('http')) {
   navigator.serviceWorker.register('./sw.js').catch(() => undefined);
 }

@@ -9,6 +9,8 @@
  * against the folder "/"), so that messages name them as the command line run from a checkout
  * does (`scenarios/seed-4node.json: prosumers[1]…`) and a sweep finds its scenario beside it.
  * A sweep's result.json names its scenario by absolute path: here /scenarios/<name>.json.
+ * A sweep also runs in pieces, for the page to share among its workers: `sweepChunks` (validate,
+ * cut), `sweepChunk` (any chunk, anywhere, in any order), `sweepRunFiles` (the results in order).
  *
  * No I/O, no DOM, no worker API: the Web Worker (worker.ts) calls these, and so could Node.
  */
