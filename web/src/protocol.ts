@@ -27,7 +27,7 @@ export interface Problem {
 export type RunMode = 'clear' | 'simulate' | 'sweep';
 
 export type Request =
-  /** Load HiGHS and (unless `light`) clear the seed once, discarding the result (so that the first real run is warm). */
+  /** Load HiGHS and run a clearing (unless `light`) and a small sweep once, discarding the results (so that the first real run is warm). */
   | { kind: 'warm'; id: number; light?: boolean }
   /** Check a scenario or sweep as `p2pmarket validate` does. */
   | { kind: 'check'; id: number; file: string; edits: Texts }

@@ -34,6 +34,29 @@ const highs = () => highsRuntime({ locateFile: (file: string) => (file.endsWith(
 const BUNDLED_TEXTS: Texts = Object.fromEntries(BUNDLED.map((b) => [pathOf(b.file), b.text]));
 const textsWith = (edits: Texts): Texts => ({ ...BUNDLED_TEXTS, ...edits });
 
+/**
+ * A two-point sweep of node-0 study B's scenario, run once when the worker starts, so that the
+ * code of a sweep — its plan, its chunks, its files — is compiled before the user's first sweep.
+ */
+const WARM_SWEEP = 'warm/sweep.json';
+const WARM_TEXTS: Texts = {
+  ...BUNDLED_TEXTS,
+  [WARM_SWEEP]: JSON.stringify({ scenario: '../scenarios/seed-node0-b.json', parameters: [{ path: 'utility.targetKw[2]', from: 0, to: 1, step: 1 }] }),
+};
+
+/** HiGHS loaded, and the code of a clearing (`clear`) and of a sweep compiled by running them once. */
+async function warm(clear: boolean): Promise<void> {
+  await highs();
+  if (clear) {
+    // One clearing, thrown away, so that the first of the user's is as fast as the next.
+    await clearRun(pathOf(BUNDLED[0]!.file), BUNDLED_TEXTS);
+    await sweepRun(WARM_SWEEP, WARM_TEXTS);
+  } else {
+    const [chunk] = await sweepChunks(WARM_SWEEP, WARM_TEXTS);
+    await sweepChunk(WARM_SWEEP, WARM_TEXTS, chunk!);
+  }
+}
+
 const problemsOf = (e: InputError): Problem[] => e.problems.map((p) => ({ file: e.file, path: p.path, message: p.message }));
 
 /** The run's figures, as `p2pmarket plot` draws them from the folder these files would make. */
@@ -50,8 +73,8 @@ let queue: Promise<void> = Promise.resolve();
 
 scope.onmessage = (event) => {
   const request = event.data;
-  // Loading HiGHS waits for nothing (a check need not wait for it, nor it for a check).
-  if (request.kind === 'warm' && request.light) void highs().then(() => reply({ kind: 'ready', id: request.id, ms: 0 }));
+  // The helper's warming waits for nothing (a check need not wait for it, nor it for a check).
+  if (request.kind === 'warm' && request.light) void warm(false).then(() => reply({ kind: 'ready', id: request.id, ms: 0 }));
   else queue = queue.then(() => handle(request)).catch(() => undefined);
 };
 
@@ -61,9 +84,7 @@ async function handle(request: Request): Promise<void> {
   try {
     switch (request.kind) {
       case 'warm': {
-        await highs();
-        // One clearing, thrown away, so that the first of the user's is as fast as the next.
-        await clearRun(pathOf(BUNDLED[0]!.file), BUNDLED_TEXTS);
+        await warm(true);
         reply({ kind: 'ready', id, ms: performance.now() - started });
         return;
       }
