@@ -28,6 +28,7 @@ import { benchDistributed } from './distributed.ts';
 import { benchSweep, WORKER_COUNTS, type SweepBench } from './sweep.ts';
 import { summarize, type Summary } from './stats.ts';
 import { benchAdmm } from './admm.ts';
+import { benchStartup, type StartupRow } from './startup.ts';
 
 // ---- Counts (BENCH_QUICK=1 cuts every one down, for a smoke run) -------------------------
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -464,6 +465,9 @@ async function main(): Promise<void> {
   // ---- Distributed sweeps (only with P2PMARKET_REDIS_URL) ----
   const distributed = await benchDistributed({ quick: QUICK, format: { table, section, number } });
 
+  // ---- Start-up: whole processes of the CLI against a bare Node start ----
+  const startup: StartupRow[] = await benchStartup({ quick: QUICK, format: { table, section } });
+
   // ---- The speed issue's aims, today's path against the current one ----
   const issueAims: AimsBench | null = RUN_AIMS ? await benchAims({ quick: QUICK, format: { table, section } }) : null;
   // ---- The negotiated clearing (BENCH_ADMM=1: several minutes; also `node --import tsx bench/admm.ts`) ----
@@ -549,6 +553,7 @@ async function main(): Promise<void> {
       externalMiB: mib(memory.external),
     },
     aims,
+    startup,
     failures,
     loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 100) / 100),
     totalSeconds,

@@ -1,5 +1,6 @@
 /**
- * The library API (`import … from 'p2pmarket'`, TypeScript run with tsx): load and validate
+ * The library API (`import … from 'p2pmarket'`: ESM with type declarations, compiled to dist/;
+ * from CommonJS, `const p2p = await import('p2pmarket')`): load and validate
  * scenarios, generate feeders, clear markets, settle them and measure the value of trading,
  * simulate, sweep, check against AC power flow, draw figures — with the types of every result.
  */
@@ -29,8 +30,11 @@ export { createSimulation, simulate, scenarioRequests, Simulation, type Simulati
 export { clearingFiles, scenarioJson } from './output/csv.ts';
 export { simulationFiles } from './output/simulation-csv.ts';
 export { writeRunFiles } from './output/write.ts';
-export { loadSweep, type SweepPlan } from './sweep/points.ts';
-export { runSweep, type SweepOptions } from './sweep/run.ts';
+export { loadSweep, loadSweepFromTexts, type SweepPlan, type SweepPoint } from './sweep/points.ts';
+export { planSweep } from './sweep/in-memory.ts';
+export { checkScenario } from './scenario/check.ts';
+export { objectiveKind, objectiveUnits, type ObjectiveKind } from './market/money.ts';
+export { runSweep, type SweepOptions, type SweepPointResult } from './sweep/run.ts';
 export { sweepFiles } from './output/sweep-csv.ts';
 export { statistics, type Statistics } from './sweep/summary.ts';
 export { plotRun, type PlotResult } from './plot/plot.ts';

@@ -56,7 +56,8 @@ describe('inputs from habits', () => {
     const renumber = (id: unknown) => 100 + s.network.buses.indexOf(id);
     const strings = structuredClone(s);
     const numbers = structuredClone(s);
-    for (const [target, as] of [[strings, (id: unknown): unknown => String(renumber(id))], [numbers, (id: unknown): unknown => renumber(id)]] as const) {
+    const cases: [typeof s, (id: unknown) => string | number][] = [[strings, (id) => String(renumber(id))], [numbers, renumber]];
+    for (const [target, as] of cases) {
       target.network.buses = s.network.buses.map(as);
       target.network.slack = as(s.network.slack);
       target.network.lines = s.network.lines.map((l) => ({ ...l, from: as(l.from), to: as(l.to) }));

@@ -7,6 +7,7 @@ import { clearMarket, type SolverName } from '../market/clear.ts';
 import { baselineScenario, settle, settlementSummary, type Settlement } from '../market/settlement.ts';
 import { clearingFiles, withoutTrades } from '../output/csv.ts';
 import { renderClearing } from '../output/tables.ts';
+import { objectiveKind } from '../market/money.ts';
 import { scenarioJson } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
@@ -32,6 +33,8 @@ export interface ClearCommandOptions {
   baseline?: boolean;
   /** false: write no trades.csv (--no-trades). */
   trades?: boolean;
+  /** Every table in full, whatever the size (--verbose). */
+  verbose?: boolean;
 }
 
 export async function clearCommand(file: string, options: ClearCommandOptions): Promise<number> {
@@ -60,7 +63,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   const dir = folder.dir;
   let result;
   try {
-    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, file });
+    result = await clearMarket(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, file, checked: true });
   } catch (e) {
     if (e instanceof QuadraticNotSupportedError) throw new InputError(file, [{ path: e.field, message: e.message }]);
     throw e;
@@ -71,7 +74,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
     // The value of trading: the same market without peer trades, when there is a tariff to trade at.
     // The baseline (no peer trades, nothing to negotiate) is always cleared centrally.
     const baseline = scenario.utility.tariff && options.baseline !== false
-      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: options.solver, timeLimitSeconds: options.timeLimit, file })
+      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: options.solver, timeLimitSeconds: options.timeLimit, file, checked: true })
       : undefined;
     settlement = settle(scenario, result, baseline);
     result.settlement = settlementSummary(settlement);
@@ -79,7 +82,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   if (options.acCheck && result.status === 'optimal') result.acCheck = acCheck(scenario, result);
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (!options.quiet || result.status !== 'optimal') {
-    (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result) + '\n');
+    (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result, { objective: objectiveKind(scenario), verbose: options.verbose }) + '\n');
     if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck) + '\n');
     if (result.negotiation) (result.status === 'optimal' ? process.stdout : process.stderr).write('\n' + renderNegotiation(result.negotiation) + '\n');
   }

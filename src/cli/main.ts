@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Peer-to-peer electricity markets on distribution feeders with batteries.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see README, "Limits"`, collectLimit)
+    .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see docs/run-folders.md, "Limits"`, collectLimit)
     .hook('preAction', (_program, action) => applyLimits(action.optsWithGlobals().limit as string[] | undefined))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -54,7 +54,8 @@ did not converge); 1 anything else. Run "p2pmarket <command> --help" for a comma
       .option('--ac-check', 'run the AC power flow on every cleared step and compare it with the linear model')
       .option('--no-baseline', 'skip the value-of-trading baseline (the market cleared again without peer trades)')
       .option('--plot', 'draw the figures and index.html into the output folder (as p2pmarket plot does)')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
@@ -89,7 +90,8 @@ the conflicting constraints); 1 anything else.`,
       .option('--seed <n>', 'seed of the random forecast errors (scenario field forecastErrorStdKw)', parseSeed, 1)
       .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
       .option('--plot', 'draw the figures and index.html into the output folder')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
@@ -119,7 +121,8 @@ cannot be cleared runs its step with idle batteries; the command then exits 3.`,
       .option('--seed <n>', 'seed of the random forecast errors', parseSeed, 1)
       .option('--ac-check', 'run the AC power flow on every realised step and compare it with the linear model')
       .option('--plot', 'draw the figures and index.html into the output folder')
-      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)'),
+      .option('--no-trades', 'write no trades.csv (it grows with the square of the agents)')
+      .option('-v, --verbose', 'print every table in full (large runs print a summary of one line per step)'),
   )
     .addHelpText(
       'after',
@@ -162,7 +165,7 @@ Examples:
   $ p2pmarket sweep scenarios/stochastic-seed.json --resume      # finish one that was killed
   $ p2pmarket sweep scenarios/stochastic-seed.json --queue redis://:secret@db1:6379   # on p2pmarket workers
 
-Writes runs.csv (run, status, objective, solveMs, then a column per parameter, and sample),
+Writes runs.csv (run, a column per parameter, sample, status, solveMs, objective, then the metrics),
 steps.csv and trades.csv (run = the point's index), summary.csv for stochastic sweeps (mean,
 std, p5, p50, p95 per metric), and result.json — in point order and byte for byte the same
 whatever --workers (but for the solveMs timings). Finished points are kept in
@@ -172,7 +175,7 @@ With --queue, the chunks are jobs of a BullMQ queue named after the sweep, compu
 number of "p2pmarket worker --queue <same URL>" processes on any machines; the files are the
 same as a local run's. A killed worker's chunk is run again elsewhere after --lock-duration; a
 chunk with bad input is reported (exit 2); if Redis goes away for --redis-timeout the command
-exits 1 and --resume finishes the sweep once Redis is back. See README, "Distributed sweeps".`,
+exits 1 and --resume finishes the sweep once Redis is back. See docs/distributed.md.`,
     )
     .action(async (sweep: string, options) => {
       exitCode = await (await import('./sweep.ts')).sweepCommand(sweep, options);
@@ -226,7 +229,7 @@ reached or refuses the password, or no such sweep.`,
     .command('powerflow')
     .description('AC power flow of the scenario\'s feeder (backward/forward sweep): voltages, line flows, losses.')
     .argument('<scenario>', 'scenario file (JSON)')
-    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>/powerflow/)')
+    .option('-o, --out <dir>', 'output folder (default: outputs/<scenario name>-powerflow/)')
     .option('--json', 'print { converged, iterations, steps: [...] } as JSON on stdout')
     .option('--tolerance <pu>', 'convergence tolerance: largest voltage change between iterations, p.u.', positive('--tolerance'), 1e-10)
     .option('--max-iterations <n>', 'give up after this many iterations', positiveInteger('--max-iterations'), 100)

@@ -10,6 +10,7 @@ import type { SolverName } from '../market/clear.ts';
 import { simulationDocument, simulationFiles } from '../output/simulation-csv.ts';
 import { settle, settlementSummary } from '../market/settlement.ts';
 import { renderSimulation } from '../output/tables.ts';
+import { objectiveKind } from '../market/money.ts';
 import { scenarioJson, withoutTrades } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import type { Scenario } from '../scenario/validate.ts';
@@ -37,6 +38,8 @@ export interface SimulateCommandOptions {
   seed: number;
   acCheck?: boolean;
   plot?: boolean;
+  /** Every table in full, whatever the size (--verbose). */
+  verbose?: boolean;
 }
 
 /** Simulations of at least this many steps show their progress: a bar on a terminal, else a line every PROGRESS_EVERY_MS. */
@@ -95,7 +98,7 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   const dir = folder.dir;
   let result: SimulationResult;
   try {
-    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, ...(requests ? { requests } : {}) });
+    const simulation = await createSimulation(scenario, { solver: options.solver, timeLimitSeconds: options.timeLimit, seed: options.seed, file, checked: true, ...(requests ? { requests } : {}) });
     // Progress on stderr for long runs: a bar on a terminal, else a line every 30 s (logs, CI).
     const long = !options.quiet && simulation.lastStep >= PROGRESS_MIN_STEPS;
     const bar = long && process.stderr.isTTY
@@ -135,7 +138,7 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
   else if (!options.quiet) {
     const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck)}` : '';
-    process.stdout.write(renderSimulation(result) + check + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
+    process.stdout.write(renderSimulation(result, { objective: objectiveKind(scenario), verbose: options.verbose }) + check + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   }
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
   if (result.status !== 'optimal') {

@@ -9,6 +9,7 @@
  * Build one with `createSimulation`, subscribe to `simulation.loop`'s streams (events$,
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
+import { checkScenario } from '../scenario/check.ts';
 import { solverAdapter, type SolverName } from '../market/clear.ts';
 import type { ClearingStatus, SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
@@ -32,6 +33,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Names the scenario in input errors (its file). */
   file?: string;
+  /** The scenario was validated as it is: skip checking it again (scenario/check.ts; see ClearOptions.checked). */
+  checked?: boolean;
   /** How each window is cleared (ClearOptions.formulation): 'auto' by default. */
   formulation?: 'auto' | 'full' | 'injections';
 }
@@ -212,7 +215,9 @@ export class Simulation {
   }
 }
 
+/** A simulation ready to run; a scenario built or changed in code is checked first as a file is. */
 export async function createSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<Simulation> {
+  if (!options.checked) checkScenario(scenario, options.file);
   return new Simulation(scenario, await solverAdapter(options.solver ?? 'highs'), options);
 }
 

@@ -6,6 +6,7 @@
  * of those injections (routing.ts). The solution is checked against every constraint of the
  * model before it may be called `optimal`.
  */
+import { checkScenario } from '../scenario/check.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
 import { describeColumn, describeRow, type ColumnName } from '../problem/names.ts';
@@ -54,6 +55,11 @@ export interface ClearOptions {
   checkPrices?: boolean | 'lp';
   /** Names the scenario in input errors (its file); `scenario "<name>"` by default. */
   file?: string;
+  /**
+   * The scenario was validated as it is (loaded and not changed since): `clearMarket` skips
+   * checking it again (scenario/check.ts). Leave it out for a scenario built or changed in code.
+   */
+  checked?: boolean;
   /** Size limits (io/limits.ts); the environment's by default. */
   limits?: Limits;
   /**
@@ -108,7 +114,9 @@ export function solverAdapter(name: SolverName): Promise<SolverAdapter> {
   return adapter;
 }
 
+/** Clears a scenario; one built or changed in code is checked first as a file is (an InputError naming the field). */
 export async function clearMarket(scenario: Scenario, options: ClearOptions = {}): Promise<ClearingResult> {
+  if (!options.checked) checkScenario(scenario, options.file);
   const adapter = await solverAdapter(options.solver ?? 'highs');
   return clearWith(adapter, scenario, options);
 }

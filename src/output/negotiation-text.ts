@@ -1,5 +1,6 @@
 /** The negotiation's summary as `clear` prints it (market.clearing "admm"). */
 import type { NegotiationReport } from '../admm/result.ts';
+import { wrap } from './terminal.ts';
 
 const e = (v: number) => v.toExponential(1);
 
@@ -24,5 +25,5 @@ export function renderNegotiation(n: NegotiationReport): string {
         : 'every network limit holds'),
   );
   if (n.settledPairs > 0) lines.push(`  ${n.settledPairs} of ${n.pairs} pairs stopped negotiating early (pairTermination)`);
-  return lines.join('\n');
+  return lines.map((line) => wrap(line, '    ')).join('\n');
 }

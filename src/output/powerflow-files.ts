@@ -1,5 +1,6 @@
 /** Files and terminal tables of the AC power flow (`powerflow`) and of the AC check (`clear --ac-check`). */
 import Table from 'cli-table3';
+import { firstRows, fitTable } from './terminal.ts';
 import { pc } from './colors.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
 import type { PowerFlowReport } from '../analysis/powerflow.ts';
@@ -48,15 +49,15 @@ export function renderPowerFlow(result: PowerFlowReport): string {
   const out: string[] = [];
   if (!result.converged) return `${pc.bold(result.scenario)}: ${pc.red('did not converge')}\n${result.failure?.message ?? ''}`;
   out.push(`${pc.bold(result.scenario)}: AC power flow ${pc.green('converged')} (backward/forward sweep, tolerance ${result.tolerancePu} p.u., at most ${result.iterations} iterations)`);
-  const steps = new Table({ head: ['t', 'hour', 'losses kW', 'losses kvar', 'substation kW', 'substation kvar', 'lowest V p.u. (bus)', 'highest V p.u. (bus)', 'limits broken'], style: compact });
-  for (const s of result.steps) {
-    steps.push([
+  const { shown: stepsShown, more: stepsMore } = firstRows(result.steps, 48, 'the output folder\'s CSV files');
+  out.push(fitTable(
+    ['t', 'hour', 'losses kW', 'losses kvar', 'substation kW', 'substation kvar', 'lowest V p.u. (bus)', 'highest V p.u. (bus)', 'limits broken'],
+    stepsShown.map((s) => [
       s.t, s.startHour, s.lossKw.toFixed(3), s.lossKvar.toFixed(3), s.slackKw.toFixed(3), s.slackKvar.toFixed(3),
       `${s.minVoltagePu.toFixed(5)} (${s.minVoltageBus})`, `${s.maxVoltagePu.toFixed(5)} (${s.maxVoltageBus})`,
       s.violations.length === 0 ? '0' : pc.yellow(String(s.violations.length)),
-    ]);
-  }
-  out.push(steps.toString());
+    ]),
+  ), ...(stepsMore ? [stepsMore] : []));
   if (result.steps.length === 1) {
     const [step] = result.steps;
     const buses = new Table({ head: ['bus', 'V p.u.', 'angle °', '', 'line feeding it', 'P kW', 'Q kvar', 'loss kW'], style: compact });
@@ -71,7 +72,8 @@ export function renderPowerFlow(result: PowerFlowReport): string {
     out.push(buses.toString());
   }
   const violations = result.steps.flatMap((s) => s.violations.map((v) => `  step ${s.t}: ${describeViolation(v)}`));
-  if (violations.length > 0) out.push(pc.yellow('Limits the AC state breaks:'), ...violations);
+  const limited = firstRows(violations, 12, 'the output folder\'s CSV files');
+  if (violations.length > 0) out.push(pc.yellow(`Limits the AC state breaks (${violations.length}):`), ...limited.shown, ...(limited.more ? [`  ${limited.more}`] : []));
   return out.join('\n');
 }
 
@@ -91,7 +93,8 @@ export function renderAcCheck(check: AcCheck): string {
   }
   out.push(table.toString());
   const violations = check.steps.flatMap((s) => s.violations.map((v) => `  step ${s.t}: ${describeViolation(v)}`));
-  if (violations.length > 0) out.push(pc.yellow('AC limits the linear model let through:'), ...violations);
+  const { shown, more } = firstRows(violations, 12, 'ac-check.csv');
+  if (violations.length > 0) out.push(pc.yellow(`AC limits the linear model let through (${violations.length}):`), ...shown, ...(more ? [`  ${more}`] : []));
   return out.join('\n');
 }
 

@@ -237,7 +237,7 @@ export const MarketSchema = z.strictObject({
   clearing: z
     .enum(['central', 'admm'])
     .default('central')
-    .describe('central: one solver clears the market exactly; admm: the agents negotiate it (consensus ADMM, README "Negotiated clearing"), proven against the central optimum'),
+    .describe('central: one solver clears the market exactly; admm: the agents negotiate it (consensus ADMM, docs/negotiation.md), proven against the central optimum'),
   admm: AdmmSchema.optional().describe('Settings of the negotiated clearing (market.clearing "admm")'),
 });
 
@@ -279,7 +279,7 @@ export const ScenarioSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
-// The file form: series from profiles (README "Profiles from CSV files"; src/profiles/).
+// The file form: series from profiles (docs/scenario.md, "Profiles from CSV files"; src/profiles/).
 
 /** The PV model's parameters (src/profiles/pv.ts); each has a default. */
 export const PvModelSchema = z.strictObject({

@@ -86,7 +86,7 @@ export async function runPlanChunk(plan: SweepPlan, task: ChunkTask): Promise<Sw
       const file = `${plan.file} (point ${run})`;
       let outcome: RunOutcome;
       if (plan.mode === 'simulate') {
-        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file });
+        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file, checked: true });
         // The event trace is not kept: a sweep reports steps, trades and windows.
         outcome = { simulation: { ...simulation, events: [], requests: [] } };
         if (simulation.status === 'optimal') outcome.settlement = settle(scenario, simulation);

@@ -99,12 +99,12 @@ export function check(file: string, texts: Texts): Checked {
 export async function clearRun(file: string, texts: Texts): Promise<RunFiles> {
   const scenario = scenarioOf(file, texts);
   checkClearing(file, scenario);
-  const result: ClearingResult = await clearMarket(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, file });
+  const result: ClearingResult = await clearMarket(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, file, checked: true });
   let settlement: Settlement | undefined;
   if (result.status === 'optimal') {
     // The value of trading: the same market without peer trades, cleared centrally, when there is a tariff.
     const baseline = scenario.utility.tariff
-      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, file })
+      ? await clearMarket(withClearing(baselineScenario(scenario), 'central'), { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, file, checked: true })
       : undefined;
     settlement = settle(scenario, result, baseline);
     result.settlement = settlementSummary(settlement);
@@ -120,7 +120,7 @@ export async function simulateRun(file: string, texts: Texts, progress?: Progres
   const scenario = scenarioOf(file, texts);
   checkClearing(file, scenario);
   checkModelSize(scenario, new Feeder(scenario.network), file, environmentLimits(), scenario.horizonSteps ?? scenario.steps);
-  const simulation = await createSimulation(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, seed: SIMULATION_SEED, file });
+  const simulation = await createSimulation(scenario, { solver: SOLVER, timeLimitSeconds: TIME_LIMIT_SECONDS, seed: SIMULATION_SEED, file, checked: true });
   const total = simulation.lastStep + 1;
   simulation.loop.events$.subscribe((e) => {
     if (e.type === 'timestep') progress?.(e.step + 1, total);
