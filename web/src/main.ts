@@ -158,6 +158,9 @@ function check(): void {
     $('validity').textContent = checked ? checked.description : `${reply.problems.length} problem${reply.problems.length === 1 ? '' : 's'}`;
     $('validity').className = `badge ${checked ? 'valid' : 'invalid'}`;
     updateButtons();
+    // A valid sweep is planned in the runner too while the user reads it: its points, built and
+    // validated now, are not built again when it runs (nothing is solved until the user asks).
+    if (checked?.kind === 'sweep' && !running) send(runner, { kind: 'sweep-chunks', file: current, edits: edits() }, (r) => handlers.delete(r.id));
   });
 }
 
@@ -280,13 +283,14 @@ function ask<K extends Reply['kind']>(worker: Worker, request: Unnumbered<Reques
 }
 
 /**
- * A sweep on both workers: the runner validates it and cuts its chunks, both workers take the
- * next chunk as they finish one (a point's result depends only on its chunk, so which worker
- * ran it changes nothing), and the runner makes the files from the results in point order.
+ * A sweep on both workers: the helper validates it and cuts its chunks (at once when it has
+ * just checked the same text: it keeps the plan and its validated points), both workers take
+ * the next chunk as they finish one (a point's result depends only on its chunk, so which
+ * worker ran it changes nothing), and the helper makes the files from the results in point order.
  */
 async function sweep(file: string, progressed: (done: number, total: number) => void): Promise<ReplyOf<'result'>> {
   const sent = edits();
-  const { chunks } = await ask<'chunks'>(runner, { kind: 'sweep-chunks', file, edits: sent });
+  const { chunks } = await ask<'chunks'>(helper, { kind: 'sweep-chunks', file, edits: sent });
   const total = chunks.at(-1)?.to ?? 0;
   const results: ReplyOf<'points'>['results'][] = new Array(chunks.length);
   let next = 0;
@@ -302,7 +306,7 @@ async function sweep(file: string, progressed: (done: number, total: number) => 
       }
     }),
   );
-  return ask<'result'>(runner, { kind: 'sweep-files', file, edits: sent, results: results.flat() });
+  return ask<'result'>(helper, { kind: 'sweep-files', file, edits: sent, results: results.flat() });
 }
 
 /** Runs started (a cancelled run's answers are ignored: its number is no longer the last). */

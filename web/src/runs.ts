@@ -69,7 +69,8 @@ export function scenarioOf(file: string, texts: Texts): Scenario {
 export function check(file: string, texts: Texts): Checked {
   const source = memorySource(texts);
   if (isSweepData(parseJsonText(source.text(file), file))) {
-    const plan = loadSweepFromTexts(file, texts);
+    // The plan kept (with its points, once validated): a sweep of these texts then starts at once.
+    const plan = planOf(file, texts);
     validatePoints(plan);
     const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
     return {
@@ -132,13 +133,17 @@ export async function simulateRun(file: string, texts: Texts, progress?: Progres
   return { status: result.status, files, result: JSON.parse(files['result.json']!) as Record<string, unknown> };
 }
 
-/** The plan of the sweep last asked for, by its file and texts (a worker runs one sweep at a time). */
-let lastPlan: { key: string; plan: SweepPlan } | undefined;
+/** Sweep plans by their file and texts, the most recent last: the user's sweep and the worker's warm-up one. */
+const plans = new Map<string, SweepPlan>();
+const PLANS_KEPT = 2;
 
 function planOf(file: string, texts: Texts): SweepPlan {
   const key = JSON.stringify([file, texts]);
-  if (lastPlan?.key !== key) lastPlan = { key, plan: loadSweepFromTexts(file, texts) };
-  return lastPlan.plan;
+  const plan = plans.get(key) ?? loadSweepFromTexts(file, texts);
+  plans.delete(key);
+  plans.set(key, plan);
+  for (const old of [...plans.keys()].slice(0, Math.max(0, plans.size - PLANS_KEPT))) plans.delete(old);
+  return plan;
 }
 
 /**

@@ -44,16 +44,20 @@ const WARM_TEXTS: Texts = {
   [WARM_SWEEP]: JSON.stringify({ scenario: '../scenarios/seed-node0-b.json', parameters: [{ path: 'utility.targetKw[2]', from: 0, to: 1, step: 1 }] }),
 };
 
-/** HiGHS loaded, and the code of a clearing (`clear`) and of a sweep compiled by running them once. */
+/**
+ * HiGHS loaded, and the code of what the worker will run compiled by running it once: the
+ * runner (`clear`) a clearing and a sweep's chunk; the helper a whole sweep (it cuts the chunks
+ * and makes the files too).
+ */
 async function warm(clear: boolean): Promise<void> {
   await highs();
   if (clear) {
     // One clearing, thrown away, so that the first of the user's is as fast as the next.
     await clearRun(pathOf(BUNDLED[0]!.file), BUNDLED_TEXTS);
-    await sweepRun(WARM_SWEEP, WARM_TEXTS);
-  } else {
     const [chunk] = await sweepChunks(WARM_SWEEP, WARM_TEXTS);
     await sweepChunk(WARM_SWEEP, WARM_TEXTS, chunk!);
+  } else {
+    await sweepRun(WARM_SWEEP, WARM_TEXTS);
   }
 }
 
