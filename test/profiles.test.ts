@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.ts';
+import { diskSource } from '../src/io/disk-source.ts';
 import { bdewDayType, bdewDynamisationFactor, bdewYearCsv, bdewYearKw, parseBdewTable } from '../src/profiles/bdew.ts';
 import { parseProfileTable, readProfileTable, type ProfileFileOptions } from '../src/profiles/csv-series.ts';
 import { easterSunday, germanHolidays } from '../src/profiles/holidays.ts';
@@ -209,11 +210,11 @@ describe('profiles in a scenario', () => {
     expect(inputs).toEqual([resolve(dir, 'scenario.json'), resolve(dir, 'p.csv')]);
     expect(s.prosumers[0]!.loadKw).toEqual([1, 2]);
     const options: ProfileFileOptions = { timestampColumns: ['time'], timestampFormat: 'ISO', stamp: 'start', utcOffsetMinutes: 0, typicalYear: false, columns: ['kw'], separator: ',', decimalMark: '.' };
-    const first = readProfileTable(join(dir, 'p.csv'), options);
-    expect(readProfileTable(join(dir, 'p.csv'), options)).toBe(first);
-    expect(readProfileTable(join(dir, 'p.csv'), { ...options, stamp: 'end' })).not.toBe(first);
+    const first = readProfileTable(join(dir, 'p.csv'), options, diskSource());
+    expect(readProfileTable(join(dir, 'p.csv'), options, diskSource())).toBe(first);
+    expect(readProfileTable(join(dir, 'p.csv'), { ...options, stamp: 'end' }, diskSource())).not.toBe(first);
     writeFileSync(join(dir, 'p.csv'), csvOf(hours('2016-03-01T00:00', 4), [10, 20, 30, 40])); // another size
-    expect(Array.from(readProfileTable(join(dir, 'p.csv'), options).columns.kw!)).toEqual([10, 20, 30, 40]);
+    expect(Array.from(readProfileTable(join(dir, 'p.csv'), options, diskSource()).columns.kw!)).toEqual([10, 20, 30, 40]);
   });
 
   it('lets a sweep set a reference\'s scale (prosumers[0].pvKw.peakKw), the profile read once', () => {

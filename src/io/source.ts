@@ -1,36 +1,19 @@
 /**
- * Where input files come from. On the command line, the disk (io/read.ts's rules: regular files,
- * the size limit, UTF-8 without its byte-order mark); for a distributed worker, which cannot read
- * the submitter's disk, and for code that holds its inputs in memory, a map of texts by path.
- * Every reader of inputs — scenarios, sweeps, profiles — takes its files from a source, so that a
- * sweep computed from memory is the sweep computed from the disk.
+ * Where input files come from. On the command line, the disk (io/disk-source.ts: io/read.ts's
+ * rules: regular files, the size limit, UTF-8 without its byte-order mark); for a distributed
+ * worker, which cannot read the submitter's disk, for a web page, which has no disk, and for
+ * code that holds its inputs in memory, a map of texts by path (here). Every reader of inputs —
+ * scenarios, sweeps, profiles — takes its files from a source, so that a sweep computed from
+ * memory is the sweep computed from the disk. This module does no I/O.
  */
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { environmentLimits, type Limits } from './limits.ts';
-import { readTextFile } from './read.ts';
 
 export interface FileSource {
   /** The text of a file, without its byte-order mark (an InputError naming the file otherwise). */
   text(file: string): string;
   /** A token that changes when the file does (for caches), or undefined when there is none. */
   version(file: string): string | undefined;
-}
-
-/** The disk, under the size limits. */
-export function diskSource(limits: Pick<Limits, 'fileBytes'> = environmentLimits()): FileSource {
-  return {
-    text: (file) => readTextFile(file, limits),
-    version: (file) => {
-      try {
-        const stat = statSync(file);
-        return `${resolve(file)}:${stat.size}:${stat.mtimeMs}`;
-      } catch {
-        return undefined;
-      }
-    },
-  };
 }
 
 /** Texts held in memory, by path (resolved against the working folder, as the disk's paths are). */

@@ -13,7 +13,7 @@
 import { resolve } from 'node:path';
 import { parse, type CastingContext } from 'csv-parse/sync';
 import { InputError, type InputProblem } from '../errors.ts';
-import { diskSource, type FileSource } from '../io/source.ts';
+import type { FileSource } from '../io/source.ts';
 import { clip } from '../io/limits.ts';
 import { parseDecimal } from '../io/numbers.ts';
 import type { IntervalSeries } from './resample.ts';
@@ -62,8 +62,8 @@ const cache = new Map<string, ProfileTable>();
 /** Tables kept at once (the oldest goes first). */
 const CACHE_SIZE = 64;
 
-/** Reads (or takes from the cache) a profile file; `file` is the path as messages name it. */
-export function readProfileTable(file: string, options: ProfileFileOptions, source: FileSource = diskSource()): ProfileTable {
+/** Reads from `source` (or takes from the cache) a profile file; `file` is the path as messages name it. */
+export function readProfileTable(file: string, options: ProfileFileOptions, source: FileSource): ProfileTable {
   // Without a version (a file that is not there) the source says what is wrong with it.
   const version = source.version(file);
   const key = version === undefined ? undefined : JSON.stringify([version, options]);

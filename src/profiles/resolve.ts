@@ -36,8 +36,8 @@ export interface ResolveOptions {
   file: string;
   /** The folder profile files are relative to (the scenario file's). */
   baseDir: string;
-  /** Where the profile files come from (the disk by default). */
-  source?: FileSource;
+  /** Where the profile files come from (io/disk-source.ts's `diskSource()` for the disk). */
+  source: FileSource;
 }
 
 export interface ResolvedScenario {

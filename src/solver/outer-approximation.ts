@@ -355,7 +355,7 @@ export class HighsSession implements SolverSession {
           const atTangent = epigraph.tangents.some((at) => Math.abs(at - x[j]!) <= CUT_POINT_TOLERANCE * (1 + Math.abs(x[j]!)));
           if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent) needCut.push(j);
         }
-        if (process.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${needCut.length} cuts, ${roundIterations} iterations, ${(performance.now() - started).toFixed(0)} ms`);
+        if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${needCut.length} cuts, ${roundIterations} iterations, ${(performance.now() - started).toFixed(0)} ms`);
         last = { x, rowDual: solution.rowDual, objective: handle.getObjectiveValue() + gap, gap };
         if (needCut.length === 0) return finish({ status: 'optimal', ...this.keep(last), message: `${round} LP round${round > 1 ? 's' : ''}` });
         if (round >= MAX_ROUNDS) return finish({ status: 'error', message: `no convergence after ${MAX_ROUNDS} rounds (gap ${gap})` });

@@ -30,6 +30,7 @@ import { InputError } from '../errors.ts';
 import { MS_PER_DAY } from '../profiles/time.ts';
 import { resolveProfiles } from '../profiles/resolve.ts';
 import { ScenarioFileSchema, type ScenarioInput } from '../scenario/schema.ts';
+import type { FileSource } from '../io/source.ts';
 import type { SweepData } from './schema.ts';
 
 type Perturbations = SweepData['perturbations'];
@@ -60,9 +61,10 @@ export function drawnDay(range: { from: string; to: string }, seed: number, samp
  * Applies a sample's draws to a scenario as its file holds it (`input`, changed in place),
  * once its parameters are set and before its profiles are resolved: the day of `start` (`drawDays`),
  * and the `forecastError` fields the sweep sets. `scenarioFile` names the scenario in messages
- * and locates its profiles. An InputError when the days cannot be drawn (see the module comment).
+ * and locates its profiles, read from `source`. An InputError when the days cannot be drawn (see
+ * the module comment).
  */
-export function perturbBeforeProfiles(input: unknown, perturbations: Perturbations, seed: number, sample: number, scenarioFile: string): void {
+export function perturbBeforeProfiles(input: unknown, perturbations: Perturbations, seed: number, sample: number, scenarioFile: string, source: FileSource): void {
   if (!perturbations || input === null || typeof input !== 'object' || Array.isArray(input)) return; // the schema reports a malformed scenario
   const data = input as Record<string, unknown>;
   if (perturbations.forecastError) {
@@ -77,7 +79,7 @@ export function perturbBeforeProfiles(input: unknown, perturbations: Perturbatio
     data.forecastError = model;
   }
   if (perturbations.drawDays) {
-    const start = checkDrawDays(data, perturbations.drawDays, scenarioFile);
+    const start = checkDrawDays(data, perturbations.drawDays, scenarioFile, source);
     if (start) data.start = drawnDay(perturbations.drawDays, seed, sample) + start.time;
   }
 }
@@ -86,7 +88,7 @@ export function perturbBeforeProfiles(input: unknown, perturbations: Perturbatio
 const coveredRanges = new Set<string>();
 
 /** The time of day of `start` when the days can be drawn; an InputError when not (module comment); undefined when the schema will report `start`. */
-function checkDrawDays(data: Record<string, unknown>, range: { from: string; to: string }, scenarioFile: string): { time: string } | undefined {
+function checkDrawDays(data: Record<string, unknown>, range: { from: string; to: string }, scenarioFile: string, source: FileSource): { time: string } | undefined {
   const fail = (path: string, message: string): never => {
     throw new InputError(scenarioFile, [{ path, message }]);
   };
@@ -104,7 +106,7 @@ function checkDrawDays(data: Record<string, unknown>, range: { from: string; to:
   if (!parsed.success) return { time: parts[4]! };
   for (const end of ['from', 'to'] as const) {
     try {
-      resolveProfiles({ ...parsed.data, start: range[end] + parts[4] }, { file: scenarioFile, baseDir: dirname(scenarioFile) });
+      resolveProfiles({ ...parsed.data, start: range[end] + parts[4] }, { file: scenarioFile, baseDir: dirname(scenarioFile), source });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const problem = e.problems[0]!;

@@ -1,38 +1,19 @@
 /**
  * Running a sweep's points. Points are cut into fixed chunks of CHUNK_POINTS; each chunk is
- * cleared in one solver session (warm from point to point) opened afresh for it, so a point's
- * result depends only on its chunk — never on how many workers there are or which one took
- * it. With one worker the chunks run in this process; with N, this process and N − 1 worker
- * threads (piscina) share them. Results come back in point order.
+ * cleared in one solver session (warm from point to point) opened afresh for it (sweep/chunk.ts),
+ * so a point's result depends only on its chunk — never on how many workers there are or which
+ * one took it. With one worker the chunks run in this process; with N, this process and N − 1
+ * worker threads (piscina) share them. Results come back in point order.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { workerScript } from '../worker-script.ts';
-import { simulate, type SimulationResult } from '../engine/simulate.ts';
-import { clearWith, solverAdapter, type SessionSlot, type SolverName } from '../market/clear.ts';
-import type { ClearingResult } from '../market/result.ts';
-import { withClearing, type ClearingMethod } from '../admm/options.ts';
+import type { SolverName } from '../market/clear.ts';
+import type { ClearingMethod } from '../admm/options.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, loadSweepFromTexts, validatePoints, type SweepPlan, type SweepPoint } from './points.ts';
-import { baselineScenario, settle, type SettlementRow } from '../market/settlement.ts';
-import { acCheck } from '../analysis/ac-check.ts';
-import { acMetrics, builtinMetrics, traceMetric, type MetricValues, type RunOutcome } from './metrics.ts';
+import { CHUNK_POINTS, chunkTasks, runPlanChunk, type ChunkTask, type SweepPointResult } from './chunk.ts';
 
-/** Points per chunk: one solver session each. */
-export const CHUNK_POINTS = 16;
-
-export interface SweepPointResult {
-  run: number;
-  /** The parameters' values (as in the plan's parameters). */
-  values: unknown[];
-  sample: number;
-  clearing?: ClearingResult;
-  simulation?: SimulationResult;
-  /** The run's settlement rows (settlement.csv); absent when it was not cleared. */
-  settlementRows?: SettlementRow[];
-  /** The run's metrics (runs.csv): built-in, the AC check's, and the sweep file's trace metrics. */
-  metrics: MetricValues;
-}
+export { CHUNK_POINTS, chunkTasks, runPlanChunk, type ChunkSettings, type ChunkTask, type SweepPointResult } from './chunk.ts';
 
 export interface SweepOptions {
   solver?: SolverName;
@@ -56,20 +37,6 @@ export interface SweepOptions {
   clearing?: ClearingMethod;
 }
 
-/** The task a worker (or this process) runs: one chunk of a sweep. */
-export interface ChunkTask {
-  sweepFile: string;
-  /** The sweep's files, when it was given in memory (workers then build the plan from them). */
-  texts?: Record<string, string>;
-  from: number;
-  to: number;
-  solver: SolverName;
-  timeLimitSeconds: number | undefined;
-  acCheck?: boolean;
-  /** --clearing: overrides every point's market.clearing. */
-  clearing?: ClearingMethod;
-}
-
 /** Sweep plans a worker has loaded, by file. */
 const plans = new Map<string, SweepPlan>();
 
@@ -79,50 +46,7 @@ export async function runChunk(task: ChunkTask, given?: SweepPlan): Promise<Swee
     plan = task.texts ? loadSweepFromTexts(task.sweepFile, task.texts) : loadSweep(task.sweepFile);
     plans.set(task.sweepFile, plan);
   }
-  const adapter = await solverAdapter(task.solver);
-  const results: SweepPointResult[] = [];
-  // One session for the points, one for their baselines (a model of another structure).
-  const slot: SessionSlot = {};
-  const baselineSlot: SessionSlot = {};
-  try {
-    for (let run = task.from; run < task.to; run++) {
-      const point = plan.point(run);
-      const { values, sample, simulationSeed } = point;
-      const scenario = task.clearing ? withClearing(point.scenario, task.clearing) : point.scenario;
-      const file = `${plan.file} (point ${run})`;
-      let outcome: RunOutcome;
-      if (plan.mode === 'simulate') {
-        const simulation = await simulate(scenario, { solver: task.solver, timeLimitSeconds: task.timeLimitSeconds, seed: simulationSeed, file, checked: true });
-        // The event trace is not kept: a sweep reports steps, trades and windows.
-        outcome = { simulation: { ...simulation, events: [], requests: [] } };
-        if (simulation.status === 'optimal') outcome.settlement = settle(scenario, simulation);
-      } else {
-        const clearing = clearWith(adapter, scenario, { timeLimitSeconds: task.timeLimitSeconds, reuse: slot, file });
-        outcome = { clearing };
-        if (clearing.status === 'optimal') {
-          // The value of trading: the same point cleared without peer trades, when it has a tariff.
-          const baseline = plan.valueOfTrading && scenario.utility.tariff ? clearWith(adapter, baselineScenario(scenario), { timeLimitSeconds: task.timeLimitSeconds, reuse: baselineSlot, file }) : undefined;
-          outcome.settlement = settle(scenario, clearing, baseline);
-        }
-      }
-      const result = outcome.clearing ?? outcome.simulation!;
-      if (task.acCheck && result.status === 'optimal') outcome.acCheck = acCheck(scenario, result);
-      const metrics: MetricValues = { ...builtinMetrics(outcome), ...(task.acCheck ? acMetrics(outcome.acCheck) : {}) };
-      for (const metric of plan.metrics) metrics[metric.name] = traceMetric(metric, outcome, run, scenario.stepHours);
-      results.push({
-        run,
-        values,
-        sample,
-        ...(outcome.clearing ? { clearing: outcome.clearing } : { simulation: outcome.simulation! }),
-        ...(outcome.settlement ? { settlementRows: outcome.settlement.rows } : {}),
-        metrics,
-      });
-    }
-  } finally {
-    slot.session?.dispose();
-    baselineSlot.session?.dispose();
-  }
-  return results;
+  return runPlanChunk(plan, task);
 }
 
 /**
@@ -138,12 +62,8 @@ export function defaultWorkers(plan: SweepPlan): number {
 export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
   // Every point is built and validated before anything runs: a bad one stops the sweep at once.
   validatePoints(plan);
-  const solver = options.solver ?? 'highs';
-  const tasks: ChunkTask[] = [];
-  const chunk = options.chunkPoints ?? CHUNK_POINTS;
-  for (let from = 0; from < plan.size; from += chunk) {
-    tasks.push({ sweepFile: resolve(plan.file), ...(plan.texts ? { texts: plan.texts } : {}), from, to: Math.min(plan.size, from + chunk), solver, timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}), ...(options.clearing ? { clearing: options.clearing } : {}) });
-  }
+  const settings = { solver: options.solver ?? 'highs', timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}), ...(options.clearing ? { clearing: options.clearing } : {}) } as const;
+  const tasks = chunkTasks(plan, settings, options.chunkPoints ?? CHUNK_POINTS);
   const chunks: SweepPointResult[][] = new Array(tasks.length);
   const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
   let done = 0;
