@@ -76,12 +76,31 @@ async function expectCliFiles(page: Page, dir: string): Promise<void> {
   for (const [name, text] of Object.entries(files)) expect(masked(name, text), name).toBe(masked(name, readFileSync(join(dir, name), 'utf8')));
 }
 
+/**
+ * One file downloaded by a click on its link. Chromium drops a download now and then when a page
+ * starts many in quick succession (its guard against automatic downloads; seen on a quiet
+ * machine, the 11th or 12th of a run's files): clicks are spaced, and a click that starts no
+ * download within 10 s is made again, twice at most.
+ */
+async function downloadOne(page: Page, name: string) {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForTimeout(250);
+    try {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click(`#downloads a[download="${name}"]`)]);
+      return download;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.log(`web: the click on ${name} started no download; clicking again`);
+    }
+  }
+}
+
 /** The text of every file the page offers for download, fetched as the user's click downloads it. */
 async function downloads(page: Page): Promise<Record<string, string>> {
   const names = await page.$$eval('#downloads a[download]', (links) => links.map((a) => a.getAttribute('download')!));
   const files: Record<string, string> = {};
   for (const name of names) {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#downloads a[download="${name}"]`)]);
+    const download = await downloadOne(page, name);
     expect(download.suggestedFilename()).toBe(name);
     const stream = await download.createReadStream();
     const chunks: Buffer[] = [];

@@ -2,11 +2,10 @@
  * The figures of a sweep and the fan charts of a stochastic one (see figures.ts). A sweep's
  * state of charge and battery power are drawn one panel per battery, a line per step coloured
  * by a sequential scale (so that the steps are told apart at any count), against the swept
- * parameter; its objective is labelled in its units (currency, or objective units when the
- * base scenario's objective holds no money).
+ * parameter; its objective is labelled in its units (currency, or objective units when no
+ * run's objective holds money).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { objectiveKind, objectiveUnits } from '../market/money.ts';
+import { objectiveUnits } from '../market/money.ts';
 import { base, HEIGHT, MAX_COLUMNS, num, stepColor, WIDTH, wrapped } from './chart.ts';
 import { stochasticFigures } from './stochastic-figures.ts';
 import type { Figure } from './figures.ts';
@@ -26,15 +25,14 @@ const GRID_STEPS = 6;
 /** Panels of a row fit the report's 1,100 pixels: narrower when there are more. */
 const panelWidth = (panels: number) => (panels >= MAX_COLUMNS ? 190 : panels === 3 ? 250 : 300);
 
-/** The objective's unit: from the sweep's base scenario when its file is still there, else "objective units". */
+/**
+ * The objective's unit, from the runs themselves (figures read only the run's folder, in a
+ * browser too): currency when some run's objective holds money — a cost bid or the utility's
+ * tariff (costBidsTerm, utilityEnergyTerm in runs.csv) — else objective units.
+ */
 function objectiveUnit(run: RunFolder): string {
-  const file = run.result.scenario;
-  if (typeof file !== 'string' || !existsSync(file)) return objectiveUnits('penalties').objective;
-  try {
-    return objectiveUnits(objectiveKind(JSON.parse(readFileSync(file, 'utf8')))).objective;
-  } catch {
-    return objectiveUnits('penalties').objective;
-  }
+  const money = run.runs.some((r) => [r.costBidsTerm, r.utilityEnergyTerm].some((v) => v !== null && v !== undefined && v !== '' && Number(v) !== 0));
+  return objectiveUnits(money ? 'money' : 'penalties').objective;
 }
 
 export function sweepFigures(run: RunFolder): Figure[] {
