@@ -82,7 +82,8 @@ const samePrices = (a: ClearingResult, b: ClearingResult) =>
 
 /** The year's first `windows` hourly windows as a scenario of their own (every window 24 steps). */
 function yearSlice(year: Scenario, windows: number): Scenario {
-  return { ...scenarioWindow(year, 0, windows + year.horizonSteps! - 1), horizonSteps: year.horizonSteps!, horizonEnd: 'stop' };
+  // A name of its own: a window's ("…@0") is not one a scenario may carry, and simulate() checks it.
+  return { ...scenarioWindow(year, 0, windows + year.horizonSteps! - 1), name: `${year.name}-first-${windows}`, horizonSteps: year.horizonSteps!, horizonEnd: 'stop' };
 }
 
 async function simulateYear(year: Scenario, windows: number, formulation: 'auto' | 'full') {

@@ -36,6 +36,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE_ONLY = process.env.BENCH_ONLY === 'scale';
 /** BENCH_ONLY=aims: the speed issue's aims alone (bench/aims.ts); BENCH_AIMS=0: leave them out. */
 const AIMS_ONLY = process.env.BENCH_ONLY === 'aims';
+/** BENCH_ONLY=startup: the start-up section alone (bench/startup.ts, about a minute). */
+const STARTUP_ONLY = process.env.BENCH_ONLY === 'startup';
 const RUN_AIMS = process.env.BENCH_AIMS !== '0';
 const RUN_SCALE = process.env.BENCH_SCALE !== '0';
 /** Seed case: untimed warm-up runs, then timed runs. */
@@ -78,7 +80,7 @@ const LP_SOLVER_TIME_LIMIT_S = 30;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEED_FILE = path.join(ROOT, 'scenarios', 'seed-4node.json');
 const OUT_DIR = path.join(ROOT, 'outputs', 'bench');
-const OUT_FILE = path.join(OUT_DIR, `bench${SCALE_ONLY ? '-scale' : AIMS_ONLY ? '-aims' : ''}${QUICK ? '-quick' : ''}.json`);
+const OUT_FILE = path.join(OUT_DIR, `bench${SCALE_ONLY ? '-scale' : AIMS_ONLY ? '-aims' : STARTUP_ONLY ? '-startup' : ''}${QUICK ? '-quick' : ''}.json`);
 
 const benchStarted = performance.now();
 
@@ -239,6 +241,15 @@ async function scaleOnly(): Promise<void> {
     console.error(`\nbench: FAILED — ${scale.failures.join('; ')}`);
     process.exitCode = 1;
   }
+}
+
+/** BENCH_ONLY=startup. */
+async function startupOnly(): Promise<void> {
+  printHeader();
+  const startup = await benchStartup({ quick: QUICK, format: { table, section } });
+  const totalSeconds = (performance.now() - benchStarted) / 1000;
+  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only: 'startup', machine, startup, totalSeconds });
+  console.log(`\nTotal ${number(totalSeconds, 1)} s. Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
 }
 
 /** BENCH_ONLY=aims. */
@@ -567,7 +578,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  await (SCALE_ONLY ? scaleOnly() : AIMS_ONLY ? aimsOnly() : main());
+  await (SCALE_ONLY ? scaleOnly() : AIMS_ONLY ? aimsOnly() : STARTUP_ONLY ? startupOnly() : main());
 } catch (e) {
   if (!(e instanceof BenchFailure)) throw e;
   console.error(`\nbench: ABORTED — ${e.message}`);

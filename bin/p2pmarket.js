@@ -14,6 +14,9 @@ import { setFlagsFromString } from 'node:v8';
 // compiled (highs loads when a command first solves); it changes speed, never results.
 setFlagsFromString('--wasm-tiering-budget=50000000');
 
+// The bundle is minified (scripts/build.mjs); a debugging run's stack traces name the sources.
+if (process.env.P2PMARKET_DEBUG) process.setSourceMapsEnabled(true);
+
 // A reader that stops early (`p2pmarket … | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {

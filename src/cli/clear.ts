@@ -14,7 +14,7 @@ import type { Scenario } from '../scenario/validate.ts';
 import { printWarnings } from './warn.ts';
 import { loadScenarioWithInputs } from '../scenario/load.ts';
 import { plotAfterRun } from './plot.ts';
-import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { QuadraticNotSupportedError } from '../solver/errors.ts';
 import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import { checkClearing } from './clearing.ts';
 import { renderNegotiation } from '../output/negotiation-text.ts';

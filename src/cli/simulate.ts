@@ -21,7 +21,7 @@ import { printWarnings } from './warn.ts';
 import { loadScenarioWithInputs, type loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../scenario/requests.ts';
 import { plotAfterRun } from './plot.ts';
-import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { QuadraticNotSupportedError } from '../solver/errors.ts';
 import { withClearing, type ClearingMethod } from '../admm/options.ts';
 import { checkClearing } from './clearing.ts';
 

@@ -8,7 +8,7 @@ import { sweepFiles } from '../output/sweep-csv.ts';
 import { withoutTrades } from '../output/csv.ts';
 import { RunFolder } from '../output/run-folder.ts';
 import { JOURNAL_DIR, SweepJournal } from '../sweep/journal.ts';
-import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { QuadraticNotSupportedError } from '../solver/errors.ts';
 import { loadSweep, validatePoints, type SweepPlan } from '../sweep/points.ts';
 import { plotAfterRun } from './plot.ts';
 import { printWarnings } from './warn.ts';

@@ -4,7 +4,7 @@
  * message, not a throw: it fails the job for good (no retries).
  */
 import { InputError } from '../errors.ts';
-import { QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { QuadraticNotSupportedError } from '../solver/errors.ts';
 import { runChunk, type SweepPointResult } from '../sweep/run.ts';
 import { planOf, type SweepDefinition } from './definition.ts';
 

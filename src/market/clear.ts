@@ -18,7 +18,7 @@ import { everyOptimumShares } from '../problem/optimal-face.ts';
 import { stepStartHour, type Scenario } from '../scenario/validate.ts';
 import { DEFAULT_SOLVE_OPTIONS, solveOnce, type SolveOutcome, type SolverAdapter, type SolverSession } from '../solver/adapter.ts';
 import { createHighsAdapter } from '../solver/highs.ts';
-import { createLpSolverAdapter, QuadraticNotSupportedError } from '../solver/lpsolver.ts';
+import { QuadraticNotSupportedError } from '../solver/errors.ts';
 import { FEASIBILITY_TOLERANCE, worstViolation } from '../solver/verify.ts';
 import type { ClearingResult, Diagnosis, ObjectiveTerms, StepResult } from './result.ts';
 import { networkState, report } from './report.ts';
@@ -108,7 +108,8 @@ const adapters = new Map<SolverName, Promise<SolverAdapter>>();
 export function solverAdapter(name: SolverName): Promise<SolverAdapter> {
   let adapter = adapters.get(name);
   if (!adapter) {
-    adapter = name === 'highs' ? createHighsAdapter() : Promise.resolve(createLpSolverAdapter());
+    // javascript-lp-solver is loaded only when asked for (it also loads child_process and fs).
+    adapter = name === 'highs' ? createHighsAdapter() : import('../solver/lpsolver.ts').then((m) => m.createLpSolverAdapter());
     adapters.set(name, adapter);
   }
   return adapter;
@@ -408,14 +409,14 @@ function tieBreak(
   // With every pair trading, many trades: the same stage without them (tiebreak-reduced.ts).
   if (everyPair && index.trade.flat(2).length >= REDUCE_MIN_DELIVERIES) {
     const reduced = reducedTieBreakStage(stage, index);
-    second = solveOnce(adapter, reduced.model, { timeLimitSeconds: remainingSeconds() }, reducePoint(reduced, first));
+    second = solveOnce(adapter, reduced.model, { timeLimitSeconds: remainingSeconds()}, reducePoint(reduced, first));
     if (second.status === 'optimal' && second.x) x = expandSolution(reduced, second.x, first);
   }
   if (!x && injections) {
     // In injection space: afresh, its first cuts at the first stage's solution (warm in the first
     // stage's session it was measured 10× slower on the 33-bus day: nearly parallel cuts of the
     // two stages stall the simplex).
-    second = solveOnce(adapter, stage, { timeLimitSeconds: remainingSeconds() }, first);
+    second = solveOnce(adapter, stage, { timeLimitSeconds: remainingSeconds()}, first);
     if (second.status === 'optimal' && second.x) x = Float64Array.from(second.x);
   }
   if (!x) {

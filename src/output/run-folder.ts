@@ -24,7 +24,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.ts';
 
 export const MANIFEST_FILE = '.p2pmarket-run.json';
@@ -190,7 +189,8 @@ export class RunFolder {
     }
     const foreign = entries.filter((name) => !this.manifest.files.includes(name) && existsSync(join(this.dir, name)));
     if (foreign.length > 0) refuse(this.dir, `holds ${foreign.map((f) => `"${f}"`).join(', ')}, which no p2pmarket run wrote: move it away, or choose another folder`);
-    const staging = `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`;
+    // Unique among this folder's stagings without loading node:crypto (only the lock holder writes here).
+    const staging = `${STAGING_PREFIX}${process.pid.toString(36)}-${Date.now().toString(36)}-${(stagingCount++).toString(36)}`;
     this.writeManifest({ ...this.manifest, files: [...new Set([...this.manifest.files, staging])].sort() });
     const stagingDir = join(this.dir, staging);
     mkdirSync(stagingDir);
@@ -357,6 +357,9 @@ function refuseForeign(dir: string, manifest: RunManifest | undefined, option: s
     option,
   );
 }
+
+/** Stagings this process has made (a part of their names). */
+let stagingCount = 0;
 
 /** Every name a p2pmarket command writes into a run folder. */
 export const RUN_OUTPUT_NAMES: ReadonlySet<string> = new Set([

@@ -58,9 +58,16 @@ export class ModelBuilder {
 
   /** Adds `lower ≤ Σ coefficient·x[col] ≤ upper`; repeated columns are summed. */
   addRow(name: RowName, lower: number, upper: number, entries: readonly Entry[]): number {
-    const merged = new Map<number, number>();
-    for (const [col, coefficient] of entries) merged.set(col, (merged.get(col) ?? 0) + coefficient);
-    for (const [col, coefficient] of [...merged].sort((a, b) => a[0] - b[0])) {
+    // Most rows arrive with their columns increasing and distinct, and are copied as they are;
+    // the others are sorted (stably) so that a repeated column's coefficients, now adjacent, are
+    // summed in the order they were given.
+    let ordered = true;
+    for (let k = 1; k < entries.length && ordered; k++) ordered = entries[k]![0] > entries[k - 1]![0];
+    const sorted = ordered ? entries : [...entries].sort((a, b) => a[0] - b[0]);
+    for (let k = 0; k < sorted.length; ) {
+      const col = sorted[k]![0];
+      let coefficient = 0;
+      while (k < sorted.length && sorted[k]![0] === col) coefficient += sorted[k++]![1];
       if (coefficient === 0) continue;
       this.index.push(col);
       this.values.push(coefficient);

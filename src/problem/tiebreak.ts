@@ -18,7 +18,10 @@ export const HOLD_TOLERANCE = 1e-12;
 export const HOLD_ABSOLUTE = 1e-9;
 
 export function tieBreakStage(model: LinearModel, optimum: Float64Array, tieBreakCols: readonly number[], residual = 0): LinearModel {
-  const slack = HOLD_ABSOLUTE + 2 * residual;
+  // A first stage's point is feasible to the LP solver's tolerance whatever its measured violation
+  // (an exact finish's can be 1e-15): a band thinner than that only makes the stage degenerate
+  // (measured: 1.6 s instead of 1.0–1.4 s on the 33-bus day).
+  const slack = HOLD_ABSOLUTE + 2 * Math.max(residual, HOLD_ABSOLUTE);
   const colLower = Float64Array.from(model.colLower);
   const colUpper = Float64Array.from(model.colUpper);
   for (let j = 0; j < model.numCols; j++) {

@@ -10,6 +10,11 @@ export type SolveStatus = 'optimal' | 'infeasible' | 'time_limit' | 'error';
 export interface SolveOptions {
   /** Wall-clock limit of one solve, seconds. */
   timeLimitSeconds: number;
+  /**
+   * A backend that approximates the quadratic objective may end with an exact step
+   * (HiGHS: kkt-finish.ts); false solves by the approximation alone (for comparison). Default true.
+   */
+  exactFinish?: boolean;
 }
 
 /** Columns and rows (with the side that binds) of an irreducible infeasible subset. */

@@ -9,6 +9,9 @@ import type { Model as LpModel, SolveResult } from 'javascript-lp-solver';
 import { isQuadratic, objectiveValue, type LinearModel } from '../problem/model.ts';
 import { describeColumn } from '../problem/names.ts';
 import { statelessSession, type SolveOptions, type SolveOutcome, type SolverAdapter } from './adapter.ts';
+import { QuadraticNotSupportedError } from './errors.ts';
+
+export { QuadraticNotSupportedError };
 
 type Solve = (model: LpModel) => SolveResult;
 /** The package's types are read as CommonJS; at run time its ES module's default is the solver. */
@@ -16,16 +19,6 @@ function lpSolve(): Solve {
   const exported = lpPackage.default as unknown as { Solve: Solve } | { default: { Solve: Solve } };
   const solver = 'Solve' in exported ? exported : exported.default;
   return (model) => solver.Solve(model);
-}
-
-/** A linear-only backend was given a quadratic term; `field` is the scenario field that makes it so. */
-export class QuadraticNotSupportedError extends Error {
-  constructor(
-    message: string,
-    readonly field = 'market',
-  ) {
-    super(message);
-  }
 }
 
 export function createLpSolverAdapter(): SolverAdapter {

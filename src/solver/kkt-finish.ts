@@ -1,0 +1,237 @@
+/**
+ * The exact finish of the outer approximation: from an LP round's basis, the QP's optimum in one
+ * more LP, certified by its optimality conditions.
+ *
+ * The model is  minimise f(x) = Σ_j c_j·x_j + ½·q_j·x_j²  (q_j ≥ 0)
+ *               subject to  l ≤ A·x ≤ u,  lo ≤ x ≤ hi.
+ * A point x is optimal if and only if (f is convex, the constraints linear) there are row
+ * multipliers y and bound multipliers μ with the Karush–Kuhn–Tucker conditions
+ *     c_j + q_j·x_j − (Aᵀy)_j − μ_j = 0                          (stationarity)
+ *     l ≤ A·x ≤ u,  lo ≤ x ≤ hi                                  (primal feasibility)
+ *     y_i ≥ 0 where row i is held at l_i, ≤ 0 where at u_i, 0 where neither;
+ *     μ_j ≥ 0 where x_j = lo_j, ≤ 0 where x_j = hi_j, 0 where neither.   (signs, complementarity)
+ * (HiGHS's own sign convention for row duals and reduced costs, so that y and μ read as its duals.)
+ *
+ * Which rows and bounds hold at the optimum is the one thing not linear here. An LP round of the
+ * outer approximation proposes it: the model rows and columns that its basis holds at a bound (its
+ * tangent cuts, which only approximate the squares, are left out). With that guess fixed, the
+ * conditions above are linear in (x, y, μ), and one LP (zero objective) finds a point satisfying
+ * all of them — or reports that none does, and the outer approximation goes on with more cuts.
+ * A point it finds satisfies every condition to HiGHS's tolerances: it is the QP's optimum, not an
+ * approximation of it, whatever the cuts were.
+ *
+ * The guess is right once the LP's active set has settled, which on these markets happens after
+ * two or three rounds, where the cuts alone take seven to twenty to reach the same precision.
+ */
+import type { Highs, Model } from 'highs';
+import type { LinearModel } from '../problem/model.ts';
+import { finite } from './highs-model.ts';
+
+/** HiGHS's basis statuses (its `constants.basisStatus`). */
+const AT_LOWER = 0;
+const AT_UPPER = 2;
+const BASIC = 1;
+
+export interface FinishPoint {
+  x: Float64Array;
+  /** Row multipliers y (0 on rows not held at a bound), in HiGHS's convention. */
+  rowDual: Float64Array;
+  objective: number;
+  iterations: number;
+}
+
+/** Which model rows and columns an LP basis holds at a bound: −1 lower, +1 upper, 0 neither. */
+export interface ActiveSet {
+  rows: Int8Array;
+  cols: Int8Array;
+}
+
+/** The active set of the model's rows and columns in a HiGHS basis (`rowOf`: HiGHS row of each model row). */
+export function activeSet(model: LinearModel, basis: { colStatus: ArrayLike<number>; rowStatus: ArrayLike<number> }, rowOf: readonly number[]): ActiveSet {
+  const side = (status: number) => (status === AT_LOWER ? -1 : status === AT_UPPER ? 1 : 0);
+  const rows = new Int8Array(model.numRows);
+  for (let i = 0; i < model.numRows; i++) rows[i] = side(basis.rowStatus[rowOf[i]!]!);
+  const cols = new Int8Array(model.numCols);
+  for (let j = 0; j < model.numCols; j++) cols[j] = side(basis.colStatus[j]!);
+  return { rows, cols };
+}
+
+/** A short fingerprint of an active set, to try each guess once. */
+export function activeSetKey(active: ActiveSet): string {
+  return `${active.rows.join('')}|${active.cols.join('')}`;
+}
+
+/**
+ * The multipliers' bound: ample for any price these models hold (the LP needs every column
+ * bounded; a multiplier at it means the guess is wrong, and the point is refused).
+ */
+function multiplierBound(model: LinearModel): number {
+  let scale = 1;
+  for (let j = 0; j < model.numCols; j++) {
+    const reach = Math.max(Math.abs(model.colLower[j]!), Math.abs(model.colUpper[j]!));
+    scale = Math.max(scale, Math.abs(model.colCost[j]!) + model.colQuad[j]! * reach);
+  }
+  return 1e6 * scale;
+}
+
+/**
+ * The QP's optimum on the given active set, or undefined when the conditions cannot all hold
+ * there (a wrong guess) or HiGHS does not settle it within the time limit.
+ */
+export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number): FinishPoint | undefined {
+  const n = model.numCols;
+  const m = model.numRows;
+  const heldRows: number[] = [];
+  for (let i = 0; i < m; i++) if (active.rows[i] !== 0 || model.rowLower[i] === model.rowUpper[i]) heldRows.push(i);
+  const heldCols: number[] = [];
+  for (let j = 0; j < n; j++) if (active.cols[j] !== 0 || model.colLower[j] === model.colUpper[j]) heldCols.push(j);
+  const bound = multiplierBound(model);
+
+  // Columns: x (n), then y of the held rows, then μ of the held columns.
+  const numCols = n + heldRows.length + heldCols.length;
+  const colLower = new Float64Array(numCols);
+  const colUpper = new Float64Array(numCols);
+  for (let j = 0; j < n; j++) {
+    // A column held at a bound is fixed there; the others keep their range.
+    colLower[j] = active.cols[j] === 1 ? model.colUpper[j]! : model.colLower[j]!;
+    colUpper[j] = active.cols[j] === -1 ? model.colLower[j]! : model.colUpper[j]!;
+  }
+  heldRows.forEach((i, k) => {
+    const equality = model.rowLower[i] === model.rowUpper[i];
+    colLower[n + k] = equality || active.rows[i] === 1 ? -bound : 0;
+    colUpper[n + k] = equality || active.rows[i] === -1 ? bound : 0;
+  });
+  heldCols.forEach((j, k) => {
+    const fixed = model.colLower[j] === model.colUpper[j];
+    colLower[n + heldRows.length + k] = fixed || active.cols[j] === 1 ? -bound : 0;
+    colUpper[n + heldRows.length + k] = fixed || active.cols[j] === -1 ? bound : 0;
+  });
+
+  // Rows: the model's (held ones at their bound), then stationarity of each column.
+  const numRows = m + n;
+  const rowLower = new Float64Array(numRows);
+  const rowUpper = new Float64Array(numRows);
+  for (let i = 0; i < m; i++) {
+    rowLower[i] = active.rows[i] === 1 ? model.rowUpper[i]! : model.rowLower[i]!;
+    rowUpper[i] = active.rows[i] === -1 ? model.rowLower[i]! : model.rowUpper[i]!;
+  }
+  for (let j = 0; j < n; j++) rowLower[m + j] = rowUpper[m + j] = -model.colCost[j]!;
+  // Stationarity rows in CSR: q_j·x_j − Σ_i A_ij·y_i − μ_j = −c_j; first the transpose of the held rows.
+  const yOf = new Int32Array(m).fill(-1);
+  heldRows.forEach((i, k) => (yOf[i] = n + k));
+  const muOf = new Int32Array(n).fill(-1);
+  heldCols.forEach((j, k) => (muOf[j] = n + heldRows.length + k));
+  const transposed: { col: number; value: number }[][] = Array.from({ length: n }, () => []);
+  for (const i of heldRows) {
+    for (let p = model.rowStarts[i]!; p < model.rowStarts[i + 1]!; p++) transposed[model.colIndex[p]!]!.push({ col: yOf[i]!, value: -model.values[p]! });
+  }
+  const nnz = model.rowStarts[m]! + n + transposed.reduce((s, t) => s + t.length, 0) + heldCols.length;
+  const starts = new Int32Array(numRows + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  let p = 0;
+  for (let i = 0; i < m; i++) {
+    for (let k = model.rowStarts[i]!; k < model.rowStarts[i + 1]!; k++) {
+      indices[p] = model.colIndex[k]!;
+      values[p++] = model.values[k]!;
+    }
+    starts[i + 1] = p;
+  }
+  for (let j = 0; j < n; j++) {
+    if (model.colQuad[j] !== 0) {
+      indices[p] = j;
+      values[p++] = model.colQuad[j]!;
+    }
+    for (const { col, value } of transposed[j]!) {
+      indices[p] = col;
+      values[p++] = value;
+    }
+    if (muOf[j]! >= 0) {
+      indices[p] = muOf[j]!;
+      values[p++] = -1;
+    }
+    starts[m + j + 1] = p;
+  }
+
+  // One HiGHS instance per session, reused: creating one (its options, its solver) costs more
+  // than solving these systems.
+  const lp = solver.lp;
+  lp.passModel({
+    numCols,
+    numRows,
+    offset: 0,
+    colCost: new Float64Array(numCols),
+    colLower,
+    colUpper,
+    rowLower: finite(highs, rowLower),
+    rowUpper: finite(highs, rowUpper),
+    matrix: { format: 'csr', numRows, numCols, starts, indices: indices.subarray(0, p), values: values.subarray(0, p) },
+  });
+  lp.options.set({ time_limit: Math.max(0.01, timeLimitSeconds) });
+  // The LP round's basis, carried over: what it holds at a bound stays there, the multipliers are
+  // basic. When the guess is right this basis is optimal (feasible) as it is, and HiGHS only factors it.
+  const basis = startingBasis(n, m, heldRows, heldCols, active, model);
+  if (basis) {
+    try {
+      lp.setBasis(basis);
+    } catch {
+      lp.setLogicalBasis();
+    }
+  }
+  const { modelStatus } = lp.run();
+  if (modelStatus !== highs.constants.modelStatus.optimal) return undefined;
+  const z = lp.getSolution().colValue;
+  // A multiplier at its artificial bound: the guess needed more than any price; refused.
+  for (let k = n; k < numCols; k++) if (Math.abs(z[k]!) >= 0.5 * bound) return undefined;
+  const x = Float64Array.from(z.subarray(0, n));
+  const rowDual = new Float64Array(m);
+  for (const i of heldRows) rowDual[i] = z[yOf[i]!]!;
+  let objective = model.objectiveOffset;
+  for (let j = 0; j < n; j++) objective += model.colCost[j]! * x[j]! + 0.5 * model.colQuad[j]! * x[j]! ** 2;
+  return { x, rowDual, objective, iterations: Number(lp.info.get('simplex_iteration_count')) };
+}
+
+/**
+ * The basis of the finish LP that the active set implies: x basic unless held at a bound, every
+ * multiplier basic, the held rows and the stationarity rows at their bound, the other rows basic.
+ * Undefined when it does not have one basic variable per row (a fixed column the round held basic).
+ */
+function startingBasis(n: number, m: number, heldRows: number[], heldCols: number[], active: ActiveSet, model: LinearModel): { colStatus: Int32Array; rowStatus: Int32Array } | undefined {
+  const colStatus = new Int32Array(n + heldRows.length + heldCols.length).fill(BASIC);
+  let basic = colStatus.length;
+  for (const j of heldCols) {
+    colStatus[j] = active.cols[j] === 1 ? AT_UPPER : AT_LOWER;
+    basic--;
+  }
+  const rowStatus = new Int32Array(m + n).fill(AT_LOWER);
+  for (let i = 0; i < m; i++) {
+    if (active.rows[i] === 1) rowStatus[i] = AT_UPPER;
+    else if (active.rows[i] === 0 && model.rowLower[i] !== model.rowUpper[i]) {
+      rowStatus[i] = BASIC;
+      basic++;
+    }
+  }
+  return basic === m + n ? { colStatus, rowStatus } : undefined;
+}
+
+/** A HiGHS instance kept for the finishes of one session. */
+export class Finisher {
+  private model: Model | undefined;
+  constructor(
+    private readonly highs: Highs,
+    private readonly tolerance: number,
+  ) {}
+
+  get lp(): Model {
+    if (!this.model) {
+      this.model = this.highs.createModel();
+      this.model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4, primal_feasibility_tolerance: this.tolerance, dual_feasibility_tolerance: this.tolerance });
+    }
+    return this.model;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+}
