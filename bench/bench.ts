@@ -243,21 +243,13 @@ async function scaleOnly(): Promise<void> {
   }
 }
 
-/** BENCH_ONLY=startup. */
-async function startupOnly(): Promise<void> {
+/** BENCH_ONLY=startup or aims: that section alone, its summary under its own name. */
+async function sectionOnly(only: 'startup' | 'aims'): Promise<void> {
   printHeader();
-  const startup = await benchStartup({ quick: QUICK, format: { table, section } });
+  const format = { quick: QUICK, format: { table, section } };
+  const result = only === 'startup' ? { startup: await benchStartup(format) } : { aims: await benchAims(format) };
   const totalSeconds = (performance.now() - benchStarted) / 1000;
-  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only: 'startup', machine, startup, totalSeconds });
-  console.log(`\nTotal ${number(totalSeconds, 1)} s. Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
-}
-
-/** BENCH_ONLY=aims. */
-async function aimsOnly(): Promise<void> {
-  printHeader();
-  const aims = await benchAims({ quick: QUICK, format: { table, section } });
-  const totalSeconds = (performance.now() - benchStarted) / 1000;
-  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only: 'aims', machine, aims, totalSeconds });
+  writeSummary({ schema: 'p2pmarket-bench/1', quick: QUICK, only, machine, ...result, totalSeconds });
   console.log(`\nTotal ${number(totalSeconds, 1)} s. Summary written to ${path.relative(ROOT, OUT_FILE)}.`);
 }
 
@@ -578,7 +570,7 @@ async function main(): Promise<void> {
 }
 
 try {
-  await (SCALE_ONLY ? scaleOnly() : AIMS_ONLY ? aimsOnly() : STARTUP_ONLY ? startupOnly() : main());
+  await (SCALE_ONLY ? scaleOnly() : AIMS_ONLY ? sectionOnly('aims') : STARTUP_ONLY ? sectionOnly('startup') : main());
 } catch (e) {
   if (!(e instanceof BenchFailure)) throw e;
   console.error(`\nbench: ABORTED — ${e.message}`);
