@@ -20,8 +20,9 @@
  * A point it finds satisfies every condition to HiGHS's tolerances: it is the QP's optimum, not an
  * approximation of it, whatever the cuts were.
  *
- * The guess is right once the LP's active set has settled, which on these markets happens after
- * two or three rounds, where the cuts alone take seven to twenty to reach the same precision.
+ * The guess is right once the LP's active set has settled: measured, the 33-bus day's market stage
+ * finishes after 8 rounds where the cuts alone take 15, a warm year window after 3–4 where they
+ * take 31–34. (Its degenerate tie-break stage never settles; the cuts then finish alone.)
  */
 import type { Highs, Model } from 'highs';
 import type { LinearModel } from '../problem/model.ts';
@@ -56,7 +57,7 @@ export function activeSet(model: LinearModel, basis: { colStatus: ArrayLike<numb
   return { rows, cols };
 }
 
-/** A short fingerprint of an active set, to try each guess once. */
+/** A fingerprint of an active set (one character per row and column), to try each guess once. */
 export function activeSetKey(active: ActiveSet): string {
   return `${active.rows.join('')}|${active.cols.join('')}`;
 }
@@ -129,14 +130,11 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
   const starts = new Int32Array(numRows + 1);
   const indices = new Int32Array(nnz);
   const values = new Float64Array(nnz);
-  let p = 0;
-  for (let i = 0; i < m; i++) {
-    for (let k = model.rowStarts[i]!; k < model.rowStarts[i + 1]!; k++) {
-      indices[p] = model.colIndex[k]!;
-      values[p++] = model.values[k]!;
-    }
-    starts[i + 1] = p;
-  }
+  // The model's rows as they are.
+  let p = model.rowStarts[m]!;
+  starts.set(model.rowStarts.subarray(0, m + 1));
+  indices.set(model.colIndex.subarray(0, p));
+  values.set(model.values.subarray(0, p));
   for (let j = 0; j < n; j++) {
     if (model.colQuad[j] !== 0) {
       indices[p] = j;
