@@ -13,16 +13,20 @@
  * (HiGHS's own sign convention for row duals and reduced costs, so that y and μ read as its duals.)
  *
  * Which rows and bounds hold at the optimum is the one thing not linear here. An LP round of the
- * outer approximation proposes it: the model rows and columns that its basis holds at a bound (its
- * tangent cuts, which only approximate the squares, are left out). With that guess fixed, the
+ * outer approximation proposes it: the model rows and columns that its basis holds at a bound, or
+ * holds basic at one (degenerate); its tangent cuts, which only approximate the squares, are left out. With that guess fixed, the
  * conditions above are linear in (x, y, μ), and one LP (zero objective) finds a point satisfying
  * all of them — or reports that none does, and the outer approximation goes on with more cuts.
  * A point it finds satisfies every condition to HiGHS's tolerances: it is the QP's optimum, not an
  * approximation of it, whatever the cuts were.
  *
+ * Multipliers go to the LP as parts v ≥ 0 with a sign, one for a signed multiplier and two for a
+ * free one (an equality's): a free column would sit at a bound of its box whenever the simplex left
+ * it nonbasic, and be refused as a price no market holds.
+ *
  * The guess is right once the LP's active set has settled: measured, the 33-bus day's market stage
- * finishes after 8 rounds where the cuts alone take 15, a warm year window after 3–4 where they
- * take 31–34. (Its degenerate tie-break stage never settles; the cuts then finish alone.)
+ * finishes after 8 rounds where the cuts alone take 15, its tie-break stage after 10 where they
+ * take 19 and stop short of exact, a warm year window after 3–4 where they take 31–34.
  */
 import type { Highs, Model } from 'highs';
 import type { LinearModel } from '../problem/model.ts';
@@ -47,13 +51,37 @@ export interface ActiveSet {
   cols: Int8Array;
 }
 
+/**
+ * A row or column the basis holds basic within this much (relative to 1 + |bound|, the LP's
+ * feasibility tolerance) of a bound is degenerate there: active, and counted so. (Measured on the
+ * 33-bus day's tie-break stage: without them every attempt was refused, with them the stage
+ * finishes at its 10th round instead of running 19 rounds of cuts.)
+ */
+export const DEGENERATE_TOLERANCE = 1e-9;
+
 /** The active set of the model's rows and columns in a HiGHS basis (`rowOf`: HiGHS row of each model row). */
-export function activeSet(model: LinearModel, basis: { colStatus: ArrayLike<number>; rowStatus: ArrayLike<number> }, rowOf: readonly number[]): ActiveSet {
+export function activeSet(model: LinearModel, basis: { colStatus: ArrayLike<number>; rowStatus: ArrayLike<number> }, rowOf: readonly number[], x?: ArrayLike<number>): ActiveSet {
   const side = (status: number) => (status === AT_LOWER ? -1 : status === AT_UPPER ? 1 : 0);
   const rows = new Int8Array(model.numRows);
   for (let i = 0; i < model.numRows; i++) rows[i] = side(basis.rowStatus[rowOf[i]!]!);
   const cols = new Int8Array(model.numCols);
   for (let j = 0; j < model.numCols; j++) cols[j] = side(basis.colStatus[j]!);
+  // A degenerate basis leaves some rows and columns basic at a bound: they are active all the same.
+  if (x) {
+    const at = (value: number, bound: number) => Math.abs(value - bound) <= DEGENERATE_TOLERANCE * (1 + Math.abs(bound));
+    for (let i = 0; i < model.numRows; i++) {
+      if (rows[i] !== 0) continue;
+      let ax = 0;
+      for (let p = model.rowStarts[i]!; p < model.rowStarts[i + 1]!; p++) ax += model.values[p]! * x[model.colIndex[p]!]!;
+      if (at(ax, model.rowLower[i]!)) rows[i] = -1;
+      else if (at(ax, model.rowUpper[i]!)) rows[i] = 1;
+    }
+    for (let j = 0; j < model.numCols; j++) {
+      if (cols[j] !== 0) continue;
+      if (at(x[j]!, model.colLower[j]!)) cols[j] = -1;
+      else if (at(x[j]!, model.colUpper[j]!)) cols[j] = 1;
+    }
+  }
   return { rows, cols };
 }
 
@@ -61,6 +89,19 @@ export function activeSet(model: LinearModel, basis: { colStatus: ArrayLike<numb
 export function activeSetKey(active: ActiveSet): string {
   return `${active.rows.join('')}|${active.cols.join('')}`;
 }
+
+/**
+ * A finite range narrower than this (relative to 1 + |its lower end|) is a hold, not a choice: a
+ * tie-break stage holds each column of the first stage's optimal face in a band a few LP
+ * tolerances wide (problem/tiebreak.ts). Which end of such a band an LP vertex takes is noise, and
+ * so would be the sign its multiplier must have. So a narrow row is held wherever it is and a
+ * narrow column fixed mid-range (for a band: at the first stage's optimum), each with a multiplier
+ * of either sign, as an equality is. The point found is then exactly optimal with them held there,
+ * within the bands' widths times their multipliers of the optimum over the bands. (On the 33-bus
+ * day, mid-range or anywhere in the bands moved the dispatch by 1e-6 kW.)
+ */
+export const NARROW_RANGE = 1e-7;
+const narrow = (lower: number, upper: number) => Number.isFinite(lower) && upper - lower <= NARROW_RANGE * (1 + Math.abs(lower));
 
 /**
  * The multipliers' bound: ample for any price these models hold (the LP needs every column
@@ -82,51 +123,64 @@ function multiplierBound(model: LinearModel): number {
 export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number): FinishPoint | undefined {
   const n = model.numCols;
   const m = model.numRows;
+  // A narrow row or column (an equality among them) is held wherever it is, within its range, with
+  // a multiplier of either sign; a wider one only where the basis holds it, at that bound.
+  const narrowRow = (i: number) => narrow(model.rowLower[i]!, model.rowUpper[i]!);
+  const narrowCol = (j: number) => narrow(model.colLower[j]!, model.colUpper[j]!);
   const heldRows: number[] = [];
-  for (let i = 0; i < m; i++) if (active.rows[i] !== 0 || model.rowLower[i] === model.rowUpper[i]) heldRows.push(i);
+  for (let i = 0; i < m; i++) if (active.rows[i] !== 0 || narrowRow(i)) heldRows.push(i);
   const heldCols: number[] = [];
-  for (let j = 0; j < n; j++) if (active.cols[j] !== 0 || model.colLower[j] === model.colUpper[j]) heldCols.push(j);
+  for (let j = 0; j < n; j++) if (active.cols[j] !== 0 || narrowCol(j)) heldCols.push(j);
   const bound = multiplierBound(model);
 
-  // Columns: x (n), then y of the held rows, then μ of the held columns.
-  const numCols = n + heldRows.length + heldCols.length;
+  // The multipliers, as parts v ≥ 0 of sign s (y = Σ s·v): a row held at its lower bound has
+  // y ≥ 0 (one part, s = +1), at its upper bound y ≤ 0 (s = −1); a narrow one either sign (two
+  // parts: a free column would sit at a bound of its box whenever the simplex makes it nonbasic).
+  interface Part { row: number; col: number; sign: 1 | -1; basic: boolean }
+  const parts: Part[] = [];
+  const addParts = (row: number, col: number, side: number, free: boolean) => {
+    // Held by the round (side ≠ 0): its multiplier starts basic; a narrow one the round left basic starts at zero.
+    const basic = side !== 0;
+    if (free || side === -1) parts.push({ row, col, sign: 1, basic });
+    if (free || side === 1) parts.push({ row, col, sign: -1, basic: basic && !free });
+  };
+  for (const i of heldRows) addParts(i, -1, active.rows[i]!, narrowRow(i));
+  for (const j of heldCols) addParts(-1, j, active.cols[j]!, narrowCol(j));
+
+  // Columns: x (n), then the multipliers' parts.
+  const numCols = n + parts.length;
   const colLower = new Float64Array(numCols);
   const colUpper = new Float64Array(numCols);
   for (let j = 0; j < n; j++) {
-    // A column held at a bound is fixed there; the others keep their range.
-    colLower[j] = active.cols[j] === 1 ? model.colUpper[j]! : model.colLower[j]!;
-    colUpper[j] = active.cols[j] === -1 ? model.colLower[j]! : model.colUpper[j]!;
+    // A wide column held at a bound is fixed there; the others keep their range.
+    const wide = !narrowCol(j);
+    colLower[j] = wide && active.cols[j] === 1 ? model.colUpper[j]! : model.colLower[j]!;
+    colUpper[j] = wide && active.cols[j] === -1 ? model.colLower[j]! : model.colUpper[j]!;
+    // A narrow one is fixed mid-range: at the first stage's optimum, for a tie-break's band.
+    if (!wide) colLower[j] = colUpper[j] = 0.5 * (model.colLower[j]! + model.colUpper[j]!);
   }
-  heldRows.forEach((i, k) => {
-    const equality = model.rowLower[i] === model.rowUpper[i];
-    colLower[n + k] = equality || active.rows[i] === 1 ? -bound : 0;
-    colUpper[n + k] = equality || active.rows[i] === -1 ? bound : 0;
-  });
-  heldCols.forEach((j, k) => {
-    const fixed = model.colLower[j] === model.colUpper[j];
-    colLower[n + heldRows.length + k] = fixed || active.cols[j] === 1 ? -bound : 0;
-    colUpper[n + heldRows.length + k] = fixed || active.cols[j] === -1 ? bound : 0;
-  });
+  colUpper.fill(bound, n);
 
-  // Rows: the model's (held ones at their bound), then stationarity of each column.
+  // Rows: the model's (wide held ones at their bound), then stationarity of each column.
   const numRows = m + n;
   const rowLower = new Float64Array(numRows);
   const rowUpper = new Float64Array(numRows);
   for (let i = 0; i < m; i++) {
-    rowLower[i] = active.rows[i] === 1 ? model.rowUpper[i]! : model.rowLower[i]!;
-    rowUpper[i] = active.rows[i] === -1 ? model.rowLower[i]! : model.rowUpper[i]!;
+    const wide = !narrowRow(i);
+    rowLower[i] = wide && active.rows[i] === 1 ? model.rowUpper[i]! : model.rowLower[i]!;
+    rowUpper[i] = wide && active.rows[i] === -1 ? model.rowLower[i]! : model.rowUpper[i]!;
   }
   for (let j = 0; j < n; j++) rowLower[m + j] = rowUpper[m + j] = -model.colCost[j]!;
-  // Stationarity rows in CSR: q_j·x_j − Σ_i A_ij·y_i − μ_j = −c_j; first the transpose of the held rows.
-  const yOf = new Int32Array(m).fill(-1);
-  heldRows.forEach((i, k) => (yOf[i] = n + k));
-  const muOf = new Int32Array(n).fill(-1);
-  heldCols.forEach((j, k) => (muOf[j] = n + heldRows.length + k));
+  // Stationarity rows in CSR: q_j·x_j − Σ_i A_ij·y_i − μ_j = −c_j, y and μ by their parts.
   const transposed: { col: number; value: number }[][] = Array.from({ length: n }, () => []);
-  for (const i of heldRows) {
-    for (let p = model.rowStarts[i]!; p < model.rowStarts[i + 1]!; p++) transposed[model.colIndex[p]!]!.push({ col: yOf[i]!, value: -model.values[p]! });
-  }
-  const nnz = model.rowStarts[m]! + n + transposed.reduce((s, t) => s + t.length, 0) + heldCols.length;
+  parts.forEach(({ row, col, sign }, k) => {
+    if (col >= 0) {
+      transposed[col]!.push({ col: n + k, value: -sign });
+      return;
+    }
+    for (let p = model.rowStarts[row]!; p < model.rowStarts[row + 1]!; p++) transposed[model.colIndex[p]!]!.push({ col: n + k, value: -sign * model.values[p]! });
+  });
+  const nnz = model.rowStarts[m]! + n + transposed.reduce((s, t) => s + t.length, 0);
   const starts = new Int32Array(numRows + 1);
   const indices = new Int32Array(nnz);
   const values = new Float64Array(nnz);
@@ -143,10 +197,6 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
     for (const { col, value } of transposed[j]!) {
       indices[p] = col;
       values[p++] = value;
-    }
-    if (muOf[j]! >= 0) {
-      indices[p] = muOf[j]!;
-      values[p++] = -1;
     }
     starts[m + j + 1] = p;
   }
@@ -168,7 +218,7 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
   lp.options.set({ time_limit: Math.max(0.01, timeLimitSeconds) });
   // The LP round's basis, carried over: what it holds at a bound stays there, the multipliers are
   // basic. When the guess is right this basis is optimal (feasible) as it is, and HiGHS only factors it.
-  const basis = startingBasis(n, m, heldRows, heldCols, active, model);
+  const basis = startingBasis(n, m, parts, active, model);
   if (basis) {
     try {
       lp.setBasis(basis);
@@ -181,10 +231,12 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
     if (modelStatus !== highs.constants.modelStatus.optimal) return undefined;
     const z = lp.getSolution().colValue;
     // A multiplier at its artificial bound: the guess needed more than any price; refused.
-    for (let k = n; k < numCols; k++) if (Math.abs(z[k]!) >= 0.5 * bound) return undefined;
+    for (let k = n; k < numCols; k++) if (z[k]! >= 0.5 * bound) return undefined;
     const x = Float64Array.from(z.subarray(0, n));
     const rowDual = new Float64Array(m);
-    for (const i of heldRows) rowDual[i] = z[yOf[i]!]!;
+    parts.forEach(({ row, sign }, k) => {
+      if (row >= 0) rowDual[row] = rowDual[row]! + sign * z[n + k]!;
+    });
     let objective = model.objectiveOffset;
     for (let j = 0; j < n; j++) objective += model.colCost[j]! * x[j]! + 0.5 * model.colQuad[j]! * x[j]! ** 2;
     return { x, rowDual, objective, iterations: Number(lp.info.get('simplex_iteration_count')) };
@@ -195,17 +247,24 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
 }
 
 /**
- * The basis of the finish LP that the active set implies: x basic unless held at a bound, every
- * multiplier basic, the held rows and the stationarity rows at their bound, the other rows basic.
- * Undefined when it does not have one basic variable per row (a fixed column the round held basic).
+ * The basis of the finish LP that the active set implies: x basic unless a wide column held at a
+ * bound, the multipliers' parts basic where the round held their row or column (the second part of
+ * a narrow one's, and those of a narrow one the round left basic, at zero), the held rows and the
+ * stationarity rows at their bound, the other rows basic. Undefined when it does not have one basic
+ * variable per row.
  */
-function startingBasis(n: number, m: number, heldRows: number[], heldCols: number[], active: ActiveSet, model: LinearModel): { colStatus: Int32Array; rowStatus: Int32Array } | undefined {
-  const colStatus = new Int32Array(n + heldRows.length + heldCols.length).fill(BASIC);
-  let basic = colStatus.length;
-  for (const j of heldCols) {
+function startingBasis(n: number, m: number, parts: readonly { basic: boolean }[], active: ActiveSet, model: LinearModel): { colStatus: Int32Array; rowStatus: Int32Array } | undefined {
+  const colStatus = new Int32Array(n + parts.length).fill(BASIC);
+  let basic = n;
+  for (let j = 0; j < n; j++) {
+    if (active.cols[j] === 0) continue;
     colStatus[j] = active.cols[j] === 1 ? AT_UPPER : AT_LOWER;
     basic--;
   }
+  parts.forEach((part, k) => {
+    if (part.basic) basic++;
+    else colStatus[n + k] = AT_LOWER;
+  });
   const rowStatus = new Int32Array(m + n).fill(AT_LOWER);
   for (let i = 0; i < m; i++) {
     if (active.rows[i] === 1) rowStatus[i] = AT_UPPER;

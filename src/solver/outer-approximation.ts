@@ -388,7 +388,7 @@ export class HighsSession implements SolverSession {
         last = { x, rowDual: solution.rowDual, objective: handle.getObjectiveValue() + gap, gap };
         if (needCut.length === 0) return finish({ status: 'optimal', ...this.keep(last), message: `${round} LP round${round > 1 ? 's' : ''}` });
         if (finishes < FINISH_ATTEMPTS && options.exactFinish !== false && !NO_FINISH) {
-          const active = activeSet(model, handle.getBasis(), this.rowOf);
+          const active = activeSet(model, handle.getBasis(), this.rowOf, x);
           const key = activeSetKey(active);
           const settled = key === previousKey || gap <= FINISH_GAP * Math.max(1, Math.abs(last.objective));
           previousKey = key;
