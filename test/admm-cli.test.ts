@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { p2pmarket, ROOT, STACK_TRACE, temporaryFolder, unwrap } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-admm-cli-');
 const SEED_BIDS = join(ROOT, 'scenarios', 'seed-bids.json');
@@ -20,8 +20,8 @@ describe('p2pmarket clear --clearing admm', () => {
       p2pmarket(['clear', SEED_BIDS, '--clearing', 'admm', '--out', 'b', '--json'], cwd),
     ]);
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/Negotiated clearing \(ADMM, synchronous\): converged in [\d,]+ iterations/);
-    expect(a.stdout).toMatch(/central optimum: objective 991\.945\d/);
+    expect(unwrap(a.stdout)).toMatch(/Negotiated clearing \(ADMM, synchronous\): converged in [\d,]+ iterations/);
+    expect(unwrap(a.stdout)).toMatch(/central optimum: objective 991\.945\d/);
     const csv = readFileSync(join(cwd, 'a', 'negotiation.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe('run,window,iteration,timeMs,primalResidualKw,dualResidualPerKwh,primalToleranceKw,dualTolerancePerKwh,rho,volumePricePerKwh,objectiveGap,messages');
     expect(csv).toBe(readFileSync(join(cwd, 'b', 'negotiation.csv'), 'utf8'));
@@ -56,11 +56,11 @@ describe('p2pmarket clear --clearing admm', () => {
       p2pmarket(['clear', 'short.json', '--out', 'short'], cwd),
     ]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/pool\.json: market\.tradeGraph: "pool" is not supported by the negotiated clearing/);
-    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(unwrap(refused.stderr)).toMatch(/pool\.json: market\.tradeGraph: "pool" is not supported by the negotiated clearing/);
+    expect(refused.stderr).not.toMatch(STACK_TRACE);
     expect(existsSync(join(cwd, 'pool'))).toBe(false);
     expect(shortRun.code).toBe(3);
-    expect(shortRun.stderr).toMatch(/NOT converged in 30 iterations/);
+    expect(unwrap(shortRun.stderr)).toMatch(/NOT converged in 30 iterations/);
     expect(readFileSync(join(cwd, 'short', 'negotiation.csv'), 'utf8').trim().split('\n')).toHaveLength(31);
     expect(JSON.parse(readFileSync(join(cwd, 'short', 'result.json'), 'utf8')).status).toBe('not_converged');
   }, 60_000);

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-habits-');
 const SEED = join(ROOT, 'scenarios', 'seed-4node.json');
@@ -43,7 +43,7 @@ describe('p2pmarket init', () => {
     writeFileSync(join(dir, 'mine.json'), 'my own file');
     const again = await p2pmarket(['init', 'mine.json'], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/mine\.json: already exists/);
+    expect(unwrap(again.stderr)).toMatch(/mine\.json: already exists/);
     expect(readFileSync(join(dir, 'mine.json'), 'utf8')).toBe('my own file');
   });
 });
@@ -88,7 +88,7 @@ describe('inputs from habits', () => {
     writeFileSync(join(dir, 'habits.json'), JSON.stringify(s));
     const run = await p2pmarket(['validate', 'habits.json'], dir);
     expect(run.code).toBe(0);
-    const lines = run.stderr.trim().split('\n');
+    const lines = unwrap(run.stderr).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^warning: habits\.json: network\.loads\[0\]\.injectionKw: .*injection is positive.*"ignoreWarnings": \["positive-load"\]$/);
     expect(lines[1]).toMatch(/^warning: habits\.json: network\.baseKv: 12660 kV .*"ignoreWarnings": \["base-voltage"\]$/);

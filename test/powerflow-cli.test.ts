@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PowerFlowReport } from '../src/analysis/powerflow.ts';
 import type { ClearingResult } from '../src/market/result.ts';
-import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-powerflow-');
 const scenario = (name: string) => join(ROOT, 'scenarios', name);
@@ -65,7 +65,7 @@ describe('p2pmarket powerflow', () => {
     const out = join(dir, 'pf');
     const run = await p2pmarket(['powerflow', file, '--out', out], dir);
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/overloaded\.json: the AC power flow of step 0 did not converge/);
+    expect(unwrap(run.stderr)).toMatch(/overloaded\.json: the AC power flow of step 0 did not converge/);
     expect(run.stdout).toBe('');
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe('p2pmarket powerflow', () => {
     writeFileSync(file, JSON.stringify({ ...overloaded, network: { ...overloaded.network, loads: [{ bus: '5', injectionKw: -1 }] } }));
     const run = await p2pmarket(['powerflow', file], dir);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/bad\.json: network\.loads\[0\]\.bus: unknown bus "5"/);
+    expect(unwrap(run.stderr)).toMatch(/bad\.json: network\.loads\[0\]\.bus: unknown bus "5"/);
   });
 });
 
@@ -86,7 +86,7 @@ describe('p2pmarket clear --ac-check', () => {
     const out = join(dir, 'day');
     const run = await p2pmarket(['clear', scenario('ieee33-day.json'), '--ac-check', '--out', out], dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/AC check/);
+    expect(unwrap(run.stdout)).toMatch(/AC check/);
     const rows = readFileSync(join(out, 'ac-check.csv'), 'utf8').trim().split('\n');
     expect(rows[0]).toBe('run,t,converged,iterations,acLossKw,acMinVoltagePu,acMinVoltageBus,maxVoltageErrorPu,maxVoltageErrorBus,maxFlowErrorKw,maxFlowErrorLine,violations');
     expect(rows).toHaveLength(25);

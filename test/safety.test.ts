@@ -14,7 +14,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, p2pmarket, ROOT, temporaryFolder, type Run } from './helpers/cli.ts';
+import { BIN, p2pmarket, ROOT, STACK_TRACE, temporaryFolder, unwrap, type Run } from './helpers/cli.ts';
 import { REDIS_AVAILABLE, REDIS_REQUIRED, RedisServer, freePort } from './helpers/redis.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-safety-');
@@ -47,7 +47,7 @@ function tree(dir: string): Record<string, string> {
 /** One message, no stack trace. */
 function expectClean(r: Run) {
   const output = r.stderr + r.stdout;
-  expect(output).not.toMatch(/^\s+at /m);
+  expect(output).not.toMatch(STACK_TRACE);
   expect(output).not.toMatch(/^Node\.js v\d+/m);
   expect(output).not.toMatch(/\b(TypeError|RangeError|SyntaxError|ReferenceError)\b/);
   expect(output).not.toContain('\uFEFF');
@@ -670,7 +670,7 @@ describe('adversarial inputs and situations, through the real command', () => {
     // A hang is caught by the spawn's own time limit (the child is killed, and its code is null).
     const r = await p2pmarket(typeof c.args === 'function' ? c.args(dir) : c.args, dir, { ...ENV, ...c.env });
     expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(c.code);
-    if (c.says) expect(r.stderr).toMatch(c.says);
+    if (c.says) expect(unwrap(r.stderr)).toMatch(c.says);
     for (const secret of c.never ?? []) expect(r.stdout + r.stderr).not.toContain(secret);
     if (c.maxStderr) expect(r.stderr.length).toBeLessThan(c.maxStderr);
     expectClean(r);
@@ -715,7 +715,7 @@ describe('run folders over time', () => {
     ]);
     for (const r of [second, third]) {
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`shared: is in use by another p2pmarket run \\(sweep, pid ${first.pid} on `));
+      expect(unwrap(r.stderr)).toMatch(new RegExp(`shared: is in use by another p2pmarket run \\(sweep, pid ${first.pid} on `));
     }
     expect(await firstDone).toBe(0);
     const runs = readFileSync(join(dir, 'shared', 'runs.csv'), 'utf8').trim().split('\n');
@@ -741,7 +741,7 @@ describe('run folders over time', () => {
     for (let k = 0; k < 400 && !existsSync(lock); k++) await new Promise((r) => setTimeout(r, 50));
     const clear = await p2pmarket(['clear', 'long.json', '--out', 'shared', '-q'], dir, ENV);
     expect(clear.code).toBe(2);
-    expect(clear.stderr).toMatch(new RegExp(`shared: is in use by another p2pmarket run \\(simulate, pid ${simulation.pid} on `));
+    expect(unwrap(clear.stderr)).toMatch(new RegExp(`shared: is in use by another p2pmarket run \\(simulate, pid ${simulation.pid} on `));
     expect(await simulated).toBe(0);
     expect(readFileSync(join(dir, 'shared', '.p2pmarket-run.json'), 'utf8')).toContain('"command": "simulate"');
     expect(readdirSync(join(dir, 'shared'))).not.toContain('nodal-prices.csv');
@@ -802,8 +802,8 @@ describe('the sweep journal', () => {
     writeFileSync(join(journal, 'chunk-000001.json'), '');
     const r = await p2pmarket(['sweep', file, '--out', 'run', '--resume'], dir, ENV);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: run\/\.sweep-journal\/chunk-000001\.json is empty \(a crash or power cut while it was written\?\); its runs are computed again/);
-    expect(r.stderr).toMatch(/resumed: kept 24 of 40 runs from the journal, computed the other 16/);
+    expect(unwrap(r.stderr)).toMatch(/warning: run\/\.sweep-journal\/chunk-000001\.json is empty \(a crash or power cut while it was written\?\); its runs are computed again/);
+    expect(unwrap(r.stderr)).toMatch(/resumed: kept 24 of 40 runs from the journal, computed the other 16/);
     expect(readFileSync(join(dir, 'run', 'runs.csv'), 'utf8').trim().split('\n').length).toBe(41);
   });
 
@@ -812,7 +812,7 @@ describe('the sweep journal', () => {
     writeFileSync(join(journal, 'chunk-000000.json'), '[]');
     const r = await p2pmarket(['sweep', file, '--out', 'run', '--resume'], dir, ENV);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/chunk-000000\.json is not a journal entry; its runs are computed again/);
+    expect(unwrap(r.stderr)).toMatch(/chunk-000000\.json is not a journal entry; its runs are computed again/);
     expect(readFileSync(join(dir, 'run', 'runs.csv'), 'utf8').trim().split('\n').length).toBe(41);
   });
 
@@ -824,8 +824,8 @@ describe('the sweep journal', () => {
     writeFileSync(join(journal, 'chunk-000001.json'), readFileSync(join(journal, 'chunk-000000.json'), 'utf8').slice(0, 100));
     const r = await p2pmarket(['sweep', file, '--out', 'run', '--resume'], dir, ENV);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/chunk-000002\.json holds 7 runs instead of 8/);
-    expect(r.stderr).toMatch(/chunk-000001\.json is not complete JSON/);
+    expect(unwrap(r.stderr)).toMatch(/chunk-000002\.json holds 7 runs instead of 8/);
+    expect(unwrap(r.stderr)).toMatch(/chunk-000001\.json is not complete JSON/);
     expect(readFileSync(join(dir, 'run', 'runs.csv'), 'utf8').trim().split('\n').length).toBe(41);
   });
 
@@ -835,7 +835,7 @@ describe('the sweep journal', () => {
     const before = tree(dir);
     const r = await p2pmarket(['sweep', 'other.json', '--out', 'run', '--resume'], dir, ENV);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/run\/\.sweep-journal: is the journal of another sweep .*run without --resume to start this sweep afresh there, or give it its own --out/);
+    expect(unwrap(r.stderr)).toMatch(/run\/\.sweep-journal: is the journal of another sweep .*run without --resume to start this sweep afresh there, or give it its own --out/);
     expect(tree(dir)).toEqual(before);
     expect(existsSync(journal)).toBe(true);
   });
@@ -847,7 +847,7 @@ describe('the sweep journal', () => {
     const before = tree(dir);
     const r = await p2pmarket(['sweep', file, '--out', 'run', '--resume'], dir, ENV);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/run already holds this sweep's finished results \(40 runs\): nothing to resume/);
+    expect(unwrap(r.stderr)).toMatch(/run already holds this sweep's finished results \(40 runs\): nothing to resume/);
     expect(tree(dir)).toEqual(before);
   });
 });
@@ -883,7 +883,7 @@ describe.runIf(redisRequired)('secrets and databases on a real Redis', () => {
     const r = await p2pmarket(['worker', '--queue', `redis://:db-secret@127.0.0.1:${redis.port}/99`], dir, ENV);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`error: redis://127\\.0\\.0\\.1:${redis.port}/99: the server has no database 99 \\(it has 16: /0 to /15\\)`));
+    expect(unwrap(r.stderr)).toMatch(new RegExp(`error: redis://127\\.0\\.0\\.1:${redis.port}/99: the server has no database 99 \\(it has 16: /0 to /15\\)`));
     expect(r.stderr + r.stdout).not.toContain('db-secret');
   }, 30_000);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { scenarioJsonSchema } from '../src/scenario/json-schema.ts';
-import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-schema-');
 const committed = JSON.parse(readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8'));
@@ -56,7 +56,7 @@ describe('the scenario JSON Schema', () => {
     const all = readdirSync(join(ROOT, 'scenarios')).map((f) => join(ROOT, 'scenarios', f));
     const everything = await p2pmarket(['validate', ...all], dir);
     expect(everything.code, everything.stderr).toBe(0);
-    expect(everything.stdout).toMatch(/node0-sweep-b\.json: valid sweep — "node0-sweep-b" over .*seed-node0-b\.json: 201 points × 1 sample = 201 clearings, every point valid/);
+    expect(unwrap(everything.stdout)).toMatch(/node0-sweep-b\.json: valid sweep — "node0-sweep-b" over .*seed-node0-b\.json: 201 points × 1 sample = 201 clearings, every point valid/);
     writeFileSync(join(dir, 'bad-sweep.json'), JSON.stringify({ scenario: join(ROOT, 'scenarios', 'seed-node0.json'), parameters: [{ path: 'prosumers[0].battery.initialKwh', values: [1, 99] }] }));
     const badSweep = await p2pmarket(['validate', join(dir, 'bad-sweep.json')], dir);
     expect(badSweep.code).toBe(2);
@@ -65,6 +65,6 @@ describe('the scenario JSON Schema', () => {
     writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
     const refused = await p2pmarket(['validate', join(dir, 'broken.json')], dir);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/broken\.json: prosumers\[0\]: unknown field "batery"/);
+    expect(unwrap(refused.stderr)).toMatch(/broken\.json: prosumers\[0\]: unknown field "batery"/);
   });
 });

@@ -43,3 +43,34 @@ export function temporaryFolder(prefix: string): { root: string; workDir: (label
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   return { root, workDir: (label) => mkdtempSync(join(root, `${label}-`)) };
 }
+
+/**
+ * Text as the command meant it before fitting it to 120 columns: src/output/fit-text.ts wraps a
+ * longer line at its spaces, greedily, going on with the line's indent and two spaces more. A
+ * line is joined back to the one before when it is such a continuation — indented two more than
+ * the line it continues, and the previous line could not have taken its first word — so that a
+ * message matches wherever it was wrapped, while lines the command wrote as lines stay lines.
+ */
+export function unwrap(text: string, maxColumns = 120): string {
+  const out: string[] = [];
+  let lead = -1; // the indent of the line being continued; -1 after an empty line
+  let last = ''; // the previous line as printed
+  for (const line of text.split('\n')) {
+    const indent = /^ */.exec(line)![0].length;
+    const word = line.slice(indent).split(' ')[0]!;
+    if (lead >= 0 && word !== '' && indent === lead + 2 && [...last].length + 1 + [...word].length > maxColumns) {
+      out[out.length - 1] += ` ${line.slice(indent)}`;
+    } else {
+      out.push(line);
+      lead = line.trim() === '' ? -1 : indent;
+    }
+    last = line;
+  }
+  return out.join('\n');
+}
+
+/**
+ * A stack trace's frame ("    at f (file.js:1:2)"): what no error message may hold. (A line of a
+ * wrapped message may well begin with "at", so the frame's position is part of the pattern.)
+ */
+export const STACK_TRACE = /^\s+at .*:\d+:\d+\)?$/m;
