@@ -301,8 +301,11 @@ describe('import matpower, then powerflow: MATPOWER\'s own power flow', () => {
   it.concurrent("case18 with --drop-unsupported: one warning per field, a scenario written, the power flow of the case without them", async () => {
     const dir = workDir('case18-drop');
     const { run, scenario, powerflow } = await importAndSolve(caseFile('case18'), dir, ['--drop-unsupported']);
-    const warnings = run.stderr.trim().split('\n');
+    // One warning per field, and a note: the 138 kV and the lines' Ω are the case's own, silenced in the scenario.
+    const said = unwrap(run.stderr).trim().split('\n');
+    const warnings = said.filter((line) => line.startsWith('warning: '));
     expect(warnings).toHaveLength(2);
+    expect(said.filter((line) => !line.startsWith('warning: '))).toEqual([expect.stringMatching(/^note: .*case18\.m: wrote "ignoreWarnings": \["base-voltage", "large-impedance"\]: its 138 kV and lines of more than 100 Ω are the case's own values, not unit slips$/)]);
     expect(warnings[0]).toMatch(/^warning: .*case18\.m: mpc\.bus: bus shunt susceptance \(BS\) at buses 2, 3, 4, 5, 7, 20, 21, 24, 25, 50: dropped \(--drop-unsupported\)/);
     expect(warnings[1]).toMatch(/^warning: .*case18\.m: mpc\.branch: line charging \(BR_B\) on branches 1–2, 2–3, .*25–26 \(rows 1, 2, .*, 15\): dropped/);
     expect(scenario.network).toMatchObject({ slack: '51', slackVoltagePu: 1.05, baseKv: 138 });
@@ -318,6 +321,29 @@ describe('import matpower, then powerflow: MATPOWER\'s own power flow', () => {
     expect(Math.abs(powerflow.steps[0]!.lossKw - newton.lossKw)).toBeLessThanOrEqual(1e-3);
     // … which is not MATPOWER's power flow of the case as written.
     expect(Math.abs(newtonPowerFlow(readCase('case18')).lossKw - newton.lossKw)).toBeGreaterThan(1);
+  }, SLOW);
+
+  it.concurrent('case18 (138 kV): --quiet prints no warning and no note, errors still; the scenario silences what the case raises, so later commands do not warn', async () => {
+    const dir = workDir('case18-quiet');
+    const out = join(dir, 'case18.json');
+    const quiet = await p2pmarket(['import', 'matpower', caseFile('case18'), '--drop-unsupported', '--out', out, '-q'], dir);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toBe('');
+    const scenario = JSON.parse(readFileSync(out, 'utf8')) as ScenarioInput;
+    expect(Object.keys(scenario).slice(0, 3)).toEqual(['name', 'description', 'ignoreWarnings']);
+    expect(scenario.ignoreWarnings).toEqual(['base-voltage', 'large-impedance']);
+    for (const args of [['validate', out], ['powerflow', out, '--out', join(dir, 'pf')]]) {
+      const later = await p2pmarket(args, dir);
+      expect(later.code, later.stderr).toBe(0);
+      expect(later.stderr).toBe('');
+    }
+    // Without it, the same scenario would warn of both, as the case's own values.
+    const { ignoreWarnings: _, ...unsilenced } = scenario;
+    expect(scenarioWarnings(parseScenario(unsilenced, 'case18.json')).map((w) => w.id)).toEqual(['base-voltage', 'large-impedance']);
+    const refusedQuietly = await p2pmarket(['import', 'matpower', caseFile('case18'), '--out', join(dir, 'refused.json'), '--quiet'], dir);
+    expect(refusedQuietly.code).toBe(2);
+    expect(unwrap(refusedQuietly.stderr)).toMatch(/^error: .*case18\.m: mpc\.bus: bus shunt susceptance/);
   }, SLOW);
 });
 

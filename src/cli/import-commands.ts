@@ -19,7 +19,7 @@ export function addImportCommands(program: Command, done: (exitCode: number) => 
     .option('--drop-unsupported', 'drop what the feeder model cannot carry (line charging, shunts, off-nominal taps, …) with a warning, instead of refusing the case')
     .option('--zero-impedance-ohm <ohm>', 'give branches with r = 0 or x = 0 this resistance or reactance (Ω) instead of refusing them', positiveOhm)
     .option('--name <name>', "the scenario's name (default: the case's name)")
-    .option('-q, --quiet', 'print nothing but warnings and errors')
+    .option('-q, --quiet', 'print nothing but errors')
     .addHelpText(
       'after',
       `

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, InputError } from '../errors.ts';
-import { matpowerScenario } from '../import/matpower.ts';
+import { matpowerScenario, silenceExpectedWarnings } from '../import/matpower.ts';
 import { readMatpowerCase } from '../import/matpower-case.ts';
 import { readTextFile } from '../io/read.ts';
 import { parseDecimal } from '../io/numbers.ts';
@@ -30,10 +30,15 @@ export function importMatpowerCommand(file: string, options: ImportMatpowerOptio
     zeroImpedanceOhm: options.zeroImpedanceOhm,
     name: options.name,
   });
-  const scenario = options.out && referencesSchema(options.out) ? { $schema: '../schema/scenario.schema.json', ...imported.scenario } : imported.scenario;
-  // What is written must be a valid scenario (a check of the import itself).
+  const schema = options.out && referencesSchema(options.out) ? { $schema: '../schema/scenario.schema.json', ...imported.scenario } : imported.scenario;
+  // What is written must be a valid scenario (a check of the import itself); the warnings a
+  // transmission-level case raises by its own values are silenced in it, once said here.
+  const { scenario, note } = silenceExpectedWarnings(schema, parseScenario(schema, options.out ?? file));
   parseScenario(scenario, options.out ?? file);
-  for (const warning of imported.warnings) process.stderr.write(`warning: ${file}: ${warning}\n`);
+  if (!options.quiet) {
+    for (const warning of imported.warnings) process.stderr.write(`warning: ${file}: ${warning}\n`);
+    if (note) process.stderr.write(`note: ${file}: ${note}\n`);
+  }
   const json = scenarioJson(scenario);
   if (options.out === undefined) {
     process.stdout.write(json);

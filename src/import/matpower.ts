@@ -26,6 +26,8 @@
 import { basename } from 'node:path';
 import { InputError, type InputProblem } from '../errors.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/validate.ts';
+import { scenarioWarnings, type ScenarioWarning, type WarningId } from '../scenario/warnings.ts';
 import type { FieldValue, MatpowerCaseFile, NumericMatrix } from './matpower-case.ts';
 
 export interface MatpowerImportOptions {
@@ -473,4 +475,42 @@ function fmt(value: number): string {
 function clean(value: number): number {
   const v = Number.parseFloat(value.toPrecision(12));
   return v === 0 ? 0 : v;
+}
+
+/**
+ * The unit-slip warnings (scenario/warnings.ts) an imported case raises by its own values: the
+ * import converted the file's units and signs itself, so they are no slip. A transmission-level
+ * case raises `base-voltage` (138 kV), `large-impedance` (a long line's Ω at that voltage) and
+ * `large-power` (loads of 100 MW); a negative Pd, which is generation in MATPOWER, raises
+ * `positive-load`. (The voltage limits are copied from VMIN and VMAX as they are: odd ones still
+ * warn.)
+ */
+const EXPECTED_WARNINGS: ReadonlyMap<WarningId, (scenario: Scenario) => string> = new Map([
+  ['base-voltage', (s: Scenario) => `${s.network.baseKv} kV`],
+  ['large-impedance', () => 'lines of more than 100 Ω'],
+  ['large-power', () => 'powers of 100,000 kW or more'],
+  ['positive-load', () => 'loads with a negative Pd (generation)'],
+]);
+
+/**
+ * The imported scenario with the warnings its case raises by its own values silenced
+ * (`"ignoreWarnings"`, after the description), so that later commands do not repeat them; and
+ * a note saying so (undefined when nothing was silenced). `checked` is the scenario validated.
+ */
+export function silenceExpectedWarnings<T extends ScenarioInput>(scenario: T, checked: Scenario): { scenario: T; note: string | undefined } {
+  const expected = scenarioWarnings(checked).filter((w: ScenarioWarning) => EXPECTED_WARNINGS.has(w.id));
+  if (expected.length === 0) return { scenario, note: undefined };
+  const ids = expected.map((w) => w.id);
+  const withIgnored = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(scenario)) {
+    if (key === 'ignoreWarnings') continue;
+    withIgnored[key] = value;
+    if (key === 'description') withIgnored.ignoreWarnings = [...new Set([...(scenario.ignoreWarnings ?? []), ...ids])];
+  }
+  const reasons = expected.map((w) => EXPECTED_WARNINGS.get(w.id)!(checked));
+  const listed = reasons.length === 1 ? reasons[0]! : `${reasons.slice(0, -1).join(', ')} and ${reasons.at(-1)!}`;
+  return {
+    scenario: withIgnored as T,
+    note: `wrote "ignoreWarnings": [${ids.map((id) => `"${id}"`).join(', ')}]: its ${listed} are the case's own values, not unit slips`,
+  };
 }
