@@ -56,14 +56,16 @@ cannot carry (line charging, bus shunts, off-nominal taps, phase shifts) unless
       'after',
       `
 Examples:
-  $ p2pmarket import profile data/profiles/bdew-h25-household.csv --year 2016 --annual-kwh 3500 --dynamic --holidays DE --out h25-2016.csv
+  $ p2pmarket import profile data/profiles/bdew-h25-household.csv --year 2016 --annual-kwh 3500 \\
+      --dynamic --holidays DE --out h25-2016.csv
   $ p2pmarket import profile data/profiles/bdew-g25-commercial.csv --year 2017 --annual-kwh 50000 > g25-2017.csv
 
 Day types come from the calendar: Saturday SA, Sunday FT, other days WT (with --holidays DE, a
 public holiday FT and 24 and 31 December SA unless a Sunday). The year is scaled to hold
 --annual-kwh exactly. The CSV has columns time (ISO 8601, local time, the start of each quarter
 hour) and kw (mean power); reference it as a profile with "unit": "kW" and the "utcOffset" of
-its local time. An existing --out is not overwritten without --force; the file is written whole or not at all.`,
+its local time. An existing --out is not overwritten without --force; the file is written whole
+or not at all.`,
     )
     .action(async (table: string, options) => {
       done((await import('./import-profile.ts')).importProfileCommand(table, options));

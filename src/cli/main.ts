@@ -10,18 +10,30 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { clip, DEFAULT_LIMITS, environmentLimits, parseLimits } from '../io/limits.ts';
 import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
+import { MAX_COLUMNS } from '../output/fit-text.ts';
 import { addImportCommands } from './import-commands.ts';
+import { fitScreen, printsData } from './screen.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  // Everything printed for a person fits 120 columns, help and errors included (screen.ts).
+  const screen = fitScreen();
+  const helpWidth = (stream: NodeJS.WriteStream) => Math.min(stream.isTTY ? stream.columns : 80, MAX_COLUMNS);
   const program = new Command()
     .name('p2pmarket')
     .description('Peer-to-peer electricity markets on distribution feeders with batteries.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .option('--limit <name=value>', `raise a size limit on a larger machine (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}; see docs/run-folders.md, "Limits"`, collectLimit)
-    .hook('preAction', (_program, action) => applyLimits(action.optsWithGlobals().limit as string[] | undefined))
+    .hook('preAction', (_program, action) => {
+      applyLimits(action.optsWithGlobals().limit as string[] | undefined);
+      screen.stdoutIsData = printsData(action);
+    })
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      getOutHelpWidth: () => helpWidth(process.stdout),
+      getErrHelpWidth: () => helpWidth(process.stderr),
+    })
     .addHelpText(
       'after',
       `
@@ -70,9 +82,10 @@ Examples:
 Writes runs.csv, steps.csv (with each agent's marginal price), trades.csv (price, fee and
 preference per kWh), nodal-prices.csv, settlement.csv (per agent and step: energy bought and
 sold, payments, revenues, fees, costs, and the gain over the baseline without peer trades when
-the utility has a tariff) and result.json (written last) to the output folder; with --ac-check also ac-check.csv (per step: AC losses, lowest AC voltage, largest linear-vs-AC
-voltage and flow differences) and ac-violations.csv (AC limits the linear model let through),
-and "acCheck" in result.json.
+the utility has a tariff) and result.json (written last) to the output folder; with --ac-check
+also ac-check.csv (per step: AC losses, lowest AC voltage, largest linear-vs-AC voltage and
+flow differences) and ac-violations.csv (AC limits the linear model let through), and
+"acCheck" in result.json.
 Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagnosis names
 the conflicting constraints); 1 anything else.`,
     )
@@ -340,6 +353,8 @@ Examples:
     return exitCode;
   } catch (e) {
     return reportError(e);
+  } finally {
+    screen.restore();
   }
 }
 

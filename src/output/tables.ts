@@ -178,7 +178,7 @@ function renderStep(step: StepResult, kind: ObjectiveKind): string {
       : fitTable(
           ['from', 'to', 'kW', kind === 'money' ? 'price per kWh' : 'shadow price per kWh', ...(withFees ? ['fee per kWh'] : [])],
           flowing.map((tr) => [tr.from, tr.to, fmt(tr.kw), fmt(tr.price, 4), ...(withFees ? [fmt(tr.feePerKwh, 4)] : [])]),
-          { align: ['left', 'left'] },
+          { align: ['left', 'left'], keys: 2 },
         );
   return [head, agents, trades].join('\n');
 }
@@ -241,7 +241,7 @@ export function renderSimulation(result: SimulationResult, options: RenderOption
           fmt(a.netInjectionKw), fmt(a.imbalanceKw), fmt(a.voltagePu, 5),
         ]),
       ),
-      { align: ['right', 'left'] },
+      { align: ['right', 'left'], keys: 2 },
     );
     out.push('', pc.bold('Realised steps'), steps);
   } else out.push('', pc.bold('Realised steps') + ', summed over the prosumers', renderSimulatedSummary(result.steps));
