@@ -58,6 +58,32 @@ describe('p2pmarket powerflow', () => {
     expect(result.steps[19]!.violations.some((v) => v.kind === 'voltage' && v.value < 0.95)).toBe(true);
   });
 
+  it.concurrent('prints a feeder of 141 buses in one screen, naming the files; every bus with --verbose; the 33-bus feeder bus by bus', async () => {
+    const dir = workDir('summary');
+    const feeder = join(dir, 'case141.json');
+    const imported = await p2pmarket(['import', 'matpower', join(ROOT, 'data', 'matpower', 'case141.m'), '--zero-impedance-ohm', '1e-6', '--out', feeder, '-q'], dir);
+    expect(imported.code, imported.stderr).toBe(0);
+    const [summary, verbose, small] = await Promise.all([
+      p2pmarket(['powerflow', feeder, '--out', 's'], dir),
+      p2pmarket(['powerflow', feeder, '--out', 'v', '--verbose'], dir),
+      p2pmarket(['powerflow', scenario('ieee33-base.json'), '--out', 'b'], dir),
+    ]);
+    // A bus's row: its id, then its voltage.
+    const busRows = (text: string) => text.split('\n').filter((line) => /^│ \d+ +│ [01]\.\d{5} │/.test(line));
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout.trimEnd().split('\n').length).toBeLessThanOrEqual(40);
+    expect(unwrap(summary.stdout)).toMatch(/141 buses, the 12 with the lowest voltage \(every bus and line: buses\.csv and lines\.csv; --verbose prints them\)/);
+    expect(busRows(summary.stdout)).toHaveLength(12);
+    expect(busRows(summary.stdout)[0]).toMatch(/^│ 87 +│ 0\.92786 │ .* │ 86→87 /);
+    expect(unwrap(summary.stdout)).toMatch(/wrote s\/result\.json, buses\.csv and lines\.csv/);
+    expect(readFileSync(join(dir, 's', 'buses.csv'), 'utf8').trim().split('\n')).toHaveLength(142);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(busRows(verbose.stdout)).toHaveLength(141);
+    expect(verbose.stdout).not.toMatch(/--verbose prints/);
+    expect(small.code, small.stderr).toBe(0);
+    expect(busRows(small.stdout)).toHaveLength(33);
+  });
+
   it.concurrent('reports non-convergence with exit 3 and writes nothing', async () => {
     const dir = workDir('collapse');
     const file = join(dir, 'overloaded.json');

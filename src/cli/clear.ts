@@ -83,7 +83,7 @@ async function clearInto(folder: RunFolder, file: string, scenario: Scenario, op
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (!options.quiet || result.status !== 'optimal') {
     (result.status === 'optimal' ? process.stdout : process.stderr).write(renderClearing(result, { objective: objectiveKind(scenario), verbose: options.verbose }) + '\n');
-    if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck) + '\n');
+    if (result.acCheck) process.stdout.write('\n' + renderAcCheck(result.acCheck, { verbose: options.verbose }) + '\n');
     if (result.negotiation) (result.status === 'optimal' ? process.stdout : process.stderr).write('\n' + renderNegotiation(result.negotiation) + '\n');
   }
   if (result.status === 'not_converged') {

@@ -246,6 +246,7 @@ reached or refuses the password, or no such sweep.`,
     .option('--json', 'print { converged, iterations, steps: [...] } as JSON on stdout')
     .option('--tolerance <pu>', 'convergence tolerance: largest voltage change between iterations, p.u.', positive('--tolerance'), 1e-10)
     .option('--max-iterations <n>', 'give up after this many iterations', positiveInteger('--max-iterations'), 100)
+    .option('-v, --verbose', 'print every step, bus and limit broken in full (a large feeder prints a summary: its lowest voltages)')
     .option('-q, --quiet', 'print nothing but errors (and --json)')
     .addHelpText(
       'after',
@@ -257,8 +258,11 @@ Examples:
 Bus injections are the fixed loads (network.loads, times their profile) and the prosumers'
 schedules with idle batteries; reactive injections as given. One step for a feeder with only
 fixed loads, else one per scenario step. Writes buses.csv, lines.csv and result.json. Limits
-the AC state breaks are listed, not refused. A power flow that does not converge (a loading
-beyond the feeder's capacity) prints no result and exits 3.`,
+the AC state breaks are listed, not refused. A feeder of up to 40 buses is printed bus by bus; a
+larger one as a summary of one screen (the buses with the lowest voltages, the first 24 steps
+and 12 limits broken) naming the files that hold the rest; --verbose prints every table in full.
+A power flow that does not converge (a loading beyond the feeder's capacity) prints no result
+and exits 3.`,
     )
     .action(async (scenario: string, options) => {
       exitCode = (await import('./powerflow.ts')).powerFlowCommand(scenario, options);

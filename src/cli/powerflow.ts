@@ -13,6 +13,8 @@ export interface PowerFlowCommandOptions {
   quiet?: boolean;
   tolerance: number;
   maxIterations: number;
+  /** Every step, bus and broken limit in full, whatever the size (--verbose). */
+  verbose?: boolean;
 }
 
 export function powerFlowCommand(file: string, options: PowerFlowCommandOptions): number {
@@ -30,7 +32,7 @@ export function powerFlowCommand(file: string, options: PowerFlowCommandOptions)
       return ExitCode.notCleared;
     }
     if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else if (!options.quiet) process.stdout.write(renderPowerFlow(result) + '\n');
+    else if (!options.quiet) process.stdout.write(renderPowerFlow(result, { verbose: options.verbose }) + '\n');
     folder.commit(powerFlowFiles(result));
     if (!options.quiet && !options.json) process.stdout.write(`\nwrote ${join(dir, 'result.json')}, buses.csv and lines.csv\n`);
     return ExitCode.ok;

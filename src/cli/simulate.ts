@@ -137,7 +137,7 @@ async function simulateInto(folder: RunFolder, file: string, scenario: Scenario,
   }, options.trades));
   if (options.json) process.stdout.write(JSON.stringify(simulationDocument(result), null, 2) + '\n');
   else if (!options.quiet) {
-    const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck)}` : '';
+    const check = result.acCheck ? `\n\n${renderAcCheck(result.acCheck, { verbose: options.verbose })}` : '';
     process.stdout.write(renderSimulation(result, { objective: objectiveKind(scenario), verbose: options.verbose }) + check + `\n\nwrote ${join(dir, 'result.json')} and the CSV traces\n`);
   }
   if (options.plot) await plotAfterRun(dir, options.quiet, options.json);
