@@ -46,9 +46,10 @@ const WEAK_BREAKS = new Set([':', '–', '-', '_', '.', '=', '&', '?', ')', ']',
 
 /**
  * How many units of a word fill at most `room` columns: up to its last strong break in the last
- * two thirds of the room, else its last weak break in the last half, else all the room.
+ * two thirds of the room, else (unless `strongOnly`) its last weak break in the last half, else
+ * all the room; 0 where `strongOnly` finds no strong break.
  */
-function cutPoint(units: readonly string[], room: number): number {
+function cutPoint(units: readonly string[], room: number, strongOnly = false): number {
   let visible = 0;
   let strong = 0;
   let weak = 0;
@@ -60,6 +61,7 @@ function cutPoint(units: readonly string[], room: number): number {
     if (STRONG_BREAKS.has(units[k]!) && visible >= room / 3) strong = k + 1;
     if (WEAK_BREAKS.has(units[k]!) && visible >= room / 2) weak = k + 1;
   }
+  if (strongOnly) return k === units.length ? 0 : strong;
   if (k === units.length) return k;
   return strong || weak || Math.max(1, k);
 }
@@ -92,9 +94,15 @@ export function wrap(line: string, indent?: string, maxColumns = MAX_COLUMNS): s
       current = hang + word;
       continue;
     }
-    // A word wider than a line starts one, and goes on over the next ones.
+    // A word wider than a line: begun here up to one of its "/", "→", "," (if it has one in the
+    // room left), else on the next line; and on over the next lines.
     let units = unitsOf(word);
     if (!empty) {
+      const cut = cutPoint(units, maxColumns - visibleWidth(current) - space.length, true);
+      if (cut > 0) {
+        current += space + units.slice(0, cut).join('');
+        units = units.slice(cut);
+      }
       out.push(current);
       current = hang;
     }
