@@ -142,7 +142,7 @@ describe.skipIf(!REDIS_AVAILABLE && !REDIS_REQUIRED)('distributed sweeps (redis-
     expectSameFiles(join(dir, 'b'), join(local, 'b'));
     expectSameFiles(join(dir, 'constraints'), join(local, 'constraints'));
     expect(existsSync(join(dir, 'b', '.sweep-journal'))).toBe(false);
-    expect(b.log()).toMatch(/job [0-9a-f]{12}-\d+ stalled \(its worker stopped renewing its lock\): queued again/);
+    expect(unwrap(b.log())).toMatch(/job [0-9a-f]{12}-\d+ stalled \(its worker stopped renewing its lock\): queued again/);
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
     // Both sweeps left Redis: no registry entry, no definition, no job (a worker that served
