@@ -12,6 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { clip } from '../src/output/fit-text.ts';
 import { fitTable, fitText, visibleWidth, wrap } from '../src/output/terminal.ts';
 import { objectiveKind } from '../src/market/money.ts';
 import { p2pmarket, ROOT, temporaryFolder, unwrap, type Run } from './helpers/cli.ts';
@@ -64,6 +65,14 @@ describe('the fitting of text and tables', () => {
     expect(lines.slice(2, -1).every((line) => /^ {4}\S/.test(line))).toBe(true);
     expect(lines.at(-1)).toBe('└──┘');
     expect(unwrap(lines.join('\n'))).toBe(`head line\n${item.trimEnd()}\n└──┘`);
+  });
+
+  it('cuts a line redrawn in place (a progress bar) at 120 columns, keeping its colours', () => {
+    const bar = `\u001b[32m${'█'.repeat(100)}\u001b[39m ${'a long progress message '.repeat(3)}`;
+    const cut = clip(bar);
+    expect(visibleWidth(cut)).toBe(120);
+    expect(cut.startsWith(`\u001b[32m${'█'.repeat(100)}\u001b[39m a long`)).toBe(true);
+    expect(clip('short')).toBe('short');
   });
 
   it('tells apart ids that share their first 50 characters, and numbers ids that would still look alike', () => {

@@ -6,11 +6,12 @@
  * by `fitTable` do, pass unchanged.
  *
  * Data is never touched: stdout is passed through as it is when it carries a document rather than
- * text for a person (`--json`, `schema`, an import without `--out`; see `printsData`). Writes
- * that redraw a line in place (a progress bar on a terminal: "\r") pass unchanged too.
+ * text for a person (`--json`, `schema`, an import without `--out`; see `printsData`). A line
+ * redrawn in place on a terminal — a progress bar, written without a line break — cannot be
+ * wrapped: it is cut at 120 columns instead.
  */
 import type { Command } from 'commander';
-import { fitText } from '../output/fit-text.ts';
+import { clip, fitText } from '../output/fit-text.ts';
 
 type Write = typeof process.stdout.write;
 
@@ -27,7 +28,9 @@ export function fitScreen(): Screen {
   const restorers = [process.stdout, process.stderr].map((stream) => {
     const write = stream.write;
     const fitted = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-      const text = typeof chunk === 'string' && !(stream === process.stdout && screen.stdoutIsData) && !chunk.includes('\r') ? fitText(chunk) : chunk;
+      const redrawn = (text: string) => stream.isTTY && (!text.endsWith('\n') || text.includes('\r'));
+      const text =
+        typeof chunk !== 'string' || (stream === process.stdout && screen.stdoutIsData) ? chunk : redrawn(chunk) ? clip(chunk) : fitText(chunk);
       return (write as (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) => boolean).call(this, text, ...rest);
     };
     stream.write = fitted as Write;

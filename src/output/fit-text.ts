@@ -10,7 +10,8 @@
  *   where it has one.
  * - `fitText` wraps every line of a text: whatever the command line writes for a person passes
  *   through it (cli/screen.ts), so no message, warning, error or help text is wider.
- * - `shorten` cuts a text in the middle, keeping its start and its end.
+ * - `shorten` cuts a text in the middle, keeping its start and its end; `clip` cuts it at the end
+ *   (a line redrawn in place, as a progress bar is, cannot be wrapped).
  */
 export const MAX_COLUMNS = 120;
 
@@ -124,5 +125,19 @@ export function fitText(text: string, maxColumns = MAX_COLUMNS): string {
   return text
     .split('\n')
     .map((line) => wrap(line, undefined, maxColumns))
+    .join('\n');
+}
+
+/** `text` cut to `maxColumns` visible columns on each of its lines, colour escapes kept. */
+export function clip(text: string, maxColumns = MAX_COLUMNS): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (visibleWidth(line) <= maxColumns) return line;
+      let visible = 0;
+      return unitsOf(line)
+        .filter((unit) => isEscape(unit) || visible++ < maxColumns)
+        .join('');
+    })
     .join('\n');
 }
