@@ -10,6 +10,7 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { checkScenario } from '../scenario/check.ts';
+import { checkClearOptions } from '../market/clear-options.ts';
 import { solverAdapter, type SolverName } from '../market/clear.ts';
 import type { ClearingStatus, SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
@@ -217,8 +218,9 @@ export class Simulation {
 
 /** A simulation ready to run; a scenario built or changed in code is checked first as a file is. */
 export async function createSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<Simulation> {
-  if (!options.checked) checkScenario(scenario, options.file);
-  return new Simulation(scenario, await solverAdapter(options.solver ?? 'highs'), options);
+  checkClearOptions(options, 'simulate options');
+  const checked = options.checked ? scenario : checkScenario(scenario, options.file);
+  return new Simulation(checked, await solverAdapter(options.solver ?? 'highs'), options);
 }
 
 export async function simulate(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
