@@ -40,6 +40,7 @@ const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
 
 /** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+export const NAME_RULE = 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)';
 
 export const LineSchema = z.strictObject({
   from: busId().describe('Upstream (parent) bus id'),
@@ -243,7 +244,7 @@ export const MarketSchema = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: id().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
+  name: id().regex(NAME_PATTERN, NAME_RULE),
   description: z.string().optional(),
   ignoreWarnings: z.array(z.enum(['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours'])).default([]).describe('Warnings this scenario means, not to print (see p2pmarket validate)'),
   steps: z.number().int().positive(),
