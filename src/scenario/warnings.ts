@@ -29,12 +29,11 @@ export function scenarioWarnings(scenario: Scenario): ScenarioWarning[] {
   if (network.baseKv >= 100) {
     add('base-voltage', 'network.baseKv', `${network.baseKv} kV is a transmission voltage; a distribution feeder is 0.4 to 35 kV (volts typed as kV? 400 V is 0.4)`);
   }
-  const powers = [
-    ...network.loads.map((l, k) => ({ path: `network.loads[${k}].injectionKw`, kw: Math.abs(l.injectionKw) })),
-    ...scenario.prosumers.flatMap((p, k) => [{ path: `prosumers[${k}].scheduleKw`, kw: Math.max(0, ...p.scheduleKw.map(Math.abs)) }]),
-  ];
-  const large = powers.find((p) => p.kw >= 100_000);
-  if (large) add('large-power', large.path, `${large.kw.toLocaleString('en-US')} kW on a distribution feeder (watts typed as kW? 5,000 W is 5 kW)`);
+  const limitKw = largestPlausibleKw(network.baseKv);
+  const large = plausiblePowers(scenario).find((p) => p.kw > limitKw);
+  if (large) {
+    add('large-power', large.path, `${large.kw.toLocaleString('en-US')} ${large.unit} at one ${large.what} of a ${network.baseKv} kV feeder, above the ${limitKw.toLocaleString('en-US')} ${large.unit} it plausibly holds (watts typed as kW? 5,000 W is 5 kW)`);
+  }
   const line = network.lines.findIndex((l) => l.rOhm > 100 || l.xOhm > 100);
   if (line >= 0) add('large-impedance', `network.lines[${line}]`, `${network.lines[line]!.rOhm} + j${network.lines[line]!.xOhm} Ω for one line (per-unit or mΩ typed as Ω?)`);
   if (network.vMinPu < 0.8 || network.vMaxPu > 1.2) {
@@ -47,6 +46,42 @@ export function scenarioWarnings(scenario: Scenario): ScenarioWarning[] {
 
   const ignored = new Set(scenario.ignoreWarnings);
   return found.filter((w) => !ignored.has(w.id));
+}
+
+/**
+ * The most power one connection plausibly has at a feeder's voltage, kW: a low-voltage feeder's
+ * whole transformer (up to ~1 MVA), a medium-voltage feeder's (up to some 50 MVA); more at one
+ * prosumer or load is a unit slip far more often than a plant.
+ */
+export function largestPlausibleKw(baseKv: number): number {
+  return baseKv <= 1 ? 1_000 : baseKv <= 35 ? 50_000 : 100_000;
+}
+
+/** Every power (and battery energy) a user writes, with the field that holds it. */
+function plausiblePowers(scenario: Scenario): { path: string; kw: number; unit: 'kW' | 'kWh'; what: string }[] {
+  const largest = (values: readonly number[], path: string) => {
+    let t = 0;
+    values.forEach((v, k) => {
+      if (Math.abs(v) > Math.abs(values[t]!)) t = k;
+    });
+    return { path: `${path}[${t}]`, kw: Math.abs(values[t] ?? 0) };
+  };
+  return [
+    ...scenario.network.loads.map((l, k) => ({ path: `network.loads[${k}].injectionKw`, kw: Math.abs(l.injectionKw), unit: 'kW' as const, what: 'load' })),
+    ...scenario.prosumers.flatMap((p, k) => {
+      const at = `prosumers[${k}]`;
+      // Where PV and load are given, the net schedule is derived from them: name what was written.
+      const series = p.pvKw || p.loadKw ? [p.pvKw && largest(p.pvKw, `${at}.pvKw`), p.loadKw && largest(p.loadKw, `${at}.loadKw`)] : [largest(p.scheduleKw, `${at}.scheduleKw`)];
+      const battery = p.battery
+        ? [
+            { path: `${at}.battery.maxChargeKw`, kw: p.battery.maxChargeKw, unit: 'kW' as const },
+            { path: `${at}.battery.maxDischargeKw`, kw: p.battery.maxDischargeKw, unit: 'kW' as const },
+            { path: `${at}.battery.maxKwh`, kw: p.battery.maxKwh, unit: 'kWh' as const },
+          ]
+        : [];
+      return [...series.filter((v) => v !== undefined).map((v) => ({ ...v, unit: 'kW' as const })), ...battery].map((v) => ({ ...v, what: 'prosumer' }));
+    }),
+  ];
 }
 
 /** A warning as one line: what, where, and how to silence it. */
