@@ -3,11 +3,10 @@
  * values the simulator takes as written, but that are probably not what was meant. Each has an
  * id; a scenario silences the ones it means with `"ignoreWarnings": ["positive-load", …]`.
  */
-import type { Scenario } from './validate.ts';
+import type { WarningId } from './schema.ts';
+import { stepStartHour, type Scenario } from './validate.ts';
 
-export type WarningId = 'positive-load' | 'base-voltage' | 'large-power' | 'large-impedance' | 'voltage-limits' | 'price-per-kwh' | 'step-hours';
-
-export const WARNING_IDS: readonly WarningId[] = ['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours'];
+export { WARNING_IDS, type WarningId } from './schema.ts';
 
 export interface ScenarioWarning {
   id: WarningId;
@@ -43,6 +42,8 @@ export function scenarioWarnings(scenario: Scenario): ScenarioWarning[] {
   const price = tariff ? Math.max(...tariff.sellPerKwh, ...tariff.buyPerKwh) : 0;
   if (price > 10) add('price-per-kwh', 'utility.tariff', `${price} per kWh (a price per MWh, or in cents, typed as per kWh?)`);
   if (scenario.stepHours > 24) add('step-hours', 'stepHours', `steps of ${scenario.stepHours} hours (minutes typed as hours? 15 minutes is 0.25)`);
+
+  for (const late of lateEvents(scenario)) add('late-event', late.path, late.message);
 
   const ignored = new Set(scenario.ignoreWarnings);
   return found.filter((w) => !ignored.has(w.id));
@@ -83,6 +84,39 @@ function plausiblePowers(scenario: Scenario): { path: string; kw: number; unit: 
     }),
   ];
 }
+
+/**
+ * A request issued after its step has started, or a forecast update issued after the steps it
+ * revises have started, changes nothing: the simulation has dispatched those steps (a request at
+ * the step's start hour still counts: requests come before the step's clearing). The first such
+ * event of each kind, and how many more.
+ */
+export function lateEvents(scenario: Scenario): { path: string; message: string }[] {
+  const found: { path: string; message: string }[] = [];
+  const requests = (scenario.utility.requestEvents ?? []).map((e, i) => ({ e, i })).filter(({ e }) => e.atHour > stepStartHour(scenario, e.step));
+  if (requests.length > 0) {
+    const { e, i } = requests[0]!;
+    found.push({ path: `utility.requestEvents[${i}].atHour`, message: `${lateRequest(scenario, e.atHour, e.step)}${more(requests.length)}` });
+  }
+  const updates = scenario.prosumers.flatMap((p, k) =>
+    (p.forecastUpdates ?? []).map((u, j) => ({ u, path: `prosumers[${k}].forecastUpdates[${j}].atHour` })).filter(({ u }) => u.atHour > stepStartHour(scenario, u.fromStep)),
+  );
+  if (updates.length > 0) {
+    const { u, path } = updates[0]!;
+    const last = u.fromStep + u.scheduleKw.length - 1;
+    const started = Math.min(last, Math.ceil((u.atHour - scenario.startHour) / scenario.stepHours - 1e-9) - 1);
+    const what = started >= last ? 'every step it revises has' : `steps ${u.fromStep}–${started} of the ${u.fromStep}–${last} it revises have`;
+    found.push({ path, message: `a forecast update at hour ${u.atHour}, when ${what} started: their forecast stays as it was${more(updates.length)}` });
+  }
+  return found;
+}
+
+/** Why a request issued at `atHour` for `step` changes nothing (for a warning). */
+export function lateRequest(scenario: Pick<Scenario, 'startHour' | 'stepHours'>, atHour: number, step: number): string {
+  return `a request for step ${step} issued at hour ${atHour}, after the step started (hour ${stepStartHour(scenario, step)}): it cannot change that step`;
+}
+
+const more = (n: number) => (n > 1 ? ` (and ${n - 1} more such event${n > 2 ? 's' : ''})` : '');
 
 /** A warning as one line: what, where, and how to silence it. */
 export function formatWarning(file: string, w: ScenarioWarning): string {
