@@ -160,7 +160,7 @@ describe('every run measured', () => {
       expect(run.stepsCleared).toBe(4);
     }
     // The fees collected are the objective's fee term (the settlement works on the reported, rounded trades).
-    for (const run of runs) expect(Number(run.feesCollectedCurrency)).toBeCloseTo(Number(run.networkFeesTerm), 4);
+    for (const run of runs) expect(Number(run.feesCollectedCurrency)).toBeCloseTo(Number(run.networkFeesTermCurrency), 4);
   });
 
   it('builds the same plan from texts in memory, and runs it on worker threads', async () => {

@@ -2,8 +2,11 @@
  * What every run of a sweep measures: the columns of runs.csv after its parameters, its sample and
  * its status, each a number with its unit in its name (null where it does not apply).
  *
- * - `objective` and its terms (`…Term`, objective units; a simulation: the windows' objectives
- *   summed, no terms);
+ * - `objective` and its terms (a simulation: the windows' objectives summed, no terms): the
+ *   penalty terms `requestTrackingTerm`, `tradeVolumeTerm`, `tieBreakTerm` in objective units,
+ *   the money terms `costBidsTermCurrency`, `utilityEnergyTermCurrency`, `preferencesTermCurrency`,
+ *   `networkFeesTermCurrency` in currency (objective units when the objective holds no money,
+ *   as settlement.csv's money);
  * - `requestShortfallKwh` Σ|U − U*|·Δt over the requested steps, `imbalanceKwh` Σ|imbalance|·Δt
  *   (simulations), `tradedKwh` Σ of every trade's kWh, `finalSocKwh` the batteries' energy at the end;
  * - `socialWelfareCurrency`, `feesCollectedCurrency`, `congestionCollectedCurrency` (settlement.ts),
@@ -28,7 +31,7 @@ export type MetricValues = Record<string, number | null>;
 
 /** The built-in metrics, in their column order (without the AC check's, which follow when it runs). */
 export const BUILTIN_METRICS = [
-  'objective', 'requestTrackingTerm', 'tradeVolumeTerm', 'costBidsTerm', 'utilityEnergyTerm', 'preferencesTerm', 'networkFeesTerm', 'tieBreakTerm',
+  'objective', 'requestTrackingTerm', 'tradeVolumeTerm', 'costBidsTermCurrency', 'utilityEnergyTermCurrency', 'preferencesTermCurrency', 'networkFeesTermCurrency', 'tieBreakTerm',
   'requestShortfallKwh', 'imbalanceKwh', 'tradedKwh', 'finalSocKwh',
   'socialWelfareCurrency', 'feesCollectedCurrency', 'congestionCollectedCurrency', 'utilityGainCurrency', 'prosumersGainCurrency',
   'minVoltagePu', 'maxLineLoadingPct',
@@ -52,10 +55,10 @@ export function builtinMetrics(outcome: RunOutcome): MetricValues {
   if (terms) {
     values.requestTrackingTerm = terms.requestTracking;
     values.tradeVolumeTerm = terms.tradeVolume;
-    values.costBidsTerm = terms.costBids;
-    values.utilityEnergyTerm = terms.utilityEnergy;
-    values.preferencesTerm = terms.preferences;
-    values.networkFeesTerm = terms.networkFees;
+    values.costBidsTermCurrency = terms.costBids;
+    values.utilityEnergyTermCurrency = terms.utilityEnergy;
+    values.preferencesTermCurrency = terms.preferences;
+    values.networkFeesTermCurrency = terms.networkFees;
     values.tieBreakTerm = terms.tieBreak;
   }
   let shortfall = 0;

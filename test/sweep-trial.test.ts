@@ -1,0 +1,71 @@
+/**
+ * Defects a user trial found in sweeps, each fixed for its class:
+ * 1. a trace metric names only columns, agents, buses and steps its run writes (static checks
+ *    when the sweep is planned; the scenario's ids and steps at every point);
+ * 2. every column of runs.csv and summary.csv has a name of its own that numpy and pandas keep;
+ * 3. runs.csv and summary.csv hold no cell numpy cannot read: a value that is not a number or a
+ *    plain text is written as a label, which result.json maps back to the value;
+ * 4. money columns carry their unit (`…Currency`), in the code and in the docs;
+ * 5. the library's entry points check what they are given: planSweep every point, runSweep its
+ *    plan and options.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.ts';
+import { sweepFiles } from '../src/output/sweep-csv.ts';
+import { planSweep } from '../src/sweep/in-memory.ts';
+import { BUILTIN_METRICS } from '../src/sweep/metrics.ts';
+import { loadSweep, validatePoints } from '../src/sweep/points.ts';
+import { runSweep } from '../src/sweep/run.ts';
+import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+
+const { workDir } = temporaryFolder('p2pmarket-sweep-trial-');
+const scenarios = join(ROOT, 'scenarios');
+const dir = workDir('files');
+const sweepFile = (name: string, body: object) => {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ scenario: join(scenarios, 'seed-bids.json'), ...body }));
+  return file;
+};
+/** The message of the InputError `f` throws ('' when it throws none). */
+const refusal = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as InputError).message;
+  }
+  return '';
+};
+/** The problems of planning and validating every point of a sweep file. */
+const problemsOf = (name: string, body: object) => refusal(() => validatePoints(loadSweep(sweepFile(name, body))));
+const fee = { name: 'fee', path: 'market.networkFee.perKwh', values: [0, 0.1] };
+const metric = (m: object) => ({ parameters: [fee], metrics: [{ name: 'm', trace: 'settlement', column: 'soldKwh', agg: 'sum', ...m }] });
+
+/** python3 with numpy, when the machine has them. */
+const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+/** The field names numpy's genfromtxt(names=True) reads from a CSV file, and its number of rows. */
+function numpyRead(file: string): { names: string[]; rows: number } {
+  const script = "import sys, json, numpy as np\na = np.atleast_1d(np.genfromtxt(sys.argv[1], names=True, delimiter=',', dtype=None, encoding='utf-8'))\nprint(json.dumps({'names': list(a.dtype.names), 'rows': int(a.shape[0])}))";
+  const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`numpy could not read ${file}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { names: string[]; rows: number };
+}
+
+describe('4. money columns carry their unit', () => {
+  it("names the objective's money terms …Currency, in runs.csv and in the docs", async () => {
+    const plan = loadSweep(sweepFile('money.json', { parameters: [fee] }));
+    const header = sweepFiles(plan, await runSweep(plan))['runs.csv']!.split('\n')[0]!.split(',');
+    expect(header).toEqual(expect.arrayContaining(['costBidsTermCurrency', 'utilityEnergyTermCurrency', 'preferencesTermCurrency', 'networkFeesTermCurrency']));
+    // What is left without a unit is in objective units: the objective and its penalty terms.
+    const unitless = header.slice(header.indexOf('solveMs') + 1).filter((c) => !/(Currency|PerKwh|Kwh|Kw|Pu|Pct)$/.test(c));
+    expect(unitless).toEqual(['objective', 'requestTrackingTerm', 'tradeVolumeTerm', 'tieBreakTerm']);
+    const docs = ['docs/sweeps.md', 'docs/outputs.md', 'README.md'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    for (const name of BUILTIN_METRICS) expect(readFileSync(join(ROOT, 'docs', 'sweeps.md'), 'utf8'), name).toContain(`\`${name}\``);
+    expect(docs).not.toMatch(/\b(costBidsTerm|utilityEnergyTerm|preferencesTerm|networkFeesTerm)\b/);
+  });
+});
+
