@@ -55,6 +55,51 @@ function numpyRead(file: string): { names: string[]; rows: number } {
   return JSON.parse(r.stdout) as { names: string[]; rows: number };
 }
 
+describe('2. every column of runs.csv and summary.csv has a name of its own that numpy keeps', () => {
+  it('refuses a name another column has, built-in ones included, saying why and what to use', () => {
+    const message = problemsOf('collide.json', {
+      parameters: [{ name: 'objective', path: 'market.networkFee.perKwh', values: [0, 0.1] }, { name: 'run', path: 'market.tradeVolumeWeight', values: [0] }],
+      metrics: [{ name: 'status', trace: 'settlement', column: 'soldKwh', agg: 'sum' }],
+    });
+    expect(message).toMatch(/collide\.json: parameters\[0\]\.name: "objective" is also a built-in column of runs\.csv \(a metric\): give the parameter another name, such as "objectiveParameter"/);
+    expect(message).toMatch(/collide\.json: parameters\[1\]\.name: "run" is also a built-in column of runs\.csv \(the run's number\): give the parameter another name, such as "runParameter"/);
+    expect(message).toMatch(/collide\.json: metrics\[0\]\.name: "status" is also a built-in column of runs\.csv \(the run's status\): give the metric another name, such as "statusMetric"/);
+  });
+
+  it('refuses a metric named as a parameter or another metric, and a parameter named as a column of summary.csv', () => {
+    const message = problemsOf('twice.json', {
+      samples: 2,
+      parameters: [{ name: 'mean', path: 'market.networkFee.perKwh', values: [0, 0.1] }, { name: 'fee', path: 'market.tradeVolumeWeight', values: [0] }],
+      metrics: [{ name: 'fee', trace: 'settlement', column: 'soldKwh', agg: 'sum' }, { name: 'sold', trace: 'settlement', column: 'soldKwh', agg: 'sum' }, { name: 'sold', trace: 'settlement', column: 'boughtKwh', agg: 'sum' }, { name: 'acLossKwh', trace: 'settlement', column: 'soldKwh', agg: 'sum' }],
+    });
+    expect(message).toMatch(/parameters\[0\]\.name: "mean" is also a built-in column of summary\.csv/);
+    expect(message).toMatch(/metrics\[0\]\.name: "fee" is also the column of parameters\[1\]/);
+    expect(message).toMatch(/metrics\[2\]\.name: "sold" is also the column of metrics\[1\]/);
+    expect(message).toMatch(/metrics\[3\]\.name: "acLossKwh" is also a built-in column of runs\.csv \(a metric of --ac-check\)/);
+  });
+
+  it("refuses the names numpy's genfromtxt(names=True) renames (return, file, print), given or made from a path", () => {
+    const message = problemsOf('numpy.json', {
+      parameters: [{ name: 'print', path: 'market.networkFee.perKwh', values: [0, 0.1] }, { name: 'class', path: 'market.tradeVolumeWeight', values: [0] }],
+      metrics: [{ name: 'return', trace: 'settlement', column: 'soldKwh', agg: 'sum' }, { name: 'Print', trace: 'settlement', column: 'soldKwh', agg: 'sum' }],
+    });
+    expect(message).toMatch(/parameters\[0\]\.name: "print" is renamed "print_" by numpy's genfromtxt\(names=True\) \(it renames return, file and print\): give the parameter another name, such as "printParameter"/);
+    expect(message).toMatch(/metrics\[0\]\.name: "return" is renamed "return_" by numpy/);
+    expect(message).not.toMatch(/class|Print/); // numpy keeps them
+  });
+
+  it('refuses metrics from code that would take another column, before the rest of the sweep runs', async () => {
+    const plan = loadSweep(sweepFile('code.json', { parameters: [fee] }));
+    let calls = 0;
+    const taking = () => (calls++, { objective: 1 });
+    await expect(runSweep(plan, { chunkPoints: 1, metrics: taking })).rejects.toThrow(/runSweep: options\.metrics: returned "objective" for run 0, which is also a built-in column of runs\.csv \(a metric\): give the metric another name, such as "objectiveMetric"/);
+    expect(calls).toBe(1); // the second run was not cleared
+    await expect(runSweep(plan, { metrics: () => ({ fee: 1 }) })).rejects.toThrow(/options\.metrics: returned "fee" for run 0, which is also the column of parameters\[0\]/);
+    await expect(runSweep(plan, { metrics: () => ({ 'my metric': 1 }) })).rejects.toThrow(/options\.metrics: returned "my metric" for run 0: use up to 64 letters, digits and "_"/);
+    await expect(runSweep(plan, { metrics: () => ({ file: 1 }) })).rejects.toThrow(/options\.metrics: returned "file" for run 0, which is renamed "file_" by numpy/);
+  });
+});
+
 describe('4. money columns carry their unit', () => {
   it("names the objective's money terms …Currency, in runs.csv and in the docs", async () => {
     const plan = loadSweep(sweepFile('money.json', { parameters: [fee] }));

@@ -6,12 +6,15 @@
  * worker threads (piscina) share them. Results come back in point order.
  */
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { InputError } from '../errors.ts';
 import { workerScript } from '../worker-script.ts';
 import type { SolverName } from '../market/clear.ts';
 import type { ClearingMethod } from '../admm/options.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, loadSweepFromTexts, validatePoints, type SweepPlan, type SweepPoint } from './points.ts';
 import { CHUNK_POINTS, chunkTasks, runPlanChunk, type ChunkTask, type SweepPointResult } from './chunk.ts';
+import { COLUMN_NAME, COLUMN_NAME_RULE, columnNameClash } from './columns.ts';
 
 export { CHUNK_POINTS, chunkTasks, runPlanChunk, type ChunkSettings, type ChunkTask, type SweepPointResult } from './chunk.ts';
 
@@ -67,9 +70,13 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   const chunks: SweepPointResult[][] = new Array(tasks.length);
   const recorded = options.journal?.journal.open(options.journal.resume) ?? new Map<number, SweepPointResult[]>();
   let done = 0;
+  const ownMetrics = options.metrics ? codeMetrics(plan, options.metrics) : undefined;
   const finished = (k: number, results: SweepPointResult[], fresh = true) => {
-    chunks[k] = results;
     if (fresh) options.journal?.journal.record(k, results);
+    // Metrics of the caller's own, computed here (a function cannot go to a worker thread), as
+    // each chunk comes: a name that would take another column stops the sweep at once.
+    if (ownMetrics) for (const r of results) ownMetrics(r);
+    chunks[k] = results;
     done += results.length;
     options.onProgress?.(done, plan.size);
   };
@@ -79,7 +86,8 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   // This process is one of the workers: it takes chunks from the same queue as the N − 1
   // worker threads, each of which is kept one chunk ahead so that it never waits for us.
   let next = 0;
-  const take = () => (next < todo.length ? todo[next++] : undefined);
+  let stopped = false; // by an error: no chunk is taken after it
+  const take = () => (!stopped && next < todo.length ? todo[next++] : undefined);
   const inProcess = async () => {
     for (let item = take(); item; item = take()) {
       finished(item.k, await runChunk(item.task, plan));
@@ -89,6 +97,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   if (workers === 1) {
     await inProcess();
   } else {
+    const stop = (e: unknown) => {
+      stopped = true;
+      throw e;
+    };
     const worker = await workerScript(import.meta.url, './worker-task', './worker.mjs');
     const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: worker.url, minThreads: workers - 1, maxThreads: workers - 1 });
@@ -96,7 +108,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
       for (let item = take(); item; item = take()) finished(item.k, (await pool.run(item.task)) as SweepPointResult[]);
     };
     try {
-      await Promise.all([...Array.from({ length: 2 * (workers - 1) }, onThread), inProcess()]);
+      await Promise.all([...Array.from({ length: 2 * (workers - 1) }, onThread), inProcess()].map((p) => p.catch(stop)));
     } finally {
       await pool.destroy();
       worker.dispose();
@@ -107,7 +119,28 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
   if (results.length !== plan.size || results.some((r, k) => r.run !== k)) {
     throw new Error(`sweep: ${results.length} results for ${plan.size} runs (a chunk went missing or came twice)`);
   }
-  // Metrics of the caller's own, computed here (a function cannot go to a worker thread).
-  if (options.metrics) for (const r of results) Object.assign(r.metrics, options.metrics(plan.point(r.run), r));
   return results;
+}
+
+/**
+ * Adds the metrics of `metrics` to a run's, checking each new name as a sweep file's metric
+ * names are checked (columns.ts): a name another column of runs.csv has, or one numpy renames,
+ * is an InputError.
+ */
+function codeMetrics(plan: SweepPlan, metrics: NonNullable<SweepOptions['metrics']>): (result: SweepPointResult) => void {
+  const columns = new Map<string, string>([
+    ...plan.parameters.map((p, k) => [p.name, `parameters[${k}]`] as [string, string]),
+    ...plan.metrics.map((m, k) => [m.name, `metrics[${k}] of ${basename(plan.file)}`] as [string, string]),
+  ]);
+  const checked = new Set<string>();
+  return (result) => {
+    const values = metrics(plan.point(result.run), result);
+    for (const name of Object.keys(values)) {
+      if (checked.has(name)) continue;
+      const problem = !COLUMN_NAME.test(name) ? `: ${COLUMN_NAME_RULE}` : ((clash) => (clash ? `, which is ${clash}` : undefined))(columnNameClash(name, 'metric', columns));
+      if (problem) throw new InputError('runSweep', [{ path: 'options.metrics', message: `returned "${name}" for run ${result.run}${problem}` }]);
+      checked.add(name);
+    }
+    Object.assign(result.metrics, values);
+  };
 }

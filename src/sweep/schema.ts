@@ -5,12 +5,16 @@
 import { z } from 'zod';
 import { ForecastErrorSchema, NAME_PATTERN } from '../scenario/schema.ts';
 import { civilProblem } from '../profiles/time.ts';
+import { COLUMN_NAME, COLUMN_NAME_RULE } from './columns.ts';
 
 export { NAME_PATTERN };
 
 const path = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-/** A column name in runs.csv: letters, digits and "_" (names that numpy and pandas keep as they are). */
-const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'use up to 64 letters, digits and "_", not starting with a digit (it names a column that numpy and pandas read unchanged)');
+/**
+ * A column name in runs.csv: letters, digits and "_" (names that numpy and pandas keep as they
+ * are); the plan checks that it is no other column's, nor a name numpy renames (columns.ts).
+ */
+const columnName = z.string().regex(COLUMN_NAME, COLUMN_NAME_RULE);
 
 /**
  * A parameter: a path (or several moved together) with what to do there — set `values` (any JSON:
