@@ -55,6 +55,71 @@ function numpyRead(file: string): { names: string[]; rows: number } {
   return JSON.parse(r.stdout) as { names: string[]; rows: number };
 }
 
+describe('1. a metric refers only to what its run writes', () => {
+  it('names a column its trace does not have, with the columns it has', () => {
+    const message = problemsOf('column.json', metric({ column: 'fooBar' }));
+    expect(message).toContain('column.json: metrics[0].column: "fooBar" is not a column of settlement.csv');
+    expect(message).toMatch(/soldKwh.*gainCurrency/);
+    // A column of names is not aggregated but counted.
+    expect(problemsOf('names.json', metric({ column: 'agent' }))).toMatch(/metrics\[0\]\.column: "agent" holds names, not numbers: .*"count"/);
+    expect(problemsOf('count.json', metric({ column: 'agent', agg: 'count' }))).toBe('');
+  });
+
+  it('names an agent, bus or trading partner the scenario does not have, with those it has', () => {
+    expect(problemsOf('agent.json', metric({ agent: 'p9' }))).toMatch(/agent\.json: metrics\[0\]\.agent: "p9" is no agent of point 0's scenario \("seed-bids"\): settlement\.csv has rows of utility, p0, p1, p2, p3/);
+    // steps.csv has a row per prosumer: the utility has none.
+    expect(problemsOf('steps.json', metric({ trace: 'steps', column: 'batteryKw', agent: 'utility' }))).toMatch(/metrics\[0\]\.agent: "utility" is no prosumer of point 0's scenario \("seed-bids"\): steps\.csv has rows of p0, p1, p2, p3/);
+    expect(problemsOf('from.json', metric({ trace: 'trades', column: 'kw', from: 'p1', to: 'P2' }))).toMatch(/metrics\[0\]\.to: "P2" is no agent of point 0's scenario \("seed-bids"\): trades are between utility, p0, p1, p2, p3/);
+    expect(problemsOf('bus.json', metric({ trace: 'nodalPrices', column: 'voltagePu', bus: 9 }))).toMatch(/metrics\[0\]\.bus: "9" is no bus of point 0's scenario \("seed-bids"\): its buses are 0, 1, 2, 3/);
+    expect(problemsOf('bus-ok.json', metric({ trace: 'nodalPrices', column: 'voltagePu', bus: 3 }))).toBe(''); // numeric ids, as the scenario takes them
+  });
+
+  it('names steps the runs do not have, and filters a trace has no column for', () => {
+    expect(problemsOf('t.json', metric({ tFrom: 2, tTo: 4 }))).toMatch(/metrics\[0\]\.tTo: step 4 is beyond point 0's 4 steps \(0 to 3\)/);
+    expect(problemsOf('t-order.json', metric({ tFrom: 3, tTo: 1 }))).toMatch(/metrics\[0\]\.tTo: 1 is before tFrom \(3\): no step qualifies/);
+    expect(problemsOf('filter.json', metric({ trace: 'trades', column: 'kw', agent: 'p1' }))).toMatch(/metrics\[0\]\.agent: trades\.csv has no "agent" column: filter its rows with from, to, tFrom or tTo/);
+    expect(problemsOf('filter-bus.json', metric({ bus: '1' }))).toMatch(/metrics\[0\]\.bus: settlement\.csv has no "bus" column/);
+    // A simulation realises the steps whose window fits (horizonEnd "stop"), and writes no nodal prices.
+    const horizons = join(scenarios, 'seed-time-horizons.json');
+    expect(problemsOf('sim-steps.json', { ...metric({ trace: 'steps', column: 'batteryKw', tFrom: 3 }), scenario: horizons, mode: 'simulate' })).toMatch(/metrics\[0\]\.tFrom: step 3 is beyond point 0's 3 realised steps \(0 to 2\)/);
+    expect(problemsOf('sim-nodal.json', { ...metric({ trace: 'nodalPrices', column: 'voltagePu' }), scenario: horizons, mode: 'simulate' })).toMatch(/metrics\[0\]\.trace: a simulation writes no nodal-prices\.csv/);
+  });
+
+  it('checks every point: an agent of one scenario file but not of another is named with its point', () => {
+    const message = problemsOf('choice.json', {
+      scenario: undefined,
+      parameters: [{ name: 'feeder', scenario: [join(scenarios, 'seed-bids.json'), join(scenarios, 'seed-4node.json')] }],
+      metrics: [{ name: 'p0SoldKwh', trace: 'settlement', column: 'soldKwh', agg: 'sum', agent: 'p0' }],
+    });
+    expect(message).toMatch(/metrics\[0\]\.agent: "p0" is no agent of point 1's scenario \("seed-4node"\): settlement\.csv has rows of utility, p1, p2, p3$/);
+  });
+
+  it('`validate` and `sweep` exit 2 naming the sweep file, the field, the value and the choices, and write nothing', async () => {
+    const cwd = workDir('cli');
+    writeFileSync(join(cwd, 'typo.json'), JSON.stringify({ scenario: join(scenarios, 'seed-bids.json'), ...metric({ column: 'fooBar' }) }));
+    writeFileSync(join(cwd, 'agent.json'), JSON.stringify({ scenario: join(scenarios, 'seed-bids.json'), ...metric({ agent: 'p9' }) }));
+    const runs = await Promise.all([
+      p2pmarket(['validate', 'typo.json'], cwd),
+      p2pmarket(['sweep', 'typo.json', '--out', 'out'], cwd),
+      p2pmarket(['validate', 'agent.json'], cwd),
+      p2pmarket(['sweep', 'agent.json', '--out', 'out'], cwd),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    for (const r of runs.slice(0, 2)) expect(r.stderr).toMatch(/typo\.json: metrics\[0\]\.column: "fooBar" is not a column of settlement\.csv: .*soldKwh/);
+    for (const r of runs.slice(2)) expect(r.stderr).toMatch(/agent\.json: metrics\[0\]\.agent: "p9" is no agent of .*: settlement\.csv has rows of utility, p0, p1, p2, p3/);
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('`validate` knows a sweep that chooses its scenario by a parameter', async () => {
+    const cwd = workDir('choice');
+    writeFileSync(join(cwd, 'choice.json'), JSON.stringify({ parameters: [{ name: 'feeder', scenario: [join(scenarios, 'seed-bids.json'), join(scenarios, 'seed-4node.json')] }] }));
+    const r = await p2pmarket(['validate', 'choice.json'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/choice\.json: valid sweep .* 2 points × 1 sample = 2 clearings/);
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('2. every column of runs.csv and summary.csv has a name of its own that numpy keeps', () => {
   it('refuses a name another column has, built-in ones included, saying why and what to use', () => {
     const message = problemsOf('collide.json', {

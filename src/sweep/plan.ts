@@ -20,6 +20,7 @@ import { applyAtPath, parsePath, type Operation, type PathStep } from './paths.t
 import { NAME_PATTERN, SweepSchema, type ParameterData, type SweepData, type TraceMetric } from './schema.ts';
 import { perturb, perturbBeforeProfiles } from './perturb.ts';
 import { columnNameProblems, type NamedColumn } from './columns.ts';
+import { metricReferenceProblems, traceMetricProblems } from './metrics.ts';
 import { decimalRange } from '../io/numbers.ts';
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -173,6 +174,8 @@ function sweepPlan(file: string, sweepJson: unknown, source: FileSource): SweepP
       ...sweep.metrics.map((m, k): NamedColumn => ({ name: m.name, kind: 'metric', at: `metrics[${k}]`, field: `metrics[${k}].name` })),
     ]),
   );
+  // What each metric names that no run can have (its scenario's agents, buses and steps are checked with every point).
+  sweep.metrics.forEach((metric, k) => problems.push(...traceMetricProblems(metric, `metrics[${k}]`, sweep.mode)));
   if (parameters.length === 0 && sweep.samples === 1) problems.push({ path: 'parameters', message: 'a sweep needs parameters, or samples' });
   const perturbations = sweep.perturbations;
   if (perturbations?.randomInitialSoc && parameters.some((p) => p.pathTexts.some((t) => t.includes('initialKwh')))) {
@@ -269,13 +272,16 @@ function nameFromFile(file: string): string {
 }
 
 /**
- * Builds and validates every run's scenario, and holds each to the size limits: a bad one throws
- * its InputError before anything runs.
+ * Builds and validates every run's scenario, holds each to the size limits, and checks what the
+ * trace metrics name against it (agents, buses, steps): a bad one throws its InputError before
+ * anything runs.
  */
 export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimits()): void {
   const checked = new Set<string>();
   for (let run = 0; run < plan.size; run++) {
     const { scenario } = plan.point(run);
+    const references = metricReferenceProblems(plan.metrics, scenario, plan.mode, run);
+    if (references.length > 0) throw new InputError(plan.file, references);
     // The size depends on these alone: one check per distinct combination.
     const m = scenario.market;
     const key = JSON.stringify([scenario.steps, scenario.horizonSteps, scenario.network.buses.length, scenario.network.linearForm, scenario.prosumers.map((p) => `${p.bus}${p.battery ? '+' : ''}`), m.tradeGraph, m.penaltyNorm, m.tradeVolumeWeight > 0, scenario.utility.tariff !== undefined]);
