@@ -165,6 +165,60 @@ describe('2. every column of runs.csv and summary.csv has a name of its own that
   });
 });
 
+describe('3. numpy reads runs.csv and summary.csv whatever the parameters hold', () => {
+  it('writes a value that is not a number or a plain text as a label without commas, which result.json maps back to the value', async () => {
+    const plan = loadSweep(
+      sweepFile('objects.json', {
+        samples: 2,
+        perturbations: { requestStdKw: 1 },
+        parameters: [
+          { name: 'graph', path: 'market.tradeGraph', values: ['all', { maxHops: 1 }] },
+          { name: 'fees', path: 'market.networkFee', values: [{ perKwh: 0.01, perKwhPerOhm: 0.5 }, { perKwh: 0 }] },
+          { name: 'norm', path: 'market.penaltyNorm', values: ['l2'] },
+        ],
+      }),
+    );
+    const files = sweepFiles(plan, await runSweep(plan));
+    const runs = parse(files['runs.csv']!, { columns: true }) as Record<string, string>[];
+    expect([...new Set(runs.map((r) => r.graph))]).toEqual(['all', 'maxHops=1']);
+    expect([...new Set(runs.map((r) => r.fees))]).toEqual(['perKwh=0.01;perKwhPerOhm=0.5', 'perKwh=0']);
+    expect(files['runs.csv']).not.toContain('"');
+    expect(files['summary.csv']).not.toContain('"');
+    const result = JSON.parse(files['result.json']!) as { parameters: { name: string; labels?: Record<string, unknown> }[] };
+    expect(result.parameters.map((p) => p.labels)).toEqual([
+      { all: 'all', 'maxHops=1': { maxHops: 1 } },
+      { 'perKwh=0.01;perKwhPerOhm=0.5': { perKwh: 0.01, perKwhPerOhm: 0.5 }, 'perKwh=0': { perKwh: 0 } },
+      undefined, // its values are written as they are
+    ]);
+    if (!numpy) return; // numpy's own reading is the next test's
+    writeFileSync(join(dir, 'objects-runs.csv'), files['runs.csv']!);
+    writeFileSync(join(dir, 'objects-summary.csv'), files['summary.csv']!);
+    const read = numpyRead(join(dir, 'objects-runs.csv'));
+    expect(read.names).toEqual(Object.keys(runs[0]!));
+    expect(read.rows).toBe(8);
+    expect(numpyRead(join(dir, 'objects-summary.csv')).names.slice(0, 5)).toEqual(['point', 'graph', 'fees', 'norm', 'metric']);
+  });
+
+  it('numbers its labels when a text would not survive (a comma, a quote, a "#"), or when two values share one', async () => {
+    const { columnCells } = await import('../src/sweep/columns.ts');
+    expect(columnCells(['a, b', 'say "x"', 'no #1', 'plain'])).toEqual({ cells: ['value0', 'value1', 'value2', 'value3'], labelled: true });
+    expect(columnCells([1, '1'])).toEqual({ cells: ['value0', 'value1'], labelled: true });
+    expect(columnCells([[0, 0, 5, 5], [1, 2, 3, 4]])).toEqual({ cells: ['0 0 5 5', '1 2 3 4'], labelled: true });
+    expect(columnCells([{ a: { b: 1 } }, {}, []])).toEqual({ cells: ['a.b=1', '{}', '[]'], labelled: true });
+    expect(columnCells([0.5, 'all', true, null])).toEqual({ cells: [0.5, 'all', 'true', null], labelled: false });
+  });
+
+  it.skipIf(!numpy)('numpy loads runs.csv of a sweep over whole objects (skipped without python3 and numpy)', async () => {
+    const cwd = workDir('numpy');
+    writeFileSync(join(cwd, 'graphs.json'), JSON.stringify({ scenario: join(scenarios, 'seed-bids.json'), parameters: [{ name: 'graph', path: 'market.tradeGraph', values: [{ maxHops: 1 }, 'all'] }, { name: 'fees', path: 'market.networkFee', values: [{ perKwh: 0.01, perKwhPerOhm: 0.5 }] }] }));
+    const r = await p2pmarket(['sweep', 'graphs.json', '--out', 'out', '--quiet'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const read = numpyRead(join(cwd, 'out', 'runs.csv'));
+    expect(read.rows).toBe(2);
+    expect(read.names).toEqual(readFileSync(join(cwd, 'out', 'runs.csv'), 'utf8').split('\n')[0]!.split(','));
+  });
+});
+
 describe('4. money columns carry their unit', () => {
   it("names the objective's money terms …Currency, in runs.csv and in the docs", async () => {
     const plan = loadSweep(sweepFile('money.json', { parameters: [fee] }));

@@ -92,3 +92,55 @@ export function columnNameProblems(columns: readonly NamedColumn[]): InputProble
   }
   return problems;
 }
+
+/**
+ * A text numpy's genfromtxt(delimiter=',') and pandas read back as written: not empty, no comma,
+ * quote, "#" (numpy's comment sign) or line break, no space at either end.
+ */
+const PLAIN_TEXT = /^[^\s,"#](?:[^,"#\r\n]*[^\s,"#])?$/;
+
+/** A value as text without commas: an array's elements joined by spaces, an object's leaves as `key=value` joined by ";" (`a.b=1` nested). */
+function valueText(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map(valueText).join(' ');
+  if (typeof value === 'object' && value !== null) {
+    const leaves: string[] = [];
+    const walk = (object: object, prefix: string) => {
+      for (const [key, v] of Object.entries(object)) {
+        if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0) walk(v, `${prefix}${key}.`);
+        else leaves.push(`${prefix}${key}=${valueText(v)}`);
+      }
+    };
+    walk(value, '');
+    return leaves.length === 0 ? '{}' : leaves.join(';');
+  }
+  return String(value);
+}
+
+/** A parameter's cells in runs.csv and summary.csv, and whether any is a label rather than the value itself. */
+export interface ColumnCells {
+  cells: (string | number | null)[];
+  labelled: boolean;
+}
+
+/**
+ * The cells a parameter's values are written as (one per value, in order), so that numpy's
+ * genfromtxt(names=True, delimiter=',') reads every row: numbers, texts and booleans as they
+ * are, null as an empty cell, arrays and objects as labels without commas (`maxHops=2`,
+ * `perKwh=0.01;perKwhPerOhm=0.5`, `0 0 5 5`). When some text would not survive (a comma, a
+ * quote, a "#", a line break, spaces at its ends, nothing) or two values would share a cell,
+ * every value of the parameter is labelled by its position instead: `value0`, `value1`, …
+ * (result.json maps labels back to values).
+ */
+export function columnCells(values: readonly unknown[]): ColumnCells {
+  const cells = values.map((v): string | number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : typeof v === 'string' ? v : typeof v === 'boolean' ? String(v) : valueText(v)));
+  const fit = cells.every((c) => typeof c !== 'string' || PLAIN_TEXT.test(c));
+  const valueOf = new Map<string, string>();
+  const distinct = cells.every((c, k) => {
+    const cell = c === null ? '' : String(c);
+    const json = JSON.stringify(values[k]) ?? 'null';
+    if (!valueOf.has(cell)) valueOf.set(cell, json);
+    return valueOf.get(cell) === json;
+  });
+  if (!fit || !distinct) return { cells: values.map((_, k) => `value${k}`), labelled: true };
+  return { cells, labelled: values.some((v) => typeof v === 'object' && v !== null) };
+}
