@@ -233,3 +233,31 @@ describe('4. money columns carry their unit', () => {
   });
 });
 
+describe('5. the library checks what it is given', () => {
+  const seed = JSON.parse(readFileSync(join(scenarios, 'seed-node0.json'), 'utf8')) as Record<string, any>;
+
+  it('planSweep checks every point: an invalid scenario or parameter value is an InputError naming the point and the field', () => {
+    expect(refusal(() => planSweep({ scenario: 'base.json', parameters: [{ path: 'market.penaltyNorm', values: ['l1', 'l3'] }] }, { 'base.json': seed }))).toMatch(/^sweep\.json: point 1: market\.penaltyNorm: Invalid option/);
+    const broken = structuredClone(seed);
+    broken.prosumers[0].battery.initialKwh = 999;
+    expect(refusal(() => planSweep({ scenario: 'base.json', parameters: [{ path: 'market.tradeVolumeWeight', values: [0, 1] }] }, { 'base.json': broken }))).toMatch(/^sweep\.json: point 0: prosumers\[0\]\.battery\.initialKwh: 999 kWh lies outside/);
+    expect(refusal(() => planSweep({ scenario: 'base.json', parameters: [{ path: 'market.tradeVolumeWeight', values: [0, 1] }], metrics: [{ name: 'm', trace: 'steps', column: 'batteryKw', agg: 'sum', agent: 'p9' }] }, { 'base.json': seed }))).toMatch(/metrics\[0\]\.agent: "p9" is no prosumer/);
+    expect(planSweep({ scenario: 'base.json', parameters: [{ path: 'market.tradeVolumeWeight', values: [0, 1] }] }, { 'base.json': seed }).size).toBe(2);
+  });
+
+  it('runSweep refuses what is not a plan, and options it cannot use, with an InputError saying what is wrong', async () => {
+    const message = async (f: () => Promise<unknown>) => {
+      const e = await f().then(() => undefined, (error: unknown) => error);
+      expect(e).toBeInstanceOf(InputError);
+      return (e as InputError).message;
+    };
+    expect(await message(() => runSweep({ scenario: 'x' } as never))).toMatch(/^runSweep: plan: a sweep definition, not a plan: plan it first with planSweep\(definition, files\) \(or loadSweep\(file\)\)/);
+    expect(await message(() => runSweep(undefined as never))).toMatch(/^runSweep: plan: is undefined: give a sweep plan, made by loadSweep\(file\) or planSweep\(definition, files\)/);
+    const plan = planSweep({ scenario: 'base.json', parameters: [{ path: 'market.tradeVolumeWeight', values: [0, 1] }] }, { 'base.json': seed });
+    expect(await message(() => runSweep(plan, { workers: 0 }))).toMatch(/^runSweep: options\.workers: 0 is not a positive whole number/);
+    expect(await message(() => runSweep(plan, { chunkPoints: 1.5 }))).toMatch(/options\.chunkPoints: 1\.5 is not a positive whole number/);
+    expect(await message(() => runSweep(plan, { solver: 'cplex' as never }))).toMatch(/options\.solver: "cplex" is not a solver: use "highs" or "lp-solver"/);
+    expect(await message(() => runSweep(plan, { metrics: 'mine' as never }))).toMatch(/options\.metrics: must be a function \(point, result\) => \{ name: value \}/);
+    expect(await message(() => runSweep(plan, { timeLimitSeconds: -1 }))).toMatch(/options\.timeLimitSeconds: -1 is not a time limit: give a positive number of seconds/);
+  });
+});

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { InputError } from '../errors.ts';
 import { workerScript } from '../worker-script.ts';
 import type { SolverName } from '../market/clear.ts';
+import { SOLVER_NAMES } from '../market/clear-options.ts';
 import type { ClearingMethod } from '../admm/options.ts';
 import type { SweepJournal } from './journal.ts';
 import { loadSweep, loadSweepFromTexts, validatePoints, type SweepPlan, type SweepPoint } from './points.ts';
@@ -63,7 +64,9 @@ export function defaultWorkers(plan: SweepPlan): number {
 }
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Promise<SweepPointResult[]> {
-  // Every point is built and validated before anything runs: a bad one stops the sweep at once.
+  // What it is given is checked as a file is (code may pass anything), then every point is built
+  // and validated before anything runs: a bad one stops the sweep at once.
+  checkArguments(plan, options);
   validatePoints(plan);
   const settings = { solver: options.solver ?? 'highs', timeLimitSeconds: options.timeLimitSeconds, ...(options.acCheck ? { acCheck: true } : {}), ...(options.clearing ? { clearing: options.clearing } : {}) } as const;
   const tasks = chunkTasks(plan, settings, options.chunkPoints ?? CHUNK_POINTS);
@@ -120,6 +123,61 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions = {}): Pro
     throw new Error(`sweep: ${results.length} results for ${plan.size} runs (a chunk went missing or came twice)`);
   }
   return results;
+}
+
+/** What a value is, for a message: `undefined`, `null`, `a string`, `an array`, … */
+const kindOf = (v: unknown) => (v === undefined || v === null ? String(v) : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${/^[aeiou]/.test(typeof v) ? 'an' : 'a'} ${typeof v}`);
+const shown = (v: unknown) => (typeof v === 'string' ? `"${v.slice(0, 40)}"` : typeof v === 'number' ? String(v) : kindOf(v));
+const CLEARINGS: readonly ClearingMethod[] = ['central', 'admm'];
+
+/**
+ * runSweep's arguments, checked: a plan as loadSweep or planSweep make one (not a sweep
+ * definition, nor anything else), and options it can use. An InputError names what is wrong.
+ */
+function checkArguments(plan: unknown, options: unknown): void {
+  const problems: { path: string; message: string }[] = [];
+  const make = 'loadSweep(file) or planSweep(definition, files)';
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
+    problems.push({ path: 'plan', message: `is ${kindOf(plan)}: give a sweep plan, made by ${make}` });
+  } else {
+    const p = plan as Partial<Record<keyof SweepPlan, unknown>>;
+    const missing = [
+      ...(typeof p.file === 'string' ? [] : ['file']),
+      ...(Number.isInteger(p.size) && (p.size as number) >= 0 ? [] : ['size']),
+      ...(Number.isInteger(p.samples) && (p.samples as number) >= 1 ? [] : ['samples']),
+      ...(p.mode === 'clear' || p.mode === 'simulate' ? [] : ['mode']),
+      ...(Array.isArray(p.parameters) ? [] : ['parameters']),
+      ...(Array.isArray(p.metrics) ? [] : ['metrics']),
+      ...(typeof p.point === 'function' ? [] : ['point']),
+    ];
+    if (missing.length > 0 && typeof p.point !== 'function' && ('scenario' in p || 'parameters' in p)) {
+      problems.push({ path: 'plan', message: `a sweep definition, not a plan: plan it first with planSweep(definition, files) (or loadSweep(file))` });
+    } else if (missing.length > 0) {
+      problems.push({ path: 'plan', message: `is not a sweep plan (it has no valid ${missing.join(', ')}): make one with ${make}` });
+    }
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    problems.push({ path: 'options', message: `is ${kindOf(options)}: give an object, such as { workers: 1 }` });
+  } else {
+    const o = options as Partial<Record<keyof SweepOptions, unknown>>;
+    const wholeNumber = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+    for (const key of ['workers', 'chunkPoints'] as const) {
+      if (o[key] !== undefined && !wholeNumber(o[key])) problems.push({ path: `options.${key}`, message: `${shown(o[key])} is not a positive whole number` });
+    }
+    if (o.timeLimitSeconds !== undefined && !(typeof o.timeLimitSeconds === 'number' && Number.isFinite(o.timeLimitSeconds) && o.timeLimitSeconds > 0)) {
+      problems.push({ path: 'options.timeLimitSeconds', message: `${shown(o.timeLimitSeconds)} is not a time limit: give a positive number of seconds` });
+    }
+    if (o.solver !== undefined && !(SOLVER_NAMES as readonly unknown[]).includes(o.solver)) {
+      problems.push({ path: 'options.solver', message: `${shown(o.solver)} is not a solver: use ${SOLVER_NAMES.map((n) => `"${n}"`).join(' or ')}` });
+    }
+    if (o.clearing !== undefined && !CLEARINGS.includes(o.clearing as ClearingMethod)) {
+      problems.push({ path: 'options.clearing', message: `${shown(o.clearing)} is not a clearing: use ${CLEARINGS.map((n) => `"${n}"`).join(' or ')}` });
+    }
+    if (o.acCheck !== undefined && typeof o.acCheck !== 'boolean') problems.push({ path: 'options.acCheck', message: `${shown(o.acCheck)} is not true or false` });
+    if (o.metrics !== undefined && typeof o.metrics !== 'function') problems.push({ path: 'options.metrics', message: 'must be a function (point, result) => { name: value }' });
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function') problems.push({ path: 'options.onProgress', message: 'must be a function (done, total) => void' });
+  }
+  if (problems.length > 0) throw new InputError('runSweep', problems);
 }
 
 /**
