@@ -101,6 +101,11 @@ export function scenarioRequests(scenario: Scenario): RequestEvent[] {
   ];
 }
 
+/** The last step a simulation of `scenario` realises: every step, or those from which a full window fits (horizonEnd "stop"). */
+export function lastRealisedStep(scenario: Pick<Scenario, 'steps' | 'horizonSteps' | 'horizonEnd'>): number {
+  return scenario.horizonEnd === 'stop' ? scenario.steps - (scenario.horizonSteps ?? scenario.steps) : scenario.steps - 1;
+}
+
 export class Simulation {
   readonly loop = new EventLoop();
   readonly prosumers: ProsumerAgent[];
@@ -119,7 +124,7 @@ export class Simulation {
   ) {
     const { steps, stepHours } = scenario;
     this.horizonSteps = scenario.horizonSteps ?? steps;
-    this.lastStep = scenario.horizonEnd === 'stop' ? steps - this.horizonSteps : steps - 1;
+    this.lastStep = lastRealisedStep(scenario);
     const loop = this.loop;
     loop.events$.subscribe((e) => this.events.push(e));
     this.seed = options.seed ?? 1;
