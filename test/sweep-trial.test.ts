@@ -120,6 +120,21 @@ describe('1. a metric refers only to what its run writes', () => {
   });
 });
 
+describe('one place, one parameter', () => {
+  it('refuses two parameters that change one place, naming both; disjoint ones pass', () => {
+    const message = problemsOf('overlap.json', {
+      parameters: [
+        { name: 'all', path: 'prosumers[*].scheduleKw[0]', values: [1, 2] },
+        { name: 'second', path: 'prosumers[1].scheduleKw[0]', values: [3, 4] },
+        { name: 'fee', path: ['market.networkFee.perKwh', 'market.networkFee'], values: [0] },
+      ],
+    });
+    expect(message).toMatch(/overlap\.json: parameters\[1\]\.path: "prosumers\[1\]\.scheduleKw\[0\]" reaches what parameters\[0\] \("prosumers\[\*\]\.scheduleKw\[0\]"\) changes: one parameter per place/);
+    expect(message).not.toMatch(/parameters\[2\]/);
+    expect(problemsOf('disjoint.json', { parameters: [{ name: 'a', path: 'prosumers[0].scheduleKw[0]', values: [1] }, { name: 'b', path: 'prosumers[1].scheduleKw[0]', values: [3] }] })).toBe('');
+  });
+});
+
 describe('2. every column of runs.csv and summary.csv has a name of its own that numpy keeps', () => {
   it('refuses a name another column has, built-in ones included, saying why and what to use', () => {
     const message = problemsOf('collide.json', {

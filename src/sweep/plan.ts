@@ -164,6 +164,8 @@ function sweepPlan(file: string, sweepJson: unknown, source: FileSource): SweepP
     const counts = new Set(members.map((p) => p.values.length));
     if (counts.size > 1) problems.push({ path: `parameters[${group}].zip`, message: `its parameters move together but have ${[...counts].join(' and ')} values: give each the same number` });
   }
+  // One place, one parameter: of two that reach the same place, the later would silently win.
+  problems.push(...overlappingPaths(parameters, flat.map((f) => f.at)));
   // Every column of runs.csv and summary.csv a name of its own, as numpy and pandas read it.
   problems.push(
     ...columnNameProblems([
@@ -296,3 +298,31 @@ export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimi
   }
 }
 
+/** Whether two paths reach a common place: one is the other's start, step for step ([*] meets any index). */
+function pathsOverlap(a: readonly PathStep[], b: readonly PathStep[]): boolean {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if ('field' in x || 'field' in y) {
+      if (!('field' in x && 'field' in y && x.field === y.field)) return false;
+    } else if ('index' in x && 'index' in y && x.index !== y.index) return false;
+  }
+  return true;
+}
+
+/** Parameters of which two change one place (each named by where it is in the file). */
+function overlappingPaths(parameters: readonly { pathTexts: string[]; paths: PathStep[][] }[], at: readonly string[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (let j = 1; j < parameters.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const clash = parameters[j]!.paths.flatMap((b, q) => parameters[i]!.paths.map((a, p) => ({ a, b, p, q }))).find(({ a, b }) => pathsOverlap(a, b));
+      if (!clash) continue;
+      problems.push({
+        path: `${at[j]}.path${parameters[j]!.pathTexts.length > 1 ? `[${clash.q}]` : ''}`,
+        message: `"${parameters[j]!.pathTexts[clash.q]}" reaches what ${at[i]} ("${parameters[i]!.pathTexts[clash.p]}") changes: one parameter per place (the later would silently win)`,
+      });
+      break;
+    }
+  }
+  return problems;
+}
