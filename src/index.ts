@@ -14,14 +14,15 @@ export { parseBdewTable, bdewYearKw, bdewDayType, type BdewTable } from './profi
 export { generateScenario, type GeneratorOptions } from './scenario/generate.ts';
 export { Feeder } from './network/feeder.ts';
 export { acPowerFlow, type PowerFlowOptions, type PowerFlowSolution } from './network/powerflow.ts';
-export { scenarioPowerFlow, type PowerFlowReport, type PowerFlowStep, type LimitViolation } from './analysis/powerflow.ts';
-export { acCheck, type AcCheck, type AcCheckStep } from './analysis/ac-check.ts';
+export { type PowerFlowReport, type PowerFlowStep, type LimitViolation } from './analysis/powerflow.ts';
+export { type AcCheck, type AcCheckStep } from './analysis/ac-check.ts';
+export { acCheck, baselineScenario, scenarioPowerFlow, settle, settleSteps } from './entry-points.ts';
 export { buildMarketProblem, type MarketProblem } from './problem/build.ts';
 export { clearMarket, clearWith, solverAdapter, type ClearOptions, type SolverName } from './market/clear.ts';
 export type * from './market/result.ts';
 export type { NegotiationReport, NegotiationGaps, NegotiationIteration, PairTrace } from './admm/result.ts';
 export { AdmmSchema, type AdmmSettings, type ClearingMethod } from './admm/options.ts';
-export { baselineScenario, settle, settlementSummary, settleSteps, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
+export { settlementSummary, type Settlement, type SettlementRow, type AgentTotals } from './market/settlement.ts';
 export { PRICE_RULE, type PriceRange } from './market/prices.ts';
 export type { SolverAdapter, SolverSession, SolveOutcome, SolveStatus } from './solver/adapter.ts';
 export { EventLoop } from './engine/loop.ts';

@@ -46,6 +46,18 @@ describe('p2pmarket init', () => {
     expect(unwrap(again.stderr)).toMatch(/mine\.json: already exists/);
     expect(readFileSync(join(dir, 'mine.json'), 'utf8')).toBe('my own file');
   });
+
+  it.concurrent('refuses a --name that cannot name a scenario, writing nothing; a good one validates', async () => {
+    const dir = workDir('init-name');
+    for (const name of ['bad name', '', '../../etc', '.hidden', 'x'.repeat(101)]) {
+      const made = await p2pmarket(['init', 'named.json', '--name', name], dir);
+      expect(made.code, name).toBe(2);
+      expect(made.stderr, name).toMatch(/--name: .* cannot name a scenario: use up to 100 letters/);
+      expect(existsSync(join(dir, 'named.json')), name).toBe(false);
+    }
+    expect((await p2pmarket(['init', 'named.json', '--name', 'feeder_7.b'], dir)).code).toBe(0);
+    expect((await p2pmarket(['validate', 'named.json'], dir)).code).toBe(0);
+  });
 });
 
 describe('inputs from habits', () => {

@@ -58,6 +58,21 @@ const CJS = `
 })();
 `;
 
+/** TypeScript that uses the typed API (compiled, not run). */
+const TYPED = `
+import { clearMarket, loadScenario, planSweep, runSweep, simulate, settle, acCheck, InputError, type ClearingResult, type Scenario, type SweepPointResult } from 'p2pmarket';
+export async function use(file: string): Promise<number> {
+  const scenario: Scenario = loadScenario(file);
+  const result: ClearingResult = await clearMarket(scenario, { solver: 'highs', timeLimitSeconds: 10 });
+  const simulated = await simulate(scenario);
+  const rows = settle(scenario, result).rows.length + acCheck(scenario, result).steps.length;
+  const plan = planSweep({ scenario: 'a.json', parameters: [] }, { 'a.json': JSON.stringify(scenario) });
+  const points: SweepPointResult[] = await runSweep(plan);
+  if (result.status === 'optimal' && !(result instanceof InputError)) return rows + simulated.steps.length + points.length + (result.objective ?? 0);
+  return 0;
+}
+`;
+
 describe('the packed package in a fresh project, with plain node', () => {
   beforeAll(async () => {
     mkdirSync(project, { recursive: true });
@@ -83,6 +98,21 @@ describe('the packed package in a fresh project, with plain node', () => {
     const { stdout } = await run(process.execPath, ['common.cjs'], { cwd: project, env, timeout: 60_000 });
     expect(stdout.trim()).toBe('cjs optimal 89698.003');
   }, 90_000);
+
+  // A TypeScript project compiles against the declarations with every check on (no skipLibCheck)
+  // and without Node's types: what the package declares must not need @types/node or the DOM.
+  it('type-checks a TypeScript project against its declarations, without @types/node', async () => {
+    writeFileSync(join(project, 'typed.ts'), TYPED);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], target: 'es2022', lib: ['es2023'], module: 'nodenext', moduleResolution: 'nodenext' }, files: ['typed.ts'] }),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, env, timeout: 120_000 }).catch((e: { stdout: string }) => e);
+    // (Some dependencies' own declarations need the DOM's or Node's types: theirs, not ours.)
+    const ours = checked.stdout.split('\n').filter((line) => /^(typed\.ts|node_modules\/p2pmarket\/)/.test(line));
+    expect(ours).toEqual([]);
+  }, 150_000);
 
   it('installs the p2pmarket command', async () => {
     const { stdout } = await run(process.execPath, [join(project, 'node_modules', 'p2pmarket', 'bin', 'p2pmarket.js'), 'clear', join(project, 'node_modules', 'p2pmarket', 'scenarios', 'seed-4node.json'), '--json', '--out', join(root, 'out')], { cwd: project, env, timeout: 60_000 });

@@ -267,7 +267,8 @@ describe('profile files that are refused (file, line and column named)', () => {
 
   it('a file that is not there, a negative load, units a field does not take, an unknown profile, no start', () => {
     const csv = csvOf(hours('2016-03-01T00:00', 3), [1, -2, 3]);
-    expect(refusal(() => parseScenario(scenario(start), 'x.json', { baseDir: join(root, 'nowhere') }))).toMatch(/nowhere\/p\.csv: file not found/);
+    // Named at the scenario's field that points to it, with the path looked for.
+    expect(refusal(() => parseScenario(scenario(start), 'x.json', { baseDir: join(root, 'nowhere') }))).toMatch(/^x\.json: profiles\.\w+\.file: "p\.csv": file not found \(looked for .*nowhere\/p\.csv\)$/m);
     expect(refused(csv)).toMatch(/p\.csv: line 3, column kw: -2 is negative: PV and load are magnitudes \(≥ 0\)/);
     expect(resolved(csv, { ...start, field: 'scheduleKw' })).toEqual([1, -2]); // a net schedule may be negative
     expect(refused(csv, { ...start, profile: { ...iso, unit: 'W/m2' } })).toMatch(/prosumers\[0\]\.loadKw: profile "p" is irradiance \(W\/m2\): only pvKw takes one/);

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from '../errors.ts';
+import { ExitCode, InputError } from '../errors.ts';
+import { NAME_PATTERN, NAME_RULE } from '../scenario/schema.ts';
 import { writeNewFile } from '../output/new-file.ts';
 
 const day = (f: (h: number) => number) => Array.from({ length: 24 }, (_, h) => Math.round(f(h) * 100) / 100);
@@ -59,6 +60,12 @@ export function starterScenario(name = 'my-feeder', schemaPath?: string): Record
 
 export function initCommand(file: string | undefined, options: { force?: boolean; name?: string; quiet?: boolean }): number {
   const out = file ?? 'scenario.json';
+  // The name becomes the output folder's: checked as the scenario's field is, before anything is written.
+  if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
+    throw new InputError('command line', [
+      { path: '--name', message: `"${options.name.slice(0, 60)}" cannot name a scenario: ${NAME_RULE}` },
+    ]);
+  }
   const schema = fileURLToPath(new URL('../../schema/scenario.schema.json', import.meta.url));
   const schemaPath = existsSync(schema) ? relative(dirname(resolve(out)), schema).split(sep).join('/') : undefined;
   writeNewFile(out, JSON.stringify(starterScenario(options.name, schemaPath), null, 2) + '\n', { overwrite: options.force });

@@ -64,7 +64,7 @@ export async function simulateCommand(file: string, options: SimulateCommandOpti
 }
 
 export async function replayCommand(requestsFile: string, options: SimulateCommandOptions & { scenario: string }): Promise<number> {
-  return run(options.scenario, options, (scenario) => loadRequests(requestsFile, scenario), requestsFile);
+  return run(options.scenario, options, (scenario) => loadRequests(requestsFile, scenario, options.quiet ? undefined : (w) => process.stderr.write(`${w}\n`)), requestsFile);
 }
 
 async function run(

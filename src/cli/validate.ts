@@ -10,9 +10,14 @@ import { scenarioJsonSchema } from '../scenario/json-schema.ts';
 import { loadScenario, readJsonFile } from '../scenario/load.ts';
 import { loadSweep, validatePoints } from '../sweep/points.ts';
 
-/** A sweep file (it names its scenario) rather than a scenario (which has a network). */
+/**
+ * A sweep file (it names its scenario, or has parameters, one of which may choose it) rather
+ * than a scenario (which has a network).
+ */
 function isSweepFile(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && !('network' in data) && typeof (data as { scenario?: unknown }).scenario === 'string';
+  if (typeof data !== 'object' || data === null || 'network' in data) return false;
+  const { scenario, parameters } = data as { scenario?: unknown; parameters?: unknown };
+  return typeof scenario === 'string' || Array.isArray(parameters);
 }
 
 /**

@@ -10,6 +10,7 @@
  * timestep$, request$, marketCleared$, batteryUpdate$, forecastUpdate$) and `run()` it.
  */
 import { checkScenario } from '../scenario/check.ts';
+import { checkClearOptions } from '../market/clear-options.ts';
 import { solverAdapter, type SolverName } from '../market/clear.ts';
 import type { ClearingStatus, SettlementSummary } from '../market/result.ts';
 import type { AcCheck } from '../analysis/ac-check.ts';
@@ -100,6 +101,11 @@ export function scenarioRequests(scenario: Scenario): RequestEvent[] {
   ];
 }
 
+/** The last step a simulation of `scenario` realises: every step, or those from which a full window fits (horizonEnd "stop"). */
+export function lastRealisedStep(scenario: Pick<Scenario, 'steps' | 'horizonSteps' | 'horizonEnd'>): number {
+  return scenario.horizonEnd === 'stop' ? scenario.steps - (scenario.horizonSteps ?? scenario.steps) : scenario.steps - 1;
+}
+
 export class Simulation {
   readonly loop = new EventLoop();
   readonly prosumers: ProsumerAgent[];
@@ -118,7 +124,7 @@ export class Simulation {
   ) {
     const { steps, stepHours } = scenario;
     this.horizonSteps = scenario.horizonSteps ?? steps;
-    this.lastStep = scenario.horizonEnd === 'stop' ? steps - this.horizonSteps : steps - 1;
+    this.lastStep = lastRealisedStep(scenario);
     const loop = this.loop;
     loop.events$.subscribe((e) => this.events.push(e));
     this.seed = options.seed ?? 1;
@@ -217,8 +223,9 @@ export class Simulation {
 
 /** A simulation ready to run; a scenario built or changed in code is checked first as a file is. */
 export async function createSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<Simulation> {
-  if (!options.checked) checkScenario(scenario, options.file);
-  return new Simulation(scenario, await solverAdapter(options.solver ?? 'highs'), options);
+  checkClearOptions(options, 'simulate options');
+  const checked = options.checked ? scenario : checkScenario(scenario, options.file);
+  return new Simulation(checked, await solverAdapter(options.solver ?? 'highs'), options);
 }
 
 export async function simulate(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {

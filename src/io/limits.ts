@@ -79,7 +79,7 @@ export function parseLimits(entries: readonly string[], where: string, base: Rea
 }
 
 /** The default limits with the environment's P2PMARKET_LIMITS applied (no environment in a browser: the defaults). */
-export function environmentLimits(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}): Limits {
+export function environmentLimits(env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {}): Limits {
   const text = env.P2PMARKET_LIMITS ?? '';
   if (cached?.text !== text) cached = { text, limits: text ? parseLimits(text.split(',').filter((s) => s.trim() !== ''), 'P2PMARKET_LIMITS') : { ...DEFAULT_LIMITS } };
   return { ...cached.limits };

@@ -7,6 +7,7 @@
  * model before it may be called `optimal`.
  */
 import { checkScenario } from '../scenario/check.ts';
+import { checkClearOptions, SOLVER_NAMES } from './clear-options.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
 import { describeColumn, describeRow, type ColumnName } from '../problem/names.ts';
@@ -34,7 +35,7 @@ import { environmentLimits, type Limits } from '../io/limits.ts';
 import { checkModelSize } from '../problem/size.ts';
 import { checkSolverNumerics, likelyCulprits } from '../problem/numerics.ts';
 
-export type SolverName = 'highs' | 'lp-solver';
+export type SolverName = (typeof SOLVER_NAMES)[number];
 
 export interface ClearOptions {
   solver?: SolverName;
@@ -117,9 +118,10 @@ export function solverAdapter(name: SolverName): Promise<SolverAdapter> {
 
 /** Clears a scenario; one built or changed in code is checked first as a file is (an InputError naming the field). */
 export async function clearMarket(scenario: Scenario, options: ClearOptions = {}): Promise<ClearingResult> {
-  if (!options.checked) checkScenario(scenario, options.file);
+  checkClearOptions(options, 'clearMarket options');
+  const checked = options.checked ? scenario : checkScenario(scenario, options.file);
   const adapter = await solverAdapter(options.solver ?? 'highs');
-  return clearWith(adapter, scenario, options);
+  return clearWith(adapter, checked, options);
 }
 
 /**

@@ -9,10 +9,23 @@ import { nodalPriceRows, round3, settlementRows, NODAL_PRICES_COLUMNS, SETTLEMEN
 import type { SweepPlan } from '../sweep/points.ts';
 import type { SweepPointResult } from '../sweep/run.ts';
 import { statistics } from '../sweep/summary.ts';
+import { columnCells } from '../sweep/columns.ts';
 
-/** A parameter's value as a cell: numbers and strings as they are, anything else as JSON. */
-export function parameterCell(value: unknown): Cell {
-  return typeof value === 'number' || typeof value === 'string' ? value : value === null || value === undefined ? null : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+/**
+ * The cells of the plan's parameters (columns.ts: numbers and plain texts as they are, objects
+ * and arrays as labels without commas, so that numpy reads every row), by parameter; and, for
+ * each parameter written with labels, the value of each label (result.json).
+ */
+function parameterCells(plan: SweepPlan): { cells: (values: readonly unknown[]) => Cell[]; labels: (Record<string, unknown> | undefined)[] } {
+  const columns = plan.parameters.map((p) => {
+    const { cells, labelled } = columnCells(p.values);
+    const byValue = new Map(p.values.map((v, k) => [JSON.stringify(v) ?? 'null', cells[k]!]));
+    return { byValue, labels: labelled ? Object.fromEntries(p.values.map((v, k) => [String(cells[k] ?? ''), v])) : undefined };
+  });
+  return {
+    cells: (values) => values.map((v, k) => columns[k]?.byValue.get(JSON.stringify(v) ?? 'null') ?? null),
+    labels: columns.map((c) => c.labels),
+  };
 }
 
 /** A metric to 12 significant digits: 436.84, not the 436.84000000000003 a sum of kWh leaves. */
@@ -31,12 +44,13 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
   let solveMs = 0;
   const metrics = metricColumns(results);
   const stochastic = plan.samples > 1;
+  const parameters = parameterCells(plan);
   const runs = results.map((r) => {
     const status = r.clearing?.status ?? r.simulation!.status;
     const ms = r.clearing?.solveMs ?? r.simulation!.solveMs;
     statuses[status] = (statuses[status] ?? 0) + 1;
     solveMs += ms;
-    return [r.run, ...r.values.map(parameterCell), ...(stochastic ? [r.sample] : []), status, round3(ms), ...metrics.map((m) => significant(r.metrics[m]))];
+    return [r.run, ...parameters.cells(r.values), ...(stochastic ? [r.sample] : []), status, round3(ms), ...metrics.map((m) => significant(r.metrics[m]))];
   });
   const traces = (f: typeof stepsRows) => results.flatMap((r) => f(r.clearing ?? r.simulation!, r.run));
   const summary = {
@@ -46,7 +60,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     runs: plan.size,
     points: plan.size / plan.samples,
     samples: plan.samples,
-    parameters: plan.parameters.map((p) => ({ name: p.name, operation: p.operation, paths: p.pathTexts, values: p.values.length })),
+    parameters: plan.parameters.map((p, k) => ({ name: p.name, operation: p.operation, paths: p.pathTexts, values: p.values.length, ...(parameters.labels[k] ? { labels: parameters.labels[k] } : {}) })),
     metrics,
     statuses,
     solveMs: round3(solveMs),
@@ -59,7 +73,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
     ...(plan.mode === 'clear' ? { 'nodal-prices.csv': toCsv(NODAL_PRICES_COLUMNS, results.flatMap((r) => (r.clearing ? nodalPriceRows(r.clearing, r.run) : []))) } : {}),
     'result.json': JSON.stringify(summary, null, 2) + '\n',
   };
-  if (stochastic) files['summary.csv'] = summaryCsv(plan, results, metrics);
+  if (stochastic) files['summary.csv'] = summaryCsv(plan, results, metrics, parameters.cells);
   const negotiations: RunNegotiation[] = results.flatMap((r) => [
     ...(r.clearing?.negotiation ? [{ run: r.run, window: 0, negotiation: r.clearing.negotiation }] : []),
     ...(r.simulation?.negotiations ?? []).map((n) => ({ run: r.run, window: n.window, negotiation: n })),
@@ -69,7 +83,7 @@ export function sweepFiles(plan: SweepPlan, results: readonly SweepPointResult[]
 }
 
 /** Per parameter point and metric: samples, mean, std, stdErrorOfMean, p5, p50, p95 over the samples that have the metric (summary.ts). */
-function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[], metrics: readonly string[]): string {
+function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[], metrics: readonly string[], cells: (values: readonly unknown[]) => Cell[]): string {
   const rows: Cell[][] = [];
   for (let point = 0; point * plan.samples < results.length; point++) {
     const group = results.slice(point * plan.samples, (point + 1) * plan.samples);
@@ -77,7 +91,7 @@ function summaryCsv(plan: SweepPlan, results: readonly SweepPointResult[], metri
       const values = group.map((r) => r.metrics[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       if (values.length === 0) continue;
       const st = statistics(values);
-      rows.push([point, ...group[0]!.values.map(parameterCell), metric, st.samples, ...[st.mean, st.std, st.stdErrorOfMean, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
+      rows.push([point, ...cells(group[0]!.values), metric, st.samples, ...[st.mean, st.std, st.stdErrorOfMean, st.p5, st.p50, st.p95].map((v) => Number(v.toPrecision(12)))]);
     }
   }
   return toCsv(['point', ...plan.parameters.map((p) => p.name), 'metric', 'samples', 'mean', 'std', 'stdErrorOfMean', 'p5', 'p50', 'p95'], rows);

@@ -28,10 +28,11 @@ const panelWidth = (panels: number) => (panels >= MAX_COLUMNS ? 190 : panels ===
 /**
  * The objective's unit, from the runs themselves (figures read only the run's folder, in a
  * browser too): currency when some run's objective holds money — a cost bid or the utility's
- * tariff (costBidsTerm, utilityEnergyTerm in runs.csv) — else objective units.
+ * tariff (costBidsTermCurrency, utilityEnergyTermCurrency in runs.csv; costBidsTerm,
+ * utilityEnergyTerm in the folders of earlier versions) — else objective units.
  */
 function objectiveUnit(run: RunFolder): string {
-  const money = run.runs.some((r) => [r.costBidsTerm, r.utilityEnergyTerm].some((v) => v !== null && v !== undefined && v !== '' && Number(v) !== 0));
+  const money = run.runs.some((r) => [r.costBidsTermCurrency, r.utilityEnergyTermCurrency, r.costBidsTerm, r.utilityEnergyTerm].some((v) => v !== null && v !== undefined && v !== '' && Number(v) !== 0));
   return objectiveUnits(money ? 'money' : 'penalties').objective;
 }
 

@@ -63,7 +63,8 @@ interface Timing {
 /** Resolves every profile reference of a parsed scenario file (see the module comment); an InputError otherwise. */
 export function resolveProfiles(data: ScenarioFileData, options: ResolveOptions): ResolvedScenario {
   const problems: InputProblem[] = [];
-  const add = (path: string, message: string) => void problems.push({ path, message });
+  // (A profile that many series use is read for each: its problems are said once.)
+  const add = (path: string, message: string) => void (problems.some((p) => p.path === path && p.message === message) || problems.push({ path, message }));
   const inputs = new Set<string>();
   const { steps } = data;
 
@@ -203,6 +204,16 @@ function readTable(name: string, profile: ProfileData, options: ResolveOptions, 
   if (profileOffset === undefined) return void add(`${at}.utcOffset`, `"${profile.utcOffset}" is not an offset such as "+01:00"`);
   const file = isAbsolute(profile.file) ? profile.file : join(options.baseDir, profile.file);
   inputs.add(resolve(file));
+  // A file that is not there (no version) is the scenario's problem, at the field that names it.
+  if (options.source.version(file) === undefined) {
+    try {
+      options.source.text(file);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      const why = e.problems[0]?.message ?? e.message;
+      return void add(`${at}.file`, `"${profile.file}": ${why}${file !== profile.file ? ` (looked for ${file})` : ''}`);
+    }
+  }
   return readProfileTable(file, {
     timestampColumns: 'column' in profile.timestamp ? [profile.timestamp.column] : profile.timestamp.columns,
     timestampFormat: profile.timestamp.format,

@@ -13,14 +13,16 @@ import { schemaProblems } from '../io/problems.ts';
 import { ScenarioSchema } from './schema.ts';
 import { validateScenario, type Scenario } from './validate.ts';
 
-/** The scenario, checked; throws an InputError naming `where` (default: the scenario by name) and every field at fault. */
+/** The scenario, checked and as validated; throws an InputError naming `where` (default: the scenario by name) and every field at fault. */
 export function checkScenario(scenario: Scenario, where?: string): Scenario {
   const name = typeof (scenario as { name?: unknown } | null)?.name === 'string' ? scenario.name : undefined;
   const file = where ?? (name ? `scenario "${name}"` : '<scenario>');
   if (scenario === null || typeof scenario !== 'object') throw new InputError(file, [{ path: '', message: 'a scenario must be an object (loadScenario or parseScenario make one)' }]);
   const parsed = ScenarioSchema.safeParse(scenario);
   if (!parsed.success) throw new InputError(file, schemaProblems(parsed.error.issues, scenario));
-  const { problems } = validateScenario(parsed.data);
-  if (problems.length > 0) throw new InputError(file, problems);
-  return scenario;
+  const { problems, scenario: validated } = validateScenario(parsed.data);
+  if (problems.length > 0 || !validated) throw new InputError(file, problems);
+  // The scenario as validated: defaults filled in, ids read as strings (a raw object given in code
+  // lacks them), what the clearing and the simulation then read.
+  return validated;
 }

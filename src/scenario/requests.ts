@@ -5,11 +5,16 @@ import { InputError, type InputProblem } from '../errors.ts';
 import { readTextFile } from '../io/read.ts';
 import { parseDecimal } from '../io/numbers.ts';
 import { clip } from '../io/problems.ts';
-import type { Scenario } from './validate.ts';
+import { stepStartHour, type Scenario } from './validate.ts';
+import { lateRequest } from './warnings.ts';
 
 const COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
 
-export function loadRequests(file: string, scenario: Scenario): RequestEvent[] {
+/**
+ * The utility's requests in a CSV file (columns simHour, step, targetKw, priority), checked.
+ * `onWarning` hears of a request issued after its step started (it changes nothing), by line.
+ */
+export function loadRequests(file: string, scenario: Scenario, onWarning?: (message: string) => void): RequestEvent[] {
   const text = readTextFile(file);
   let rows: { record: string[]; info: { lines: number } }[];
   try {
@@ -51,6 +56,9 @@ export function loadRequests(file: string, scenario: Scenario): RequestEvent[] {
       problems.push({ path: at('step'), message: `step ${request.step} is not one of the scenario's steps 0–${scenario.steps - 1}` });
     }
     if (request.priority < 0) problems.push({ path: at('priority'), message: `priority ${request.priority} is negative` });
+    if (request.step >= 0 && request.step < scenario.steps && request.simHour > stepStartHour(scenario, request.step)) {
+      onWarning?.(`warning: ${file}: line ${info.lines}: ${lateRequest(scenario, request.simHour, request.step)}`);
+    }
     requests.push(request);
   });
   if (problems.length > 0) throw new InputError(file, problems);

@@ -39,7 +39,12 @@ const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
 const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
 
 /** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
+/** The ids of the warnings for unit slips and habits (warnings.ts), which `ignoreWarnings` names. */
+export const WARNING_IDS = ['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours', 'late-event'] as const;
+export type WarningId = (typeof WARNING_IDS)[number];
+
 export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+export const NAME_RULE = 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)';
 
 export const LineSchema = z.strictObject({
   from: busId().describe('Upstream (parent) bus id'),
@@ -243,9 +248,9 @@ export const MarketSchema = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: id().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)'),
+  name: id().regex(NAME_PATTERN, NAME_RULE),
   description: z.string().optional(),
-  ignoreWarnings: z.array(z.enum(['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours'])).default([]).describe('Warnings this scenario means, not to print (see p2pmarket validate)'),
+  ignoreWarnings: z.array(z.enum(WARNING_IDS)).default([]).describe('Warnings this scenario means, not to print (see p2pmarket validate)'),
   steps: z.number().int().positive(),
   stepHours: positive(),
   startHour: finite().default(0).describe('Clock hour at which step 0 starts'),

@@ -388,7 +388,7 @@ export class HighsSession implements SolverSession {
         last = { x, rowDual: solution.rowDual, objective: handle.getObjectiveValue() + gap, gap };
         if (needCut.length === 0) return finish({ status: 'optimal', ...this.keep(last), message: `${round} LP round${round > 1 ? 's' : ''}` });
         if (finishes < FINISH_ATTEMPTS && options.exactFinish !== false && !NO_FINISH) {
-          const active = activeSet(model, handle.getBasis(), this.rowOf, x);
+          const active = activeSet(model, handle.getBasis(), this.rowOf, solution);
           const key = activeSetKey(active);
           const settled = key === previousKey || gap <= FINISH_GAP * Math.max(1, Math.abs(last.objective));
           previousKey = key;
@@ -396,8 +396,9 @@ export class HighsSession implements SolverSession {
             tried.add(key);
             finishes++;
             const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
+            const finishStarted = performance.now();
             const point = finishOnActiveSet(this.highs, finisherOf(this.highs), model, active, remaining);
-            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'}`);
+            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} in ${(performance.now() - finishStarted).toFixed(0)} ms`);
             if (point) {
               iterations += point.iterations;
               this.lastX = point.x;

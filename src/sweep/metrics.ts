@@ -2,8 +2,11 @@
  * What every run of a sweep measures: the columns of runs.csv after its parameters, its sample and
  * its status, each a number with its unit in its name (null where it does not apply).
  *
- * - `objective` and its terms (`…Term`, objective units; a simulation: the windows' objectives
- *   summed, no terms);
+ * - `objective` and its terms (a simulation: the windows' objectives summed, no terms): the
+ *   penalty terms `requestTrackingTerm`, `tradeVolumeTerm`, `tieBreakTerm` in objective units,
+ *   the money terms `costBidsTermCurrency`, `utilityEnergyTermCurrency`, `preferencesTermCurrency`,
+ *   `networkFeesTermCurrency` in currency (objective units when the objective holds no money,
+ *   as settlement.csv's money);
  * - `requestShortfallKwh` Σ|U − U*|·Δt over the requested steps, `imbalanceKwh` Σ|imbalance|·Δt
  *   (simulations), `tradedKwh` Σ of every trade's kWh, `finalSocKwh` the batteries' energy at the end;
  * - `socialWelfareCurrency`, `feesCollectedCurrency`, `congestionCollectedCurrency` (settlement.ts),
@@ -15,7 +18,10 @@
  *
  * Trace metrics (a sweep file's `metrics`) aggregate a column of one of the run's own traces —
  * the rows it writes to steps.csv, trades.csv, settlement.csv or nodal-prices.csv — so that each
- * can be recomputed from the files.
+ * can be recomputed from the files. Everything a trace metric names is checked before any run:
+ * its column and filters against its trace (`traceMetricProblems`), its agents, buses and steps
+ * against every point's scenario (`metricReferenceProblems`), so that none is silently empty.
+
  */
 import type { AcCheck } from '../analysis/ac-check.ts';
 import type { SimulationResult } from '../engine/simulate.ts';
@@ -23,12 +29,15 @@ import type { ClearingResult } from '../market/result.ts';
 import type { Settlement } from '../market/settlement.ts';
 import { NODAL_PRICES_COLUMNS, nodalPriceRows, SETTLEMENT_COLUMNS, settlementRows, STEPS_COLUMNS, stepsRows, TRADES_COLUMNS, tradesRows } from '../output/csv.ts';
 import type { TraceMetric } from './schema.ts';
+import type { InputProblem } from '../errors.ts';
+import { lastRealisedStep } from '../engine/simulate.ts';
+import { POOL_ID, UTILITY_ID, type Scenario } from '../scenario/validate.ts';
 
 export type MetricValues = Record<string, number | null>;
 
 /** The built-in metrics, in their column order (without the AC check's, which follow when it runs). */
 export const BUILTIN_METRICS = [
-  'objective', 'requestTrackingTerm', 'tradeVolumeTerm', 'costBidsTerm', 'utilityEnergyTerm', 'preferencesTerm', 'networkFeesTerm', 'tieBreakTerm',
+  'objective', 'requestTrackingTerm', 'tradeVolumeTerm', 'costBidsTermCurrency', 'utilityEnergyTermCurrency', 'preferencesTermCurrency', 'networkFeesTermCurrency', 'tieBreakTerm',
   'requestShortfallKwh', 'imbalanceKwh', 'tradedKwh', 'finalSocKwh',
   'socialWelfareCurrency', 'feesCollectedCurrency', 'congestionCollectedCurrency', 'utilityGainCurrency', 'prosumersGainCurrency',
   'minVoltagePu', 'maxLineLoadingPct',
@@ -52,10 +61,10 @@ export function builtinMetrics(outcome: RunOutcome): MetricValues {
   if (terms) {
     values.requestTrackingTerm = terms.requestTracking;
     values.tradeVolumeTerm = terms.tradeVolume;
-    values.costBidsTerm = terms.costBids;
-    values.utilityEnergyTerm = terms.utilityEnergy;
-    values.preferencesTerm = terms.preferences;
-    values.networkFeesTerm = terms.networkFees;
+    values.costBidsTermCurrency = terms.costBids;
+    values.utilityEnergyTermCurrency = terms.utilityEnergy;
+    values.preferencesTermCurrency = terms.preferences;
+    values.networkFeesTermCurrency = terms.networkFees;
     values.tieBreakTerm = terms.tieBreak;
   }
   let shortfall = 0;
@@ -116,6 +125,82 @@ export const TRACE_COLUMNS: Record<TraceMetric['trace'], readonly string[]> = {
   settlement: SETTLEMENT_COLUMNS,
   nodalPrices: NODAL_PRICES_COLUMNS,
 };
+
+/** The files the traces are written to. */
+const TRACE_FILES: Record<TraceMetric['trace'], string> = { steps: 'steps.csv', trades: 'trades.csv', settlement: 'settlement.csv', nodalPrices: 'nodal-prices.csv' };
+/** The columns of names (agents, buses) a metric filters rows by, with the field that does. */
+const NAME_FILTERS = ['agent', 'bus', 'from', 'to'] as const;
+
+/** Choices for a message: all of them, or the first 30 and how many there are. */
+function choices(values: readonly string[]): string {
+  return values.length <= 30 ? values.join(', ') : `${values.slice(0, 30).join(', ')}, … (${values.length} in all)`;
+}
+
+/**
+ * What a trace metric names that no run of the sweep can have, whatever its scenario: a trace
+ * the mode does not write, a column its trace lacks (or one of names, aggregated as numbers), a
+ * filter on a column its trace lacks, a step range that holds no step. `at` is `metrics[k]`.
+ */
+export function traceMetricProblems(metric: TraceMetric, at: string, mode: 'clear' | 'simulate'): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const file = TRACE_FILES[metric.trace];
+  const columns = TRACE_COLUMNS[metric.trace];
+  const names = NAME_FILTERS.filter((c) => columns.includes(c)) as readonly string[];
+  const numeric = columns.filter((c) => c !== 'run' && !names.includes(c));
+  if (metric.trace === 'nodalPrices' && mode === 'simulate') {
+    problems.push({ path: `${at}.trace`, message: `a simulation writes no nodal-prices.csv: use steps, trades or settlement (voltages are in steps.csv), or "mode": "clear"` });
+  }
+  if (!columns.includes(metric.column)) {
+    problems.push({ path: `${at}.column`, message: `"${metric.column}" is not a column of ${file}: use one of ${choices(numeric)}` });
+  } else if (names.includes(metric.column) && metric.agg !== 'count') {
+    problems.push({ path: `${at}.column`, message: `"${metric.column}" holds names, not numbers: count its rows with "agg": "count", or aggregate one of ${choices(numeric)}` });
+  }
+  for (const filter of NAME_FILTERS) {
+    if (metric[filter] !== undefined && !columns.includes(filter)) {
+      problems.push({ path: `${at}.${filter}`, message: `${file} has no "${filter}" column: filter its rows with ${[...names, 'tFrom', 'tTo'].join(', ').replace(/, (?=[^,]*$)/, ' or ')}` });
+    }
+  }
+  if (metric.tFrom !== undefined && metric.tTo !== undefined && metric.tTo < metric.tFrom) {
+    problems.push({ path: `${at}.tTo`, message: `${metric.tTo} is before tFrom (${metric.tFrom}): no step qualifies` });
+  }
+  return problems;
+}
+
+/**
+ * What the trace metrics name that the run of one point does not have: an agent, a trading
+ * partner or a bus its scenario lacks, a step beyond those it clears (or a simulation realises).
+ */
+export function metricReferenceProblems(metrics: readonly TraceMetric[], scenario: Scenario, mode: 'clear' | 'simulate', run: number): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const of = `point ${run}'s scenario ("${scenario.name}")`;
+  const prosumers = scenario.prosumers.map((p) => p.id);
+  const agents = [UTILITY_ID, ...prosumers, ...(scenario.market.tradeGraph === 'pool' ? [POOL_ID] : [])];
+  const last = mode === 'simulate' ? lastRealisedStep(scenario) : scenario.steps - 1;
+  const stepWords = `${last + 1} ${mode === 'simulate' ? 'realised ' : ''}steps (0 to ${last})`;
+  metrics.forEach((metric, k) => {
+    const at = `metrics[${k}]`;
+    if (metric.agent !== undefined && metric.trace === 'steps' && !prosumers.includes(metric.agent)) {
+      problems.push({ path: `${at}.agent`, message: `"${metric.agent}" is no prosumer of ${of}: steps.csv has rows of ${choices(prosumers)}` });
+    }
+    if (metric.agent !== undefined && metric.trace === 'settlement' && !agents.includes(metric.agent)) {
+      problems.push({ path: `${at}.agent`, message: `"${metric.agent}" is no agent of ${of}: settlement.csv has rows of ${choices(agents)}` });
+    }
+    for (const side of ['from', 'to'] as const) {
+      const agent = metric[side];
+      if (agent !== undefined && metric.trace === 'trades' && !agents.includes(agent)) {
+        problems.push({ path: `${at}.${side}`, message: `"${agent}" is no agent of ${of}: trades are between ${choices(agents)}` });
+      }
+    }
+    if (metric.bus !== undefined && metric.trace === 'nodalPrices' && !scenario.network.buses.includes(metric.bus)) {
+      problems.push({ path: `${at}.bus`, message: `"${metric.bus}" is no bus of ${of}: its buses are ${choices(scenario.network.buses)}` });
+    }
+    for (const field of ['tFrom', 'tTo'] as const) {
+      const t = metric[field];
+      if (t !== undefined && t > last) problems.push({ path: `${at}.${field}`, message: `step ${t} is beyond point ${run}'s ${stepWords}` });
+    }
+  });
+  return problems;
+}
 
 /** A trace metric of one run: null when no row qualifies (or the run was not cleared). */
 export function traceMetric(metric: TraceMetric, outcome: RunOutcome, run: number, stepHours: number): number | null {

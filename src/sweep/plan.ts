@@ -19,6 +19,8 @@ import type { Scenario } from '../scenario/validate.ts';
 import { applyAtPath, parsePath, type Operation, type PathStep } from './paths.ts';
 import { NAME_PATTERN, SweepSchema, type ParameterData, type SweepData, type TraceMetric } from './schema.ts';
 import { perturb, perturbBeforeProfiles } from './perturb.ts';
+import { columnNameProblems, type NamedColumn } from './columns.ts';
+import { metricReferenceProblems, traceMetricProblems } from './metrics.ts';
 import { decimalRange } from '../io/numbers.ts';
 import { environmentLimits, type Limits } from '../io/limits.ts';
 import { Feeder } from '../network/feeder.ts';
@@ -162,12 +164,20 @@ function sweepPlan(file: string, sweepJson: unknown, source: FileSource): SweepP
     const counts = new Set(members.map((p) => p.values.length));
     if (counts.size > 1) problems.push({ path: `parameters[${group}].zip`, message: `its parameters move together but have ${[...counts].join(' and ')} values: give each the same number` });
   }
-  const names = new Map<string, number>();
-  parameters.forEach((p, k) => {
-    if (names.has(p.name)) problems.push({ path: flat[k]!.at, message: `its column name "${p.name}" is also parameters' ${names.get(p.name)}'s: give each a "name"` });
-    else names.set(p.name, k);
-  });
-  for (const metric of sweep.metrics) if (names.has(metric.name)) problems.push({ path: 'metrics', message: `the metric "${metric.name}" has a parameter's name` });
+  // One place, one parameter: of two that reach the same place, the later would silently win.
+  problems.push(...overlappingPaths(parameters, flat.map((f) => f.at)));
+  // Every column of runs.csv and summary.csv a name of its own, as numpy and pandas read it.
+  problems.push(
+    ...columnNameProblems([
+      ...parameters.map((p, k): NamedColumn => {
+        const given = flat[k]!.data.name !== undefined;
+        return { name: p.name, kind: 'parameter', at: flat[k]!.at, field: `${flat[k]!.at}.${given ? 'name' : p.operation === 'scenario' ? 'scenario' : 'path'}`, fromPath: !given };
+      }),
+      ...sweep.metrics.map((m, k): NamedColumn => ({ name: m.name, kind: 'metric', at: `metrics[${k}]`, field: `metrics[${k}].name` })),
+    ]),
+  );
+  // What each metric names that no run can have (its scenario's agents, buses and steps are checked with every point).
+  sweep.metrics.forEach((metric, k) => problems.push(...traceMetricProblems(metric, `metrics[${k}]`, sweep.mode)));
   if (parameters.length === 0 && sweep.samples === 1) problems.push({ path: 'parameters', message: 'a sweep needs parameters, or samples' });
   const perturbations = sweep.perturbations;
   if (perturbations?.randomInitialSoc && parameters.some((p) => p.pathTexts.some((t) => t.includes('initialKwh')))) {
@@ -264,13 +274,16 @@ function nameFromFile(file: string): string {
 }
 
 /**
- * Builds and validates every run's scenario, and holds each to the size limits: a bad one throws
- * its InputError before anything runs.
+ * Builds and validates every run's scenario, holds each to the size limits, and checks what the
+ * trace metrics name against it (agents, buses, steps): a bad one throws its InputError before
+ * anything runs.
  */
 export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimits()): void {
   const checked = new Set<string>();
   for (let run = 0; run < plan.size; run++) {
     const { scenario } = plan.point(run);
+    const references = metricReferenceProblems(plan.metrics, scenario, plan.mode, run);
+    if (references.length > 0) throw new InputError(plan.file, references);
     // The size depends on these alone: one check per distinct combination.
     const m = scenario.market;
     const key = JSON.stringify([scenario.steps, scenario.horizonSteps, scenario.network.buses.length, scenario.network.linearForm, scenario.prosumers.map((p) => `${p.bus}${p.battery ? '+' : ''}`), m.tradeGraph, m.penaltyNorm, m.tradeVolumeWeight > 0, scenario.utility.tariff !== undefined]);
@@ -285,3 +298,31 @@ export function validatePoints(plan: SweepPlan, limits: Limits = environmentLimi
   }
 }
 
+/** Whether two paths reach a common place: one is the other's start, step for step ([*] meets any index). */
+function pathsOverlap(a: readonly PathStep[], b: readonly PathStep[]): boolean {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if ('field' in x || 'field' in y) {
+      if (!('field' in x && 'field' in y && x.field === y.field)) return false;
+    } else if ('index' in x && 'index' in y && x.index !== y.index) return false;
+  }
+  return true;
+}
+
+/** Parameters of which two change one place (each named by where it is in the file). */
+function overlappingPaths(parameters: readonly { pathTexts: string[]; paths: PathStep[][] }[], at: readonly string[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (let j = 1; j < parameters.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const clash = parameters[j]!.paths.flatMap((b, q) => parameters[i]!.paths.map((a, p) => ({ a, b, p, q }))).find(({ a, b }) => pathsOverlap(a, b));
+      if (!clash) continue;
+      problems.push({
+        path: `${at[j]}.path${parameters[j]!.pathTexts.length > 1 ? `[${clash.q}]` : ''}`,
+        message: `"${parameters[j]!.pathTexts[clash.q]}" reaches what ${at[i]} ("${parameters[i]!.pathTexts[clash.p]}") changes: one parameter per place (the later would silently win)`,
+      });
+      break;
+    }
+  }
+  return problems;
+}

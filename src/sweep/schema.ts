@@ -5,12 +5,16 @@
 import { z } from 'zod';
 import { ForecastErrorSchema, NAME_PATTERN } from '../scenario/schema.ts';
 import { civilProblem } from '../profiles/time.ts';
+import { COLUMN_NAME, COLUMN_NAME_RULE } from './columns.ts';
 
 export { NAME_PATTERN };
 
 const path = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-/** A column name in runs.csv: letters, digits and "_" (names that numpy and pandas keep as they are). */
-const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'use up to 64 letters, digits and "_", not starting with a digit (it names a column that numpy and pandas read unchanged)');
+/**
+ * A column name in runs.csv: letters, digits and "_" (names that numpy and pandas keep as they
+ * are); the plan checks that it is no other column's, nor a name numpy renames (columns.ts).
+ */
+const columnName = z.string().regex(COLUMN_NAME, COLUMN_NAME_RULE);
 
 /**
  * A parameter: a path (or several moved together) with what to do there — set `values` (any JSON:
@@ -51,7 +55,8 @@ export const ZipSchema = z.strictObject({ zip: z.array(ParameterSchema).min(2).d
 
 /**
  * A metric computed from each run's traces: `agg` of a trace's `column` over its rows (those of
- * `agent`, `from`/`to` for trades, or steps `tFrom`…`tTo`, when given).
+ * `agent`, `from`/`to` for trades, or steps `tFrom`…`tTo`, when given). What it names — the
+ * column, the filters' columns, agents, buses and steps — is checked by the plan (metrics.ts).
  */
 export const TraceMetricSchema = z.strictObject({
   name: columnName.describe('The column of runs.csv'),
@@ -59,7 +64,7 @@ export const TraceMetricSchema = z.strictObject({
   column: z.string().min(1).describe("A numeric column of that trace (e.g. netInjectionKw, kw, gainCurrency)"),
   agg: z.enum(['sum', 'mean', 'min', 'max', 'first', 'last', 'count']).describe('How its rows are aggregated'),
   agent: z.string().optional().describe('Only the rows of this agent (steps, settlement)'),
-  bus: z.string().optional().describe('Only the rows of this bus (nodalPrices)'),
+  bus: z.union([z.string().min(1), z.number().int().nonnegative()]).transform((v) => String(v)).optional().describe('Only the rows of this bus (nodalPrices); a whole number is read as its decimal text, as in a scenario'),
   from: z.string().optional().describe('Only trades from this agent'),
   to: z.string().optional().describe('Only trades to this agent'),
   tFrom: z.number().int().nonnegative().optional().describe('Only steps from this one'),
