@@ -52,7 +52,7 @@ describe('p2pmarket init', () => {
     for (const name of ['bad name', '', '../../etc', '.hidden', 'x'.repeat(101)]) {
       const made = await p2pmarket(['init', 'named.json', '--name', name], dir);
       expect(made.code, name).toBe(2);
-      expect(made.stderr, name).toMatch(/--name: .* cannot name a scenario: use up to 100 letters/);
+      expect(unwrap(made.stderr), name).toMatch(/--name: .* cannot name a scenario: use up to 100 letters/);
       expect(existsSync(join(dir, 'named.json')), name).toBe(false);
     }
     expect((await p2pmarket(['init', 'named.json', '--name', 'feeder_7.b'], dir)).code).toBe(0);

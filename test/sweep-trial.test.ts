@@ -20,7 +20,7 @@ import { planSweep } from '../src/sweep/in-memory.ts';
 import { BUILTIN_METRICS } from '../src/sweep/metrics.ts';
 import { loadSweep, validatePoints } from '../src/sweep/points.ts';
 import { runSweep } from '../src/sweep/run.ts';
-import { p2pmarket, ROOT, temporaryFolder } from './helpers/cli.ts';
+import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-sweep-trial-');
 const scenarios = join(ROOT, 'scenarios');
@@ -105,8 +105,8 @@ describe('1. a metric refers only to what its run writes', () => {
       p2pmarket(['sweep', 'agent.json', '--out', 'out'], cwd),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    for (const r of runs.slice(0, 2)) expect(r.stderr).toMatch(/typo\.json: metrics\[0\]\.column: "fooBar" is not a column of settlement\.csv: .*soldKwh/);
-    for (const r of runs.slice(2)) expect(r.stderr).toMatch(/agent\.json: metrics\[0\]\.agent: "p9" is no agent of .*: settlement\.csv has rows of utility, p0, p1, p2, p3/);
+    for (const r of runs.slice(0, 2)) expect(unwrap(r.stderr)).toMatch(/typo\.json: metrics\[0\]\.column: "fooBar" is not a column of settlement\.csv: .*soldKwh/);
+    for (const r of runs.slice(2)) expect(unwrap(r.stderr)).toMatch(/agent\.json: metrics\[0\]\.agent: "p9" is no agent of .*: settlement\.csv has rows of utility, p0, p1, p2, p3/);
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
@@ -115,7 +115,7 @@ describe('1. a metric refers only to what its run writes', () => {
     writeFileSync(join(cwd, 'choice.json'), JSON.stringify({ parameters: [{ name: 'feeder', scenario: [join(scenarios, 'seed-bids.json'), join(scenarios, 'seed-4node.json')] }] }));
     const r = await p2pmarket(['validate', 'choice.json'], cwd);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/choice\.json: valid sweep .* 2 points × 1 sample = 2 clearings/);
+    expect(unwrap(r.stdout)).toMatch(/choice\.json: valid sweep .* 2 points × 1 sample = 2 clearings/);
     expect(r.code).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ import { basename } from 'node:path';
 import { InputError, type InputProblem } from '../errors.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import type { Scenario } from '../scenario/validate.ts';
-import { scenarioWarnings, type ScenarioWarning, type WarningId } from '../scenario/warnings.ts';
+import { largestPlausibleKw, scenarioWarnings, type ScenarioWarning, type WarningId } from '../scenario/warnings.ts';
 import type { FieldValue, MatpowerCaseFile, NumericMatrix } from './matpower-case.ts';
 
 export interface MatpowerImportOptions {
@@ -481,14 +481,14 @@ function clean(value: number): number {
  * The unit-slip warnings (scenario/warnings.ts) an imported case raises by its own values: the
  * import converted the file's units and signs itself, so they are no slip. A transmission-level
  * case raises `base-voltage` (138 kV), `large-impedance` (a long line's Ω at that voltage) and
- * `large-power` (loads of 100 MW); a negative Pd, which is generation in MATPOWER, raises
+ * `large-power` (loads above 100 MW); a negative Pd, which is generation in MATPOWER, raises
  * `positive-load`. (The voltage limits are copied from VMIN and VMAX as they are: odd ones still
  * warn.)
  */
 const EXPECTED_WARNINGS: ReadonlyMap<WarningId, (scenario: Scenario) => string> = new Map([
   ['base-voltage', (s: Scenario) => `${s.network.baseKv} kV`],
   ['large-impedance', () => 'lines of more than 100 Ω'],
-  ['large-power', () => 'powers of 100,000 kW or more'],
+  ['large-power', (s: Scenario) => `loads above ${largestPlausibleKw(s.network.baseKv).toLocaleString('en-US')} kW`],
   ['positive-load', () => 'loads with a negative Pd (generation)'],
 ]);
 
