@@ -60,6 +60,20 @@ describe('p2pmarket init', () => {
   });
 });
 
+describe('p2pmarket validate --json', () => {
+  it.concurrent('reports every file, an invalid one with its problems, and exits 2', async () => {
+    const dir = workDir('validate-json');
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad' }));
+    const run = await p2pmarket(['validate', 'bad.json', join(ROOT, 'scenarios', 'seed-4node.json'), '--json'], dir);
+    expect(run.code).toBe(2);
+    const reports = JSON.parse(run.stdout) as { file: string; valid: boolean; problems?: { field: string; message: string }[]; columns?: number }[];
+    expect(reports.map((r) => [r.file.split('/').pop(), r.valid])).toEqual([['bad.json', false], ['seed-4node.json', true]]);
+    expect(reports[0]!.problems).toContainEqual({ field: 'steps', message: 'is required but missing' });
+    expect(reports[1]!.columns).toBe(96);
+    expect(unwrap(run.stderr)).toMatch(/^error: bad\.json: steps: is required but missing/);
+  });
+});
+
 describe('inputs from habits', () => {
   it.concurrent('numeric bus ids clear exactly as the same ids written as strings', async () => {
     const dir = workDir('numeric');

@@ -1,5 +1,5 @@
 /** `p2pmarket validate <scenario>` and `p2pmarket schema`. */
-import { ExitCode } from '../errors.ts';
+import { ExitCode, InputError } from '../errors.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem } from '../problem/build.ts';
 import { checkModelSize } from '../problem/size.ts';
@@ -25,40 +25,24 @@ function isSweepFile(data: unknown): boolean {
  * and describes them. A sweep is checked with every one of its points.
  */
 export function validateCommand(files: string[], options: { quiet?: boolean; json?: boolean }): number {
+  // With --json every file gets its report, an invalid one its problems (exit 2 after them all).
+  const refused: InputError[] = [];
   const reports = files.map((file): Record<string, unknown> => {
-    if (isSweepFile(readJsonFile(file))) {
-      const plan = loadSweep(file);
-      validatePoints(plan);
-      return { file, sweep: plan.name, scenario: plan.scenarioFile, mode: plan.mode, parameters: plan.parameters.length, points: plan.size / plan.samples, samples: plan.samples, runs: plan.size };
+    if (!options.json) return describe(file);
+    try {
+      return { valid: true, ...describe(file) };
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      refused.push(e);
+      return { file, valid: false, problems: e.problems.map(({ path, message }) => ({ field: path, message })) };
     }
-    const scenario = loadScenario(file);
-    const feeder = new Feeder(scenario.network);
-    // Held to the limits as the command that runs it would be: simulate's windows when it has them.
-    const windowSteps = scenario.horizonSteps ?? scenario.steps;
-    const size = checkModelSize(scenario, feeder, file, environmentLimits(), windowSteps);
-    const problem = buildMarketProblem(windowSteps < scenario.steps ? scenarioWindow(scenario, 0, windowSteps) : scenario, feeder);
-    return {
-      file,
-      scenario: scenario.name,
-      steps: scenario.steps,
-      stepHours: scenario.stepHours,
-      buses: scenario.network.buses.length,
-      lines: scenario.network.lines.length,
-      loads: scenario.network.loads.length,
-      prosumers: scenario.prosumers.length,
-      batteries: scenario.prosumers.filter((p) => p.battery).length,
-      tradePairs: problem.index.pairs.length,
-      linearForm: problem.index.linearForm,
-      windowSteps,
-      columns: problem.model.numCols,
-      rows: problem.model.numRows,
-      estimatedMemoryMib: size.memoryMib,
-      fixedConflicts: problem.fixedConflicts.map((c) => c.description),
-      warnings: scenarioWarnings(scenario).map((w) => formatWarning(file, w)),
-    };
   });
-  if (options.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
-  else if (!options.quiet) {
+  if (options.json) {
+    process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+    for (const e of refused) process.stderr.write(`error: ${e.message}\n`);
+    return refused.length > 0 ? ExitCode.badInput : ExitCode.ok;
+  }
+  if (!options.quiet) {
     for (const r of reports) {
       if ('sweep' in r) {
         const plural = (n: unknown, word: string) => `${Number(n).toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -83,4 +67,38 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
 export function schemaCommand(): number {
   process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
   return ExitCode.ok;
+}
+
+/** A file's report (a sweep's or a scenario's); an InputError when it is not valid. */
+function describe(file: string): Record<string, unknown> {
+  if (isSweepFile(readJsonFile(file))) {
+    const plan = loadSweep(file);
+    validatePoints(plan);
+    return { file, sweep: plan.name, scenario: plan.scenarioFile, mode: plan.mode, parameters: plan.parameters.length, points: plan.size / plan.samples, samples: plan.samples, runs: plan.size };
+  }
+  const scenario = loadScenario(file);
+  const feeder = new Feeder(scenario.network);
+  // Held to the limits as the command that runs it would be: simulate's windows when it has them.
+  const windowSteps = scenario.horizonSteps ?? scenario.steps;
+  const size = checkModelSize(scenario, feeder, file, environmentLimits(), windowSteps);
+  const problem = buildMarketProblem(windowSteps < scenario.steps ? scenarioWindow(scenario, 0, windowSteps) : scenario, feeder);
+  return {
+    file,
+    scenario: scenario.name,
+    steps: scenario.steps,
+    stepHours: scenario.stepHours,
+    buses: scenario.network.buses.length,
+    lines: scenario.network.lines.length,
+    loads: scenario.network.loads.length,
+    prosumers: scenario.prosumers.length,
+    batteries: scenario.prosumers.filter((p) => p.battery).length,
+    tradePairs: problem.index.pairs.length,
+    linearForm: problem.index.linearForm,
+    windowSteps,
+    columns: problem.model.numCols,
+    rows: problem.model.numRows,
+    estimatedMemoryMib: size.memoryMib,
+    fixedConflicts: problem.fixedConflicts.map((c) => c.description),
+    warnings: scenarioWarnings(scenario).map((w) => formatWarning(file, w)),
+  };
 }
