@@ -177,12 +177,16 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
   const colLower = new Float64Array(numCols);
   const colUpper = new Float64Array(numCols);
   for (let j = 0; j < n; j++) {
-    // A wide column held at a bound is fixed there; the others keep their range.
-    const wide = !narrowCol(j);
-    colLower[j] = wide && active.cols[j] === 1 ? model.colUpper[j]! : model.colLower[j]!;
-    colUpper[j] = wide && active.cols[j] === -1 ? model.colLower[j]! : model.colUpper[j]!;
-    // A narrow one is fixed mid-range: at the first stage's optimum, for a tie-break's band.
-    if (!wide) colLower[j] = colUpper[j] = 0.5 * (model.colLower[j]! + model.colUpper[j]!);
+    const lo = model.colLower[j]!;
+    const hi = model.colUpper[j]!;
+    if (narrowCol(j)) {
+      // Fixed mid-range: for a tie-break's band, at the first stage's optimum.
+      colLower[j] = colUpper[j] = 0.5 * (lo + hi);
+    } else {
+      // Fixed where the basis holds it; else its range.
+      colLower[j] = active.cols[j] === 1 ? hi : lo;
+      colUpper[j] = active.cols[j] === -1 ? lo : hi;
+    }
   }
   colUpper.fill(bound, n);
 
