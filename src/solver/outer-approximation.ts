@@ -384,7 +384,7 @@ export class HighsSession implements SolverSession {
           const atTangent = epigraph.tangents.some((at) => Math.abs(at - x[j]!) <= CUT_POINT_TOLERANCE * (1 + Math.abs(x[j]!)));
           if (below > CUT_RELATIVE_TOLERANCE * square + LP_TOLERANCE && !atTangent) needCut.push(j);
         }
-        if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap}, ${needCut.length} cuts, ${roundIterations} iterations, ${(performance.now() - started).toFixed(0)} ms`);
+        if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: gap ${gap} (objective ${(handle.getObjectiveValue() + gap).toPrecision(8)}), ${needCut.length} cuts, ${roundIterations} iterations, ${(performance.now() - started).toFixed(0)} ms`);
         last = { x, rowDual: solution.rowDual, objective: handle.getObjectiveValue() + gap, gap };
         if (needCut.length === 0) return finish({ status: 'optimal', ...this.keep(last), message: `${round} LP round${round > 1 ? 's' : ''}` });
         if (finishes < FINISH_ATTEMPTS && options.exactFinish !== false && !NO_FINISH) {
@@ -398,7 +398,7 @@ export class HighsSession implements SolverSession {
             const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
             const finishStarted = performance.now();
             const point = finishOnActiveSet(this.highs, finisherOf(this.highs), model, active, remaining);
-            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} in ${(performance.now() - finishStarted).toFixed(0)} ms`);
+            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} (its LP ${(performance.now() - finishStarted).toFixed(0)} ms)`);
             if (point) {
               iterations += point.iterations;
               this.lastX = point.x;
