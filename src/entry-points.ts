@@ -10,7 +10,10 @@
 import { InputError } from './errors.ts';
 import { acCheck as acCheckChecked, type AcCheck } from './analysis/ac-check.ts';
 import { scenarioPowerFlow as powerFlowChecked, type PowerFlowReport } from './analysis/powerflow.ts';
+import { clearWith as clearWithChecked, type ClearOptions } from './market/clear.ts';
+import { checkClearOptions } from './market/clear-options.ts';
 import type { ClearingResult } from './market/result.ts';
+import type { SolverAdapter } from './solver/adapter.ts';
 import { baselineScenario as baselineChecked, settle as settleChecked, settleSteps as settleStepsChecked, type Settlement, type SettlementRow } from './market/settlement.ts';
 import type { PowerFlowOptions } from './network/powerflow.ts';
 import { checkScenario } from './scenario/check.ts';
@@ -51,4 +54,10 @@ export function settleSteps(scenario: Scenario, result: Parameters<typeof settle
 /** The same market with trading only through the utility (the baseline of the value of trading). */
 export function baselineScenario(scenario: Scenario): Scenario {
   return baselineChecked(checkScenario(scenario));
+}
+
+/** Clears with a backend of the caller's (`solverAdapter(name)`, or one of its own): `market/clear.ts`. */
+export function clearWith(adapter: SolverAdapter, scenario: Scenario, options: ClearOptions = {}): ClearingResult {
+  checkClearOptions(options, 'clearWith options');
+  return clearWithChecked(adapter, options.checked ? scenario : checkScenario(scenario, options.file), options);
 }

@@ -5,7 +5,7 @@
  * and bad options are an InputError naming the field — never a TypeError or a solver's status.
  */
 import { describe, expect, it } from 'vitest';
-import { acCheck, baselineScenario, clearMarket, InputError, parseScenario, scenarioPowerFlow, settle, simulate, type Scenario } from '../src/index.ts';
+import { acCheck, baselineScenario, clearMarket, clearWith, InputError, parseScenario, scenarioPowerFlow, settle, simulate, solverAdapter, type Scenario } from '../src/index.ts';
 
 /** A scenario as a user types it in code: no defaults, numeric bus ids (a pandapower habit). */
 function rawScenario(): Record<string, unknown> {
@@ -65,7 +65,8 @@ describe('entry points given what code builds', () => {
     const bad = rawScenario();
     (bad.network as { lines: { rOhm: number }[] }).lines[0]!.rOhm = -1;
     const scenario = bad as unknown as Scenario;
-    for (const run of [() => clearMarket(scenario), () => simulate(scenario), () => scenarioPowerFlow(scenario), () => baselineScenario(scenario)]) {
+    const highs = await solverAdapter('highs');
+    for (const run of [() => clearMarket(scenario), () => clearWith(highs, scenario), () => simulate(scenario), () => scenarioPowerFlow(scenario), () => baselineScenario(scenario)]) {
       expect((await problemsOf(run)).join('\n')).toMatch(/^network\.lines\.0\.rOhm: |^network\.lines\[0\]\.rOhm: /m);
     }
   });
