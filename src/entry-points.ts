@@ -32,8 +32,8 @@ export function scenarioPowerFlow(
   options: PowerFlowOptions = {},
   netInjectionKw?: (t: number) => readonly number[],
 ): PowerFlowReport {
-  const checked = checkScenario(scenario);
-  return netInjectionKw ? powerFlowChecked(checked, options, netInjectionKw) : powerFlowChecked(checked, options);
+  // (Left undefined, netInjectionKw takes its default there: the scenario's schedules.)
+  return powerFlowChecked(checkScenario(scenario), options, netInjectionKw);
 }
 
 /** The dispatch of a result checked against AC power flow: `analysis/ac-check.ts`. */

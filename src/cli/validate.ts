@@ -28,9 +28,9 @@ export function validateCommand(files: string[], options: { quiet?: boolean; jso
   // With --json every file gets its report, an invalid one its problems (exit 2 after them all).
   const refused: InputError[] = [];
   const reports = files.map((file): Record<string, unknown> => {
-    if (!options.json) return describe(file);
+    if (!options.json) return describeFile(file);
     try {
-      return { valid: true, ...describe(file) };
+      return { valid: true, ...describeFile(file) };
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       refused.push(e);
@@ -70,7 +70,7 @@ export function schemaCommand(): number {
 }
 
 /** A file's report (a sweep's or a scenario's); an InputError when it is not valid. */
-function describe(file: string): Record<string, unknown> {
+function describeFile(file: string): Record<string, unknown> {
   if (isSweepFile(readJsonFile(file))) {
     const plan = loadSweep(file);
     validatePoints(plan);

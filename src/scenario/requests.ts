@@ -5,7 +5,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import { readTextFile } from '../io/read.ts';
 import { parseDecimal } from '../io/numbers.ts';
 import { clip } from '../io/problems.ts';
-import { stepStartHour, type Scenario } from './validate.ts';
+import type { Scenario } from './validate.ts';
 import { lateRequest } from './warnings.ts';
 
 const COLUMNS = ['simHour', 'step', 'targetKw', 'priority'] as const;
@@ -56,9 +56,8 @@ export function loadRequests(file: string, scenario: Scenario, onWarning?: (mess
       problems.push({ path: at('step'), message: `step ${request.step} is not one of the scenario's steps 0–${scenario.steps - 1}` });
     }
     if (request.priority < 0) problems.push({ path: at('priority'), message: `priority ${request.priority} is negative` });
-    if (request.step >= 0 && request.step < scenario.steps && request.simHour > stepStartHour(scenario, request.step)) {
-      onWarning?.(`warning: ${file}: line ${info.lines}: ${lateRequest(scenario, request.simHour, request.step)}`);
-    }
+    const late = request.step >= 0 && request.step < scenario.steps ? lateRequest(scenario, request.simHour, request.step) : undefined;
+    if (late) onWarning?.(`warning: ${file}: line ${info.lines}: ${late}`);
     requests.push(request);
   });
   if (problems.length > 0) throw new InputError(file, problems);

@@ -38,11 +38,11 @@ const busId = () =>
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
 const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
 
-/** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
 /** The ids of the warnings for unit slips and habits (warnings.ts), which `ignoreWarnings` names. */
 export const WARNING_IDS = ['positive-load', 'base-voltage', 'large-power', 'large-impedance', 'voltage-limits', 'price-per-kwh', 'step-hours', 'late-event'] as const;
 export type WarningId = (typeof WARNING_IDS)[number];
 
+/** Names that become folder names (scenarios, sweeps): no separators, no leading dot, at most 100 characters. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 export const NAME_RULE = 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)';
 

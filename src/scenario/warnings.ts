@@ -29,9 +29,9 @@ export function scenarioWarnings(scenario: Scenario): ScenarioWarning[] {
     add('base-voltage', 'network.baseKv', `${network.baseKv} kV is a transmission voltage; a distribution feeder is 0.4 to 35 kV (volts typed as kV? 400 V is 0.4)`);
   }
   const limitKw = largestPlausibleKw(network.baseKv);
-  const large = plausiblePowers(scenario).find((p) => p.kw > limitKw);
+  const large = plausiblePowers(scenario).find((p) => p.amount > limitKw);
   if (large) {
-    add('large-power', large.path, `${large.kw.toLocaleString('en-US')} ${large.unit} at one ${large.what} of a ${network.baseKv} kV feeder, above the ${limitKw.toLocaleString('en-US')} ${large.unit} it plausibly holds (watts typed as kW? 5,000 W is 5 kW)`);
+    add('large-power', large.path, `${large.amount.toLocaleString('en-US')} ${large.unit} at one ${large.what} of a ${network.baseKv} kV feeder, above the ${limitKw.toLocaleString('en-US')} ${large.unit} it plausibly holds (watts typed as kW? 5,000 W is 5 kW)`);
   }
   const line = network.lines.findIndex((l) => l.rOhm > 100 || l.xOhm > 100);
   if (line >= 0) add('large-impedance', `network.lines[${line}]`, `${network.lines[line]!.rOhm} + j${network.lines[line]!.xOhm} Ω for one line (per-unit or mΩ typed as Ω?)`);
@@ -58,26 +58,29 @@ export function largestPlausibleKw(baseKv: number): number {
   return baseKv <= 1 ? 1_000 : baseKv <= 35 ? 50_000 : 100_000;
 }
 
-/** Every power (and battery energy) a user writes, with the field that holds it. */
-function plausiblePowers(scenario: Scenario): { path: string; kw: number; unit: 'kW' | 'kWh'; what: string }[] {
+/**
+ * Every power (kW) and battery energy (kWh) a user writes, as a magnitude in `unit`, with the field
+ * that holds it (a battery's kWh are held to the same number as kW: an hour at full power).
+ */
+function plausiblePowers(scenario: Scenario): { path: string; amount: number; unit: 'kW' | 'kWh'; what: string }[] {
   const largest = (values: readonly number[], path: string) => {
     let t = 0;
     values.forEach((v, k) => {
       if (Math.abs(v) > Math.abs(values[t]!)) t = k;
     });
-    return { path: `${path}[${t}]`, kw: Math.abs(values[t] ?? 0) };
+    return { path: `${path}[${t}]`, amount: Math.abs(values[t] ?? 0) };
   };
   return [
-    ...scenario.network.loads.map((l, k) => ({ path: `network.loads[${k}].injectionKw`, kw: Math.abs(l.injectionKw), unit: 'kW' as const, what: 'load' })),
+    ...scenario.network.loads.map((l, k) => ({ path: `network.loads[${k}].injectionKw`, amount: Math.abs(l.injectionKw), unit: 'kW' as const, what: 'load' })),
     ...scenario.prosumers.flatMap((p, k) => {
       const at = `prosumers[${k}]`;
       // Where PV and load are given, the net schedule is derived from them: name what was written.
       const series = p.pvKw || p.loadKw ? [p.pvKw && largest(p.pvKw, `${at}.pvKw`), p.loadKw && largest(p.loadKw, `${at}.loadKw`)] : [largest(p.scheduleKw, `${at}.scheduleKw`)];
       const battery = p.battery
         ? [
-            { path: `${at}.battery.maxChargeKw`, kw: p.battery.maxChargeKw, unit: 'kW' as const },
-            { path: `${at}.battery.maxDischargeKw`, kw: p.battery.maxDischargeKw, unit: 'kW' as const },
-            { path: `${at}.battery.maxKwh`, kw: p.battery.maxKwh, unit: 'kWh' as const },
+            { path: `${at}.battery.maxChargeKw`, amount: p.battery.maxChargeKw, unit: 'kW' as const },
+            { path: `${at}.battery.maxDischargeKw`, amount: p.battery.maxDischargeKw, unit: 'kW' as const },
+            { path: `${at}.battery.maxKwh`, amount: p.battery.maxKwh, unit: 'kWh' as const },
           ]
         : [];
       return [...series.filter((v) => v !== undefined).map((v) => ({ ...v, unit: 'kW' as const })), ...battery].map((v) => ({ ...v, what: 'prosumer' }));
@@ -93,10 +96,13 @@ function plausiblePowers(scenario: Scenario): { path: string; kw: number; unit: 
  */
 export function lateEvents(scenario: Scenario): { path: string; message: string }[] {
   const found: { path: string; message: string }[] = [];
-  const requests = (scenario.utility.requestEvents ?? []).map((e, i) => ({ e, i })).filter(({ e }) => e.atHour > stepStartHour(scenario, e.step));
+  const requests = (scenario.utility.requestEvents ?? []).flatMap((e, i) => {
+    const why = lateRequest(scenario, e.atHour, e.step);
+    return why ? [{ why, i }] : [];
+  });
   if (requests.length > 0) {
-    const { e, i } = requests[0]!;
-    found.push({ path: `utility.requestEvents[${i}].atHour`, message: `${lateRequest(scenario, e.atHour, e.step)}${more(requests.length)}` });
+    const { why, i } = requests[0]!;
+    found.push({ path: `utility.requestEvents[${i}].atHour`, message: `${why}${more(requests.length)}` });
   }
   const updates = scenario.prosumers.flatMap((p, k) =>
     (p.forecastUpdates ?? []).map((u, j) => ({ u, path: `prosumers[${k}].forecastUpdates[${j}].atHour` })).filter(({ u }) => u.atHour > stepStartHour(scenario, u.fromStep)),
@@ -111,8 +117,9 @@ export function lateEvents(scenario: Scenario): { path: string; message: string 
   return found;
 }
 
-/** Why a request issued at `atHour` for `step` changes nothing (for a warning). */
-export function lateRequest(scenario: Pick<Scenario, 'startHour' | 'stepHours'>, atHour: number, step: number): string {
+/** Why a request issued at `atHour` for `step` changes nothing (for a warning); undefined when it is in time. */
+export function lateRequest(scenario: Pick<Scenario, 'startHour' | 'stepHours'>, atHour: number, step: number): string | undefined {
+  if (atHour <= stepStartHour(scenario, step)) return undefined;
   return `a request for step ${step} issued at hour ${atHour}, after the step started (hour ${stepStartHour(scenario, step)}): it cannot change that step`;
 }
 

@@ -3,7 +3,7 @@
  * together) with a range or a list of values; several parameters form their cartesian product.
  */
 import { z } from 'zod';
-import { ForecastErrorSchema, NAME_PATTERN } from '../scenario/schema.ts';
+import { ForecastErrorSchema, NAME_PATTERN, NAME_RULE } from '../scenario/schema.ts';
 import { civilProblem } from '../profiles/time.ts';
 import { COLUMN_NAME, COLUMN_NAME_RULE } from './columns.ts';
 
@@ -121,7 +121,7 @@ export const PerturbationsSchema = z
 
 export const SweepSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().regex(NAME_PATTERN, 'use up to 100 letters, digits, ".", "_" or "-", not starting with "." (it names the output folder)').optional().describe('Names the output folder (default: the file name)'),
+  name: z.string().regex(NAME_PATTERN, NAME_RULE).optional().describe('Names the output folder (default: the file name)'),
   description: z.string().optional(),
   scenario: z.string().min(1).optional().describe('Scenario file, relative to the sweep file (or a "scenario" parameter chooses among several)'),
   mode: z.enum(['clear', 'simulate']).default('clear').describe('What each point runs: one clearing, or a whole simulation'),
