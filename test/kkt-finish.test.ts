@@ -11,12 +11,13 @@ import { buildMarketProblem } from '../src/problem/build.ts';
 import type { LinearModel } from '../src/problem/model.ts';
 import { injectionSpace } from '../src/problem/injection-space.ts';
 import { tieBreakStage } from '../src/problem/tiebreak.ts';
-import { loadScenarioWithInputs } from '../src/scenario/load.ts';
+import { loadScenario, loadScenarioWithInputs } from '../src/scenario/load.ts';
+import { scenarioWindow } from '../src/scenario/window.ts';
 import { generateScenario } from '../src/scenario/generate.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { SolveOutcome } from '../src/solver/adapter.ts';
 import { highsRuntime } from '../src/solver/highs.ts';
-import { Finisher, finishOnActiveSet } from '../src/solver/kkt-finish.ts';
+import { correctedActiveSet, Finisher, finishOnActiveSet } from '../src/solver/kkt-finish.ts';
 import { worstViolation } from '../src/solver/verify.ts';
 
 const CASES = 40;
@@ -108,6 +109,49 @@ describe('the exact finish of the outer approximation', async () => {
       expect(finishOnActiveSet(runtime, finisher, model, { rows: Int8Array.of(0), cols: Int8Array.of(0) }, 10)).toBeUndefined();
       // The column held at its lower bound −10: its multiplier would have to be negative.
       expect(finishOnActiveSet(runtime, finisher, model, { rows: Int8Array.of(0), cols: Int8Array.of(-1) }, 10)).toBeUndefined();
+    } finally {
+      finisher.dispose();
+    }
+  });
+
+  it('corrects wrong guesses by their own conditions: a bound left out is held, a multiplier of the wrong sign lets go', async () => {
+    // min (x − c)² with x ≤ 2, c = 3 (the row binds) and c = 1 (it does not).
+    const qp = (c: number): LinearModel => ({
+      numCols: 1,
+      numRows: 1,
+      colLower: Float64Array.of(-10),
+      colUpper: Float64Array.of(10),
+      colCost: Float64Array.of(-2 * c),
+      colQuad: Float64Array.of(2),
+      colNames: [{ kind: 'requestDeviation', step: 0 } as never],
+      rowLower: Float64Array.of(-Infinity),
+      rowUpper: Float64Array.of(2),
+      rowNames: [{ kind: 'marketOptimum' }],
+      rowStarts: Int32Array.of(0, 1),
+      colIndex: Int32Array.of(0),
+      values: Float64Array.of(1),
+      objectiveOffset: c * c,
+    });
+    const runtime = await highsRuntime();
+    const finisher = new Finisher(runtime, 1e-9);
+    const guess = (row: number, col: number) => ({ rows: Int8Array.of(row), cols: Int8Array.of(col) });
+    try {
+      // c = 3, nothing held: the free point x = 3 crosses the row's bound, which is then held.
+      const held = correctedActiveSet(runtime, finisher, qp(3), guess(0, 0), 10);
+      expect(held && [...held.rows, ...held.cols]).toEqual([1, 0]);
+      expect(finishOnActiveSet(runtime, finisher, qp(3), held!, 10)!.x[0]).toBe(2);
+      // c = 3, the column held at −10: its multiplier 2·(−10 − 3) = −26 has the wrong sign for a lower
+      // bound, so it lets go; the row, not crossed at x = −10, stays out; the next step holds it.
+      const released = correctedActiveSet(runtime, finisher, qp(3), guess(0, -1), 10);
+      expect(released && [...released.rows, ...released.cols]).toEqual([0, 0]);
+      expect(correctedActiveSet(runtime, finisher, qp(3), released!, 10)).toMatchObject({ rows: Int8Array.of(1), cols: Int8Array.of(0) });
+      // c = 1, the row held at its upper bound: y = 2·(2 − 1) = 2 > 0 is the wrong sign there; x = 1.
+      expect(finishOnActiveSet(runtime, finisher, qp(1), guess(1, 0), 10)).toBeUndefined();
+      const freed = correctedActiveSet(runtime, finisher, qp(1), guess(1, 0), 10);
+      expect(freed && [...freed.rows, ...freed.cols]).toEqual([0, 0]);
+      expect(finishOnActiveSet(runtime, finisher, qp(1), freed!, 10)!.x[0]).toBe(1);
+      // A right guess has nothing to correct.
+      expect(correctedActiveSet(runtime, finisher, qp(1), guess(0, 0), 10)).toBeUndefined();
     } finally {
       finisher.dispose();
     }
@@ -224,5 +268,25 @@ describe('the exact finish of the outer approximation', async () => {
     expect(kktBreach(stage, exact.x!, exact.rowDual!)).toBeLessThan(1e-6);
     const market = objectiveOf(space.model, first.x!);
     expect(Math.abs(objectiveOf(space.model, exact.x!) - market)).toBeLessThan(1e-9 * Math.abs(market));
+  });
+
+  // The case corrections were made for: a year window's flat market stage (q = 1e-4 on the net
+  // injections), whose LP vertices leave 1–3 columns at a bound the optimum does not hold, or the
+  // other way round; refused, those guesses left the cuts stalled for up to 13 more rounds.
+  it("finishes a year window's market stage from a corrected guess, at the cuts' optimum", () => {
+    const year = loadScenario('scenarios/ieee33-year.json');
+    const window = scenarioWindow(year, 0, year.horizonSteps! - 1);
+    const problem = buildMarketProblem(window, new Feeder(window.network));
+    const { model } = injectionSpace(problem.model, problem.index);
+    const exact = solve(model, true);
+    expect(exact.status).toBe('optimal');
+    expect(exact.message).toMatch(/exact finish \(its guess corrected/);
+    expect(worstViolation(model, exact.x!).amount).toBeLessThan(1e-7);
+    expect(kktBreach(model, exact.x!, exact.rowDual!)).toBeLessThan(1e-6);
+    const cuts = solve(model, false);
+    expect(cuts.status).toBe('optimal');
+    const scale = Math.max(1, Math.abs(cuts.objective!));
+    expect(objectiveOf(model, exact.x!)).toBeLessThanOrEqual(objectiveOf(model, cuts.x!) + 1e-9 * scale);
+    expect(Math.abs(objectiveOf(model, exact.x!) - objectiveOf(model, cuts.x!)) / scale).toBeLessThan(1e-9);
   });
 });
