@@ -69,9 +69,9 @@ const NO_FINISH = Boolean(globalThis.process?.env?.P2PMARKET_NO_FINISH);
  * within FINISH_GAP of the objective — at most FINISH_ATTEMPTS times per solve; and besides, on
  * rounds from FINISH_FROM_ROUND on, at most EAGER_ATTEMPTS times while an attempt costs no more
  * than the round's LP and none has run out of its iterations (on 1,000 buses each such attempt
- * cost 1.5–2 s and found nothing before the round the active set settled). A guess proven wrong (its LP infeasible, not merely cut off by its
- * iteration limit) is corrected (a primal–dual active-set step, kkt-finish.ts) up to CORRECTIONS
- * times and tried again. A failed attempt costs about one round (its LPs start from the round's
+ * cost 1.5–2 s and found nothing before the round the active set settled). A guess proven wrong
+ * (its LP infeasible, not merely cut off by its iteration limit) is corrected (a primal–dual
+ * active-set step, kkt-finish.ts) up to CORRECTIONS times and tried again. A failed attempt costs about one round (its LPs start from the round's
  * basis); a successful one ends the solve exactly, where the cuts would take 2–10 times the
  * rounds. Measured with corrections against without (same machine, one after the other): year
  * windows 0.46–0.49 s instead of 0.89–1.08 s (refused guesses there differed from the optimum's in
