@@ -72,24 +72,27 @@ describe('the exact finish of the outer approximation', async () => {
     }
   };
 
+  // min (x − c)² with x ≤ 2, c = 3 (the row binds) and c = 1 (it does not).
+  const qp = (c: number): LinearModel => ({
+    numCols: 1,
+    numRows: 1,
+    colLower: Float64Array.of(-10),
+    colUpper: Float64Array.of(10),
+    colCost: Float64Array.of(-2 * c),
+    colQuad: Float64Array.of(2),
+    colNames: [{ kind: 'requestDeviation', step: 0 } as never],
+    rowLower: Float64Array.of(-Infinity),
+    rowUpper: Float64Array.of(2),
+    rowNames: [{ kind: 'marketOptimum' }],
+    rowStarts: Int32Array.of(0, 1),
+    colIndex: Int32Array.of(0),
+    values: Float64Array.of(1),
+    objectiveOffset: c * c,
+  });
+
   it('solves a QP by hand: min (x − 3)² with x ≤ 2 gives x = 2, objective 1, row multiplier −2', async () => {
     // f = x² − 6x + 9 = ½·2·x² − 6·x + 9; the row x ≤ 2 binds; ∂f*/∂(its bound) = 2·(2 − 3) = −2.
-    const model: LinearModel = {
-      numCols: 1,
-      numRows: 1,
-      colLower: Float64Array.of(-10),
-      colUpper: Float64Array.of(10),
-      colCost: Float64Array.of(-6),
-      colQuad: Float64Array.of(2),
-      colNames: [{ kind: 'requestDeviation', step: 0 } as never],
-      rowLower: Float64Array.of(-Infinity),
-      rowUpper: Float64Array.of(2),
-      rowNames: [{ kind: 'marketOptimum' }],
-      rowStarts: Int32Array.of(0, 1),
-      colIndex: Int32Array.of(0),
-      values: Float64Array.of(1),
-      objectiveOffset: 9,
-    };
+    const model = qp(3);
     const outcome = solve(model, true);
     expect(outcome.status).toBe('optimal');
     expect(outcome.x![0]).toBeCloseTo(2, 9);
@@ -115,23 +118,6 @@ describe('the exact finish of the outer approximation', async () => {
   });
 
   it('corrects wrong guesses by their own conditions: a bound left out is held, a multiplier of the wrong sign lets go', async () => {
-    // min (x − c)² with x ≤ 2, c = 3 (the row binds) and c = 1 (it does not).
-    const qp = (c: number): LinearModel => ({
-      numCols: 1,
-      numRows: 1,
-      colLower: Float64Array.of(-10),
-      colUpper: Float64Array.of(10),
-      colCost: Float64Array.of(-2 * c),
-      colQuad: Float64Array.of(2),
-      colNames: [{ kind: 'requestDeviation', step: 0 } as never],
-      rowLower: Float64Array.of(-Infinity),
-      rowUpper: Float64Array.of(2),
-      rowNames: [{ kind: 'marketOptimum' }],
-      rowStarts: Int32Array.of(0, 1),
-      colIndex: Int32Array.of(0),
-      values: Float64Array.of(1),
-      objectiveOffset: c * c,
-    });
     const runtime = await highsRuntime();
     const finisher = new Finisher(runtime, 1e-9);
     const guess = (row: number, col: number) => ({ rows: Int8Array.of(row), cols: Int8Array.of(col) });
