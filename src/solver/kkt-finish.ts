@@ -29,7 +29,7 @@
  * take 19 and stop short of exact, a warm year window after 3–4 where they take 31–34.
  */
 import type { Highs, Model } from 'highs';
-import type { LinearModel } from '../problem/model.ts';
+import { rowActivities, type LinearModel } from '../problem/model.ts';
 import { finite } from './highs-model.ts';
 
 /** HiGHS's basis statuses (its `constants.basisStatus`). */
@@ -81,12 +81,11 @@ export function activeSet(
   // A degenerate basis leaves some rows and columns basic at a bound: they are active all the same.
   if (x) {
     const at = (value: number, bound: number) => Math.abs(value - bound) <= DEGENERATE_TOLERANCE * (1 + Math.abs(bound));
+    const activity = rowActivities(model, x);
     for (let i = 0; i < model.numRows; i++) {
       if (rows[i] !== 0) continue;
-      let ax = 0;
-      for (let p = model.rowStarts[i]!; p < model.rowStarts[i + 1]!; p++) ax += model.values[p]! * x[model.colIndex[p]!]!;
-      if (at(ax, model.rowLower[i]!)) rows[i] = -1;
-      else if (at(ax, model.rowUpper[i]!)) rows[i] = 1;
+      if (at(activity[i]!, model.rowLower[i]!)) rows[i] = -1;
+      else if (at(activity[i]!, model.rowUpper[i]!)) rows[i] = 1;
     }
     for (let j = 0; j < model.numCols; j++) {
       if (cols[j] !== 0) continue;
@@ -366,16 +365,10 @@ export function correctedActiveSet(highs: Highs, solver: Finisher, model: Linear
         changed++;
       }
     }
+    const activity = rowActivities(model, z);
     for (let i = 0; i < m; i++) {
       if (narrow(model.rowLower[i]!, model.rowUpper[i]!)) continue;
-      let next = rows[i]!;
-      if (next !== 0) {
-        if (wrongSign(next, rowMultiplier[i]!)) next = 0;
-      } else {
-        let ax = 0;
-        for (let p = model.rowStarts[i]!; p < model.rowStarts[i + 1]!; p++) ax += model.values[p]! * z[model.colIndex[p]!]!;
-        next = crossed(ax, model.rowLower[i]!, model.rowUpper[i]!);
-      }
+      const next = rows[i] !== 0 ? (wrongSign(rows[i]!, rowMultiplier[i]!) ? 0 : rows[i]!) : crossed(activity[i]!, model.rowLower[i]!, model.rowUpper[i]!);
       if (next !== rows[i]) {
         rows[i] = next;
         changed++;

@@ -73,8 +73,8 @@ const NO_FINISH = Boolean(globalThis.process?.env?.P2PMARKET_NO_FINISH);
  * (its LP infeasible, not merely cut off by its iteration limit) is corrected (a primal–dual
  * active-set step, kkt-finish.ts) up to CORRECTIONS times and tried again. A failed attempt costs about one round (its LPs start from the round's
  * basis); a successful one ends the solve exactly, where the cuts would take 2–10 times the
- * rounds. Measured with corrections against without (same machine, one after the other): year
- * windows 0.46–0.49 s instead of 0.89–1.08 s (refused guesses there differed from the optimum's in
+ * rounds. Measured with corrections against without (one process each, back to back): 24 year
+ * windows at 0.52 s each instead of 1.25 s (refused guesses there differed from the optimum's in
  * 1–3 columns, then stalled the cuts for up to 13 rounds); the 33-bus day's market stage finishing
  * at round 5 instead of 15, its tie-break at round 2 instead of 10.
  * P2PMARKET_NO_FINISH=1 solves by cuts alone; P2PMARKET_NO_CORRECTION=1 finishes without
