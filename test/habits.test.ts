@@ -12,7 +12,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
+import { p2pmarket, ROOT, STACK_TRACE, temporaryFolder, unwrap } from './helpers/cli.ts';
+import { numpy, numpyRead } from './helpers/numpy.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-habits-');
 const SEED = join(ROOT, 'scenarios', 'seed-4node.json');
@@ -104,6 +105,48 @@ describe('inputs from habits', () => {
       return r;
     };
     expect(strip(b.stdout)).toEqual(strip(a.stdout));
+  });
+
+  it.concurrent('ids that a CSV file would have to quote (a comma, a double quote, a line break) or numpy takes for a comment ("#") are refused by field, nothing written', async () => {
+    const dir = workDir('csv-ids');
+    const s = JSON.parse(readFileSync(SEED, 'utf8')) as { network: { slack: string; buses: string[]; lines: { from: string; to: string }[] }; utility: { bus: string }; prosumers: { id: string; bus: string }[] };
+    s.network.buses[3] = 'bus 3, west';
+    s.network.lines[2]!.to = 'bus 3, west';
+    s.prosumers[2]!.bus = 'bus 3, west';
+    s.prosumers[0]!.id = 'p"1';
+    s.prosumers[1]!.id = 'p\n2';
+    (s.network as { loads?: object[] }).loads = [{ bus: '#2', injectionKw: -1 }];
+    writeFileSync(join(dir, 'ids.json'), JSON.stringify(s));
+    const run = await p2pmarket(['clear', 'ids.json', '--out', 'out'], dir);
+    expect(run.code).toBe(2);
+    const said = unwrap(run.stderr);
+    for (const field of ['network.buses[3]', 'network.lines[2].to', 'prosumers[2].bus', 'prosumers[0].id', 'prosumers[1].id', 'network.loads[0].bus']) {
+      expect(said).toContain(`${field}: must not contain a comma, a double quote, a "#" or a line break`);
+    }
+    expect(said).not.toMatch(STACK_TRACE);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+
+    // Spaces, other punctuation and letters of any script are ids as they are, unquoted in the files.
+    // (Every bus named in words: numpy's type guessing cannot take a column of "0", "1" and words.)
+    const named = (bus: string) => (bus === 'bus 3, west' ? 'bus 3 (west; Süd)' : `bus ${bus}`);
+    s.network.buses = s.network.buses.map(named);
+    s.network.slack = named(s.network.slack);
+    s.network.lines = s.network.lines.map((l) => ({ ...l, from: named(l.from), to: named(l.to) }));
+    s.utility.bus = named(s.utility.bus);
+    s.prosumers = s.prosumers.map((p) => ({ ...p, bus: named(p.bus) }));
+    s.prosumers[0]!.id = "p1's";
+    s.prosumers[1]!.id = 'p 2';
+    delete (s.network as { loads?: object[] }).loads;
+    writeFileSync(join(dir, 'ids.json'), JSON.stringify(s));
+    expect((await p2pmarket(['clear', 'ids.json', '--out', 'out', '--quiet'], dir)).code).toBe(0);
+    expect(rows(join(dir, 'out', 'steps.csv')).some((r) => r.includes(",p1's,"))).toBe(true);
+    expect(rows(join(dir, 'out', 'buses.csv')).some((r) => r.includes(',bus 3 (west; Süd),'))).toBe(true);
+    expect(readFileSync(join(dir, 'out', 'buses.csv'), 'utf8')).not.toContain('"');
+    if (numpy) {
+      for (const file of ['steps.csv', 'buses.csv', 'lines.csv', 'trades.csv']) {
+        expect(numpyRead(join(dir, 'out', file)).rows, file).toBe(rows(join(dir, 'out', file)).length);
+      }
+    }
   });
 
   it.concurrent('a positive fixed load and a base voltage in volts are warnings naming the field and how to silence them', async () => {

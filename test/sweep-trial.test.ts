@@ -9,7 +9,6 @@
  * 5. the library's entry points check what they are given: planSweep every point, runSweep its
  *    plan and options.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -21,6 +20,7 @@ import { BUILTIN_METRICS } from '../src/sweep/metrics.ts';
 import { loadSweep, validatePoints } from '../src/sweep/points.ts';
 import { runSweep } from '../src/sweep/run.ts';
 import { p2pmarket, ROOT, temporaryFolder, unwrap } from './helpers/cli.ts';
+import { numpy, numpyRead } from './helpers/numpy.ts';
 
 const { workDir } = temporaryFolder('p2pmarket-sweep-trial-');
 const scenarios = join(ROOT, 'scenarios');
@@ -44,16 +44,6 @@ const refusal = (f: () => unknown): string => {
 const problemsOf = (name: string, body: object) => refusal(() => validatePoints(loadSweep(sweepFile(name, body))));
 const fee = { name: 'fee', path: 'market.networkFee.perKwh', values: [0, 0.1] };
 const metric = (m: object) => ({ parameters: [fee], metrics: [{ name: 'm', trace: 'settlement', column: 'soldKwh', agg: 'sum', ...m }] });
-
-/** python3 with numpy, when the machine has them. */
-const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-/** The field names numpy's genfromtxt(names=True) reads from a CSV file, and its number of rows. */
-function numpyRead(file: string): { names: string[]; rows: number } {
-  const script = "import sys, json, numpy as np\na = np.atleast_1d(np.genfromtxt(sys.argv[1], names=True, delimiter=',', dtype=None, encoding='utf-8'))\nprint(json.dumps({'names': list(a.dtype.names), 'rows': int(a.shape[0])}))";
-  const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`numpy could not read ${file}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { names: string[]; rows: number };
-}
 
 describe('1. a metric refers only to what its run writes', () => {
   it('names a column its trace does not have, with the columns it has', () => {

@@ -1,8 +1,10 @@
 /** Tidy CSV tables of a clearing (contract.md): one row per observation, header first. */
-import { stringify } from 'csv-stringify/sync';
 import type { ClearingResult, StepResult } from '../market/result.ts';
 import type { SettlementRow } from '../market/settlement.ts';
+import { toCsv, type Cell } from './csv-text.ts';
 import { negotiationFiles } from './negotiation-csv.ts';
+
+export { toCsv, type Cell };
 
 export const RUNS_COLUMNS = ['run', 'status', 'objective', 'solveMs'] as const;
 export const STEPS_COLUMNS = [
@@ -24,18 +26,12 @@ export const SETTLEMENT_COLUMNS = [
   'preferenceCostCurrency', 'bidCostCurrency', 'totalCostCurrency', 'baselineCostCurrency', 'gainCurrency',
 ] as const;
 
-export type Cell = string | number | null;
-
 /**
  * scenario.json of a run: the validated scenario as run, defaults filled in — without its
  * "$schema", a path relative to where the scenario file was.
  */
 export function scenarioJson(scenario: object): string {
   return JSON.stringify({ ...scenario, $schema: undefined }, null, 2) + '\n';
-}
-
-export function toCsv(columns: readonly string[], rows: readonly Cell[][]): string {
-  return stringify(rows as Cell[][], { header: true, columns: [...columns] });
 }
 
 /** `parameters` are the swept values of a sweep point, in column order. */

@@ -7,7 +7,7 @@
  * write the same bytes.
  */
 import type { NegotiationReport } from '../admm/result.ts';
-import { toCsv } from './csv.ts';
+import { toCsv } from './csv-text.ts';
 
 export const NEGOTIATION_COLUMNS = [
   'run', 'window', 'iteration', 'timeMs', 'primalResidualKw', 'dualResidualPerKwh', 'primalToleranceKw', 'dualTolerancePerKwh', 'rho',

@@ -27,13 +27,20 @@ const LIMIT = 1e9;
 const finite = () => z.number().min(-LIMIT, `must lie within ±${LIMIT}`).max(LIMIT, `must lie within ±${LIMIT}`);
 const positive = () => finite().positive();
 const nonNegative = () => finite().nonnegative();
-const id = () => z.string().min(1);
+/**
+ * Ids are written into the CSV files as they are: a comma, a double quote or a line break would
+ * make csv-stringify quote the field, which numpy's loadtxt and genfromtxt cannot read, and they
+ * take a "#" for the start of a comment.
+ */
+const CSV_PLAIN = /^[^,"#\r\n]*$/;
+const CSV_PLAIN_RULE = 'must not contain a comma, a double quote, a "#" or a line break: ids are written as they are into CSV files, which numpy reads (taking "#" for a comment)';
+const id = () => z.string().min(1).regex(CSV_PLAIN, CSV_PLAIN_RULE);
 /**
  * A bus id: a string, or a whole number taken as its decimal text (MATPOWER and pandapower number
  * their buses; `"bus": 7` and `"bus": "7"` name the same bus).
  */
 const busId = () =>
-  z.union([z.string().min(1), z.number().int().nonnegative()]).transform((v) => String(v)).describe('Bus id: a string, or a whole number (read as its decimal text)');
+  z.union([id(), z.number().int().nonnegative()]).transform((v) => String(v)).describe('Bus id: a string, or a whole number (read as its decimal text)');
 /** "2016-01-01T00:00" or "2016-01-01 00:00:00": a local date-time (checked further when resolved). */
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/;
 const UTC_OFFSET = /^[+-]\d{2}:\d{2}$/;
