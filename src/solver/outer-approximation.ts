@@ -67,9 +67,10 @@ const NO_FINISH = Boolean(globalThis.process?.env?.P2PMARKET_NO_FINISH);
  * The exact finish (kkt-finish.ts) is tried on an LP round that still needs cuts, once per distinct
  * active set: once the active set looks settled — the same as the round before, or the round's gap
  * within FINISH_GAP of the objective — at most FINISH_ATTEMPTS times per solve; and besides, on
- * rounds from FINISH_FROM_ROUND on, at most EAGER_ATTEMPTS times while an attempt costs no more
- * than the round's LP and none has run out of its iterations (on 1,000 buses each such attempt
- * cost 1.5–2 s and found nothing before the round the active set settled). A guess proven wrong
+ * rounds from FINISH_FROM_ROUND on, at most EAGER_ATTEMPTS times while none has run out of its
+ * iterations (on 1,000 buses each such attempt cost 1.5–2 s and found nothing before the round the
+ * active set settled). Nothing here depends on time (only on iterations), so the same model gives
+ * the same point whatever the machine's load. A guess proven wrong
  * (its LP infeasible, not merely cut off by its iteration limit) is corrected (a primal–dual
  * active-set step, kkt-finish.ts) up to CORRECTIONS times and tried again. A failed attempt costs about one round (its LPs start from the round's
  * basis); a successful one ends the solve exactly, where the cuts would take 2–10 times the
@@ -346,8 +347,6 @@ export class HighsSession implements SolverSession {
       // An attempt whose LP ran out of iterations: the guesses are far off, no more eager ones.
       let farOff = false;
       let previousKey: string | undefined;
-      // The last finish attempt's time (corrections included): attempts are eager while it is no more than a round's.
-      let attemptMs = 0;
       // HiGHS measures its time limit over all runs since its clock was zeroed: once per solve.
       handle.zeroAllClocks();
       handle.options.set({ time_limit: options.timeLimitSeconds });
@@ -361,9 +360,7 @@ export class HighsSession implements SolverSession {
             ? Math.max(MIN_ROUND_ITERATIONS, ROUND_ITERATION_GROWTH * firstRoundIterations, model.numRows) * 4 ** extensions
             : NO_ITERATION_LIMIT,
         });
-        const roundStarted = performance.now();
         const { modelStatus } = handle.run();
-        const roundMs = performance.now() - roundStarted;
         const roundIterations = Number(handle.info.get('simplex_iteration_count'));
         iterations += roundIterations;
         if (modelStatus === ITERATION_LIMIT_STATUS && limited) {
@@ -410,7 +407,7 @@ export class HighsSession implements SolverSession {
           const active = activeSet(model, handle.getBasis(), this.rowOf, solution);
           const key = activeSetKey(active);
           const settled = key === previousKey || gap <= FINISH_GAP * Math.max(1, Math.abs(last.objective));
-          const eager = !settled && !NO_CORRECTION && round >= FINISH_FROM_ROUND && eagerFinishes < EAGER_ATTEMPTS && attemptMs <= roundMs && !farOff;
+          const eager = !settled && !NO_CORRECTION && round >= FINISH_FROM_ROUND && eagerFinishes < EAGER_ATTEMPTS && !farOff;
           previousKey = key;
           if ((settled || eager) && !tried.has(key)) {
             tried.add(key);
@@ -431,9 +428,8 @@ export class HighsSession implements SolverSession {
               tried.add(activeSetKey(guess));
               point = finishOnActiveSet(this.highs, finisher, model, guess, left);
             }
-            attemptMs = performance.now() - finishStarted;
             farOff ||= finisher.lastOutcome === 'unsettled';
-            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} (its LPs ${attemptMs.toFixed(0)} ms)`);
+            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} (its LPs ${(performance.now() - finishStarted).toFixed(0)} ms)`);
             if (point) {
               iterations += point.iterations;
               this.lastX = point.x;
