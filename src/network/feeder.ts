@@ -37,11 +37,11 @@ export interface FeederBus {
 
 /** A bus's sensitivity of v to every bus injection: v_k = v_0 + Σ_m (dvdp[m]·P_m + dvdq[m]·Q_m), P in kW. */
 export interface VoltageSensitivity {
-  buses: number[];
+  readonly buses: readonly number[];
   /** ∂v/∂P_m, p.u.² per kW. */
-  dvdpPerKw: number[];
+  readonly dvdpPerKw: readonly number[];
   /** ∂v/∂Q_m, p.u.² per kvar. */
-  dvdqPerKvar: number[];
+  readonly dvdqPerKvar: readonly number[];
 }
 
 export class Feeder {
@@ -61,6 +61,7 @@ export class Feeder {
   readonly fileOrder: readonly number[];
   /** Line indices in the order of the scenario file's `network.lines` (for reports). */
   readonly lineFileOrder: readonly number[];
+  private readonly sensitivities = new Map<number, VoltageSensitivity>();
   private readonly loads: { bus: number; pKw: number; qKvar: number; profile: readonly number[] | undefined }[];
 
   constructor(network: Scenario['network']) {
@@ -206,6 +207,13 @@ export class Feeder {
    * the line's impedance counts for every bus downstream of that line.
    */
   voltageSensitivity(k: number): VoltageSensitivity {
+    // The same for every step and every use (the model's voltage rows, the prices): computed once a bus.
+    let known = this.sensitivities.get(k);
+    if (!known) this.sensitivities.set(k, (known = this.computeVoltageSensitivity(k)));
+    return known;
+  }
+
+  private computeVoltageSensitivity(k: number): VoltageSensitivity {
     const r = new Map<number, number>();
     const x = new Map<number, number>();
     for (const l of this.pathLines(k)) {
