@@ -350,30 +350,21 @@ export function correctedActiveSet(highs: Highs, solver: Finisher, model: Linear
       if (row >= 0) rowMultiplier[row] = rowMultiplier[row]! + sign * z[n + k]!;
       else colMultiplier[col] = colMultiplier[col]! + sign * z[n + k]!;
     });
-    const rows = Int8Array.from(active.rows);
-    const cols = Int8Array.from(active.cols);
-    let changed = 0;
     // Held at its lower bound a multiplier must be ≥ 0, at its upper ≤ 0 (HiGHS's convention).
     const wrongSign = (side: number, multiplier: number) => side * multiplier > SIGN_TOLERANCE;
     const crossed = (value: number, lower: number, upper: number) =>
       value < lower - DEGENERATE_TOLERANCE * (1 + Math.abs(lower)) ? -1 : value > upper + DEGENERATE_TOLERANCE * (1 + Math.abs(upper)) ? 1 : 0;
-    for (let j = 0; j < n; j++) {
-      if (narrow(model.colLower[j]!, model.colUpper[j]!)) continue;
-      const next = cols[j] !== 0 ? (wrongSign(cols[j]!, colMultiplier[j]!) ? 0 : cols[j]!) : crossed(z[j]!, model.colLower[j]!, model.colUpper[j]!);
-      if (next !== cols[j]) {
-        cols[j] = next;
-        changed++;
-      }
-    }
-    const activity = rowActivities(model, z);
-    for (let i = 0; i < m; i++) {
-      if (narrow(model.rowLower[i]!, model.rowUpper[i]!)) continue;
-      const next = rows[i] !== 0 ? (wrongSign(rows[i]!, rowMultiplier[i]!) ? 0 : rows[i]!) : crossed(activity[i]!, model.rowLower[i]!, model.rowUpper[i]!);
-      if (next !== rows[i]) {
-        rows[i] = next;
-        changed++;
-      }
-    }
+    /** Each held side kept unless its multiplier has the wrong sign; each free one held where the point crosses it. */
+    let changed = 0;
+    const corrected = (sides: Int8Array, multiplier: Float64Array, value: ArrayLike<number>, lower: Float64Array, upper: Float64Array) =>
+      sides.map((side, k) => {
+        if (narrow(lower[k]!, upper[k]!)) return side;
+        const next = side !== 0 ? (wrongSign(side, multiplier[k]!) ? 0 : side) : crossed(value[k]!, lower[k]!, upper[k]!);
+        if (next !== side) changed++;
+        return next;
+      });
+    const cols = corrected(active.cols, colMultiplier, z, model.colLower, model.colUpper);
+    const rows = corrected(active.rows, rowMultiplier, rowActivities(model, z), model.rowLower, model.rowUpper);
     if (changed === 0) return undefined;
     return { rows, cols, rowDual: rowMultiplier, colDual: colMultiplier };
   } finally {
