@@ -55,12 +55,12 @@ export function oversizedValues(model: LinearModel, scenario: Scenario, limit = 
     const range = Math.max(Math.abs(model.colLower[j]!), Math.abs(model.colUpper[j]!));
     const name = model.colNames[j]!;
     const slope = model.colQuad[j]! * range;
-    const what = describeColumn(name);
+    const what = () => describeColumn(name);
     if (slope > limit) {
-      offenders.push({ value: slope, what: `weigh the square of the ${what} by ${model.colQuad[j]!.toExponential(1)}, over a range of ±${range.toPrecision(3)}: its cuts would need slopes up to ${slope.toExponential(1)}`, fields: fieldsOfColumn(name, scenario) });
+      offenders.push({ value: slope, what: `weigh the square of the ${what()} by ${model.colQuad[j]!.toExponential(1)}, over a range of ±${range.toPrecision(3)}: its cuts would need slopes up to ${slope.toExponential(1)}`, fields: fieldsOfColumn(name, scenario) });
     }
-    if (Math.abs(model.colCost[j]!) > limit) offenders.push({ value: Math.abs(model.colCost[j]!), what: `cost the ${what} ${model.colCost[j]!.toExponential(1)} per unit`, fields: fieldsOfColumn(name, scenario) });
-    if (range > limit) offenders.push({ value: range, what: `give the ${what} a range of ±${range.toExponential(1)}`, fields: fieldsOfColumn(name, scenario) });
+    if (Math.abs(model.colCost[j]!) > limit) offenders.push({ value: Math.abs(model.colCost[j]!), what: `cost the ${what()} ${model.colCost[j]!.toExponential(1)} per unit`, fields: fieldsOfColumn(name, scenario) });
+    if (range > limit) offenders.push({ value: range, what: `give the ${what()} a range of ±${range.toExponential(1)}`, fields: fieldsOfColumn(name, scenario) });
   }
   for (let k = 0; k < model.values.length; k++) {
     const v = Math.abs(model.values[k]!);
