@@ -10,7 +10,7 @@ import { checkScenario } from '../scenario/check.ts';
 import { checkClearOptions, SOLVER_NAMES } from './clear-options.ts';
 import { Feeder } from '../network/feeder.ts';
 import { buildMarketProblem, type MarketProblem } from '../problem/build.ts';
-import { describeColumn, describeRow, type ColumnName } from '../problem/names.ts';
+import { describeColumn, describeRow, type ColumnName, type RowName } from '../problem/names.ts';
 import { objectiveValue, type LinearModel } from '../problem/model.ts';
 import { tieBreakStage } from '../problem/tiebreak.ts';
 import { expandSolution, REDUCE_MIN_DELIVERIES, reducedTieBreakStage, reducePoint } from '../problem/tiebreak-reduced.ts';
@@ -102,7 +102,7 @@ const DERIVED_DUAL_TOLERANCE = 1e-5;
 export interface SessionSlot {
   session?: SolverSession;
   /** The first-stage solution of the slot's last clearing, in the columns its session solved (with their names). */
-  last?: { x: Float64Array; names: readonly ColumnName[] };
+  last?: { x: Float64Array; names: readonly ColumnName[]; rowDual?: Float64Array; rowNames?: readonly RowName[] };
 }
 
 const adapters = new Map<SolverName, Promise<SolverAdapter>>();
@@ -199,7 +199,11 @@ function clearCentrally(adapter: SolverAdapter, scenario: Scenario, options: Cle
   }
   const owned = slot === undefined;
   if (session && reused && !full && options.shiftSteps !== undefined && slot?.last && session.hint) {
-    session.hint(shiftedPoint(slot.last, solved.model.colNames, options.shiftSteps));
+    const { last } = slot;
+    session.hint(
+      shifted(last.x, last.names, solved.model.colNames, options.shiftSteps),
+      last.rowDual && last.rowNames ? shifted(last.rowDual, last.rowNames, solved.model.rowNames, options.shiftSteps) : undefined,
+    );
   }
   try {
     if (!session) {
@@ -241,11 +245,12 @@ function clearCentrally(adapter: SolverAdapter, scenario: Scenario, options: Cle
         outcome = solveOnce(adapter, solved.model, { timeLimitSeconds });
       }
       report.iterations += outcome.iterations;
+      if (outcome.fromHint) report.fromPreviousWindow = (report.fromPreviousWindow ?? 0) + 1;
       // (In injection space an infeasible market's conflicts are those of that model: the same
       // constraints, its step balances standing for the trade balances.)
       if (outcome.status !== 'optimal' || !outcome.x) return failed(outcome.status, diagnose(solved.model, outcome));
       first = Float64Array.from(outcome.x);
-      if (slot && !full) slot.last = { x: first, names: solved.model.colNames };
+      if (slot && !full) slot.last = { x: first, names: solved.model.colNames, ...(outcome.rowDual ? { rowDual: outcome.rowDual, rowNames: solved.model.rowNames } : {}) };
       let xs = first;
 
       if (scenario.market.tieBreak === 'quadratic' && tieBreakCols.length > 0) {
@@ -345,18 +350,24 @@ function clearingPrices(
 }
 
 /**
- * A solution moved on by `shift` steps: each column takes the value of the column of the same
- * name `shift` steps later in `last`, or its own when there is none (the window's new steps).
+ * A solution (its columns, or its rows' duals) moved on by `shift` steps: each takes the value of
+ * the one of the same name `shift` steps later in `names`, or its own when there is none (the
+ * window's new steps).
  */
-function shiftedPoint(last: NonNullable<SessionSlot['last']>, names: readonly ColumnName[], shift: number): Float64Array {
-  const key = (name: ColumnName, step: number) => JSON.stringify({ ...name, step });
+function shifted<Name extends ColumnName | RowName>(values: Float64Array, names: readonly Name[], next: readonly Name[], shift: number): Float64Array {
+  // A name's identity apart from its step, and the step: each name's fields in their order.
+  const key = (name: Name, step: number) => {
+    let text = `${step}`;
+    for (const field in name) if (field !== 'step') text += `|${String(name[field as keyof Name])}`;
+    return text;
+  };
   const position = new Map<string, number>();
-  last.names.forEach((name, j) => {
+  names.forEach((name, j) => {
     if ('step' in name) position.set(key(name, name.step), j);
   });
-  return Float64Array.from(names, (name, j) => {
+  return Float64Array.from(next, (name, j) => {
     const from = 'step' in name ? position.get(key(name, name.step + shift)) : undefined;
-    return last.x[from ?? j] ?? 0;
+    return values[from ?? j] ?? 0;
   });
 }
 

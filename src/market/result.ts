@@ -105,6 +105,11 @@ export interface SolverReport {
    */
   batteryDirectionsFixed?: number;
   /**
+   * Clearings solved from the previous window's optimum, shifted by a step, without an LP round
+   * (a rolling window's warm start, solver/outer-approximation.ts); absent when none.
+   */
+  fromPreviousWindow?: number;
+  /**
    * The model the solver saw when it was not the full one (`columns` × `rows`): a market whose
    * trades are interchangeable is solved in injection space (problem/injection-space.ts).
    */

@@ -34,6 +34,8 @@ export interface SolveOutcome {
   iterations: number;
   solveMs: number;
   message?: string;
+  /** True when the optimum was found from the point given to `hint` alone, without solving from scratch. */
+  fromHint?: boolean;
   /** For `infeasible`: the conflicting constraints, when the backend can find them. */
   conflict?: Conflict;
 }
@@ -47,10 +49,11 @@ export interface SolverSession {
    */
   update(model: LinearModel): void;
   /**
-   * A point the next solution is expected near (a rolling window's previous solution, shifted):
-   * a backend that approximates the objective may refine its approximation there. Optional.
+   * A point the next solution is expected near (a rolling window's previous solution, shifted),
+   * with its rows' duals if known: a backend that approximates the objective may refine its
+   * approximation there, or start from the constraints it holds. Optional.
    */
-  hint?(near: ArrayLike<number>): void;
+  hint?(near: ArrayLike<number>, nearRowDual?: ArrayLike<number>): void;
   dispose(): void;
 }
 

@@ -16,7 +16,7 @@ import type { Highs, Model } from 'highs';
 import type { LinearModel } from '../problem/model.ts';
 import type { SolveOptions, SolveOutcome, SolverSession } from './adapter.ts';
 import { findConflict, finite, lpData, STATUS } from './highs-model.ts';
-import { activeSet, activeSetKey, correctedActiveSet, Finisher, finishOnActiveSet } from './kkt-finish.ts';
+import { activeSet, activeSetAt, activeSetKey, correctedActiveSet, Finisher, finishOnActiveSet, type ActiveSet, type FinishPoint } from './kkt-finish.ts';
 
 /**
  * A square is cut again while its epigraph lies below it by more than this share of its value
@@ -87,6 +87,9 @@ export const EAGER_ATTEMPTS = 3;
 export const FINISH_GAP = 1e-5;
 export const CORRECTIONS = 3;
 const NO_CORRECTION = Boolean(globalThis.process?.env?.P2PMARKET_NO_CORRECTION);
+/** Corrections of a rolling window's guess from the previous window's optimum. */
+export const GUESS_CORRECTIONS = Number(globalThis.process?.env?.P2PMARKET_GUESS_CORRECTIONS ?? 6);
+const NO_GUESS = Boolean(globalThis.process?.env?.P2PMARKET_NO_GUESS);
 
 /** Give up (status `error`) after this many LP rounds. */
 export const MAX_ROUNDS = 500;
@@ -105,14 +108,6 @@ interface Cut {
   /** HiGHS column of the epigraph it holds up. */
   epigraph: number;
   at: number;
-}
-
-/** The exact finish's HiGHS instance, one per runtime (its solves never overlap: JavaScript runs one at a time). */
-const finishers = new WeakMap<Highs, Finisher>();
-function finisherOf(highs: Highs): Finisher {
-  let finisher = finishers.get(highs);
-  if (!finisher) finishers.set(highs, (finisher = new Finisher(highs, LP_TOLERANCE)));
-  return finisher;
 }
 
 /** Whether two models have the same columns and, in the rows both have, the same matrix. */
@@ -145,6 +140,10 @@ export class HighsSession implements SolverSession {
   /** Every cut, with its HiGHS row. */
   private cuts: (Cut & { row: number })[] = [];
   private lastX: Float64Array | undefined;
+  /** The exact finish's HiGHS instance (kkt-finish.ts), made at the first finish. */
+  private finisher: Finisher | undefined;
+  /** The point of the last hint, whose active set the next solve tries first. */
+  private guess: { x: Float64Array; rowDual?: Float64Array } | undefined;
 
   /** `near`: where to put the first cuts (a previous stage's solution) instead of a grid. */
   constructor(
@@ -288,7 +287,13 @@ export class HighsSession implements SolverSession {
    * by a step), for every square not already cut there: with cuts close to the optimum, the
    * outer approximation needs fewer rounds.
    */
-  hint(near: ArrayLike<number>): void {
+  hint(near: ArrayLike<number>, nearRowDual?: ArrayLike<number>): void {
+    this.tangentsAt(near);
+    this.guess = { x: Float64Array.from(near), ...(nearRowDual ? { rowDual: Float64Array.from(nearRowDual) } : {}) };
+  }
+
+  /** Tangent cuts at `near`, for every square not already cut there. */
+  private tangentsAt(near: ArrayLike<number>): void {
     const cuts: Cut[] = [];
     for (const [j, epigraph] of this.epigraphs) {
       const at = Math.min(this.model.colUpper[j]!, Math.max(this.model.colLower[j]!, near[j]!));
@@ -350,6 +355,21 @@ export class HighsSession implements SolverSession {
       // HiGHS measures its time limit over all runs since its clock was zeroed: once per solve.
       handle.zeroAllClocks();
       handle.options.set({ time_limit: options.timeLimitSeconds });
+      // A rolling window: the previous window's optimum, shifted, proposes the active set before
+      // any LP round (its rows and columns at a bound there), corrected as a round's would be.
+      const guessed = this.guess;
+      this.guess = undefined;
+      if (guessed && options.exactFinish !== false && !NO_FINISH && !NO_CORRECTION && !NO_GUESS) {
+        const active = activeSetAt(model, guessed.x, guessed.rowDual);
+        tried.add(activeSetKey(active));
+        const { point, corrections } = this.finishFrom(active, tried, started, options.timeLimitSeconds, GUESS_CORRECTIONS, true);
+        if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`guess: exact finish ${point ? 'done' : 'refused'} after ${corrections} corrections`);
+        if (point) {
+          iterations += point.iterations;
+          const corrected = corrections > 0 ? ` (corrected ${corrections === 1 ? 'once' : `${corrections} times`})` : '';
+          return finish({ status: 'optimal', x: point.x, rowDual: point.rowDual, objective: point.objective, message: `the exact finish on the previous window's active set${corrected}, no LP round`, fromHint: true });
+        }
+      }
       for (let round = 1; ; round++) {
         if (performance.now() - started > 1000 * options.timeLimitSeconds) {
           return finish({ status: 'time_limit', message: `time limit after ${round - 1} rounds` });
@@ -413,29 +433,11 @@ export class HighsSession implements SolverSession {
             tried.add(key);
             if (eager) eagerFinishes++;
             else finishes++;
-            const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
-            const finishStarted = performance.now();
-            const finisher = finisherOf(this.highs);
-            let guess = active;
-            let point = finishOnActiveSet(this.highs, finisher, model, guess, remaining);
-            // A refused guess corrected where its own conditions show it wrong, and tried again.
-            let corrections = 0;
-            for (; !point && finisher.lastOutcome === 'infeasible' && corrections < CORRECTIONS && !NO_CORRECTION; corrections++) {
-              const left = options.timeLimitSeconds - (performance.now() - started) / 1000;
-              const corrected = left > 0 ? correctedActiveSet(this.highs, finisher, model, guess, left) : undefined;
-              if (!corrected || tried.has(activeSetKey(corrected))) break;
-              guess = corrected;
-              tried.add(activeSetKey(guess));
-              point = finishOnActiveSet(this.highs, finisher, model, guess, left);
-            }
-            farOff ||= finisher.lastOutcome === 'unsettled';
-            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'} (its LPs ${(performance.now() - finishStarted).toFixed(0)} ms)`);
+            const { point, corrections, unsettled } = this.finishFrom(active, tried, started, options.timeLimitSeconds, CORRECTIONS);
+            farOff ||= unsettled;
+            if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'}`);
             if (point) {
               iterations += point.iterations;
-              this.lastX = point.x;
-              // Tangents at the optimum, as the cuts would have ended with: the next solve of this
-              // session (a rolling window's) starts from an approximation that is exact here.
-              this.hint(point.x);
               const corrected = corrections > 0 ? ` (its guess corrected ${corrections === 1 ? 'once' : `${corrections} times`})` : '';
               return finish({ status: 'optimal', x: point.x, rowDual: point.rowDual, objective: point.objective, message: `${round} LP round${round > 1 ? 's' : ''} and the exact finish${corrected}` });
             }
@@ -447,6 +449,44 @@ export class HighsSession implements SolverSession {
     } catch (e) {
       return finish({ status: 'error', message: `HiGHS: ${(e as Error).message}` });
     }
+  }
+
+  /**
+   * The exact finish on `active`, corrected (a primal–dual active-set step, kkt-finish.ts) up to
+   * `corrections` times while its LP proves the guess wrong. Each guess tried is added to `tried`.
+   * A point found becomes the session's last solution, with tangents at it: the next solve of this
+   * session (a rolling window's) starts from an approximation that is exact there.
+   */
+  private finishFrom(active: ActiveSet, tried: Set<string>, started: number, timeLimitSeconds: number, corrections: number, fromGuess = false): { point: FinishPoint | undefined; corrections: number; unsettled: boolean } {
+    const { model } = this;
+    const finisher = (this.finisher ??= new Finisher(this.highs, LP_TOLERANCE));
+    const left = () => timeLimitSeconds - (performance.now() - started) / 1000;
+    let guess = active;
+    if (fromGuess) {
+      // A shifted window's active set is usually off in a few places: one correction first costs
+      // one LP where a refused finish would cost two (measured on the year's windows: 273–292 ms a
+      // window against 296–328 ms).
+      const corrected = correctedActiveSet(this.highs, finisher, model, guess, left());
+      if (corrected) {
+        guess = corrected;
+        tried.add(activeSetKey(guess));
+      }
+    }
+    let point = finishOnActiveSet(this.highs, finisher, model, guess, left());
+    let made = 0;
+    for (; !point && finisher.lastOutcome === 'infeasible' && made < corrections && !NO_CORRECTION; made++) {
+      const corrected = left() > 0 ? correctedActiveSet(this.highs, finisher, model, guess, left()) : undefined;
+      if (!corrected || tried.has(activeSetKey(corrected))) break;
+      guess = corrected;
+      tried.add(activeSetKey(guess));
+      point = finishOnActiveSet(this.highs, finisher, model, guess, left());
+    }
+    if (model.numCols >= SMALL_MODEL_COLUMNS) finisher.release();
+    if (point) {
+      this.lastX = point.x;
+      this.tangentsAt(point.x);
+    }
+    return { point, corrections: made, unsettled: finisher.lastOutcome === 'unsettled' };
   }
 
   /** The model's part of an LP solution (and the start of the next update's cuts). */
@@ -495,6 +535,7 @@ export class HighsSession implements SolverSession {
   }
 
   dispose(): void {
+    this.finisher?.dispose();
     this.handle.dispose();
   }
 }
