@@ -90,6 +90,12 @@ const NO_CORRECTION = Boolean(globalThis.process?.env?.P2PMARKET_NO_CORRECTION);
 /** Corrections of a rolling window's guess from the previous window's optimum. */
 export const GUESS_CORRECTIONS = Number(globalThis.process?.env?.P2PMARKET_GUESS_CORRECTIONS ?? 6);
 const NO_GUESS = Boolean(globalThis.process?.env?.P2PMARKET_NO_GUESS);
+/**
+ * Models smaller than this skip the previous window's guess: their one or two LP rounds cost less
+ * than its correction and finish (measured on 300 four-step windows of the seed's feeder: 2.9 s
+ * with the guess, 2.2 s without; a year window of 1,790 columns gains).
+ */
+const GUESS_MIN_COLUMNS = 500;
 
 /** Give up (status `error`) after this many LP rounds. */
 export const MAX_ROUNDS = 500;
@@ -359,7 +365,7 @@ export class HighsSession implements SolverSession {
       // any LP round (its rows and columns at a bound there), corrected as a round's would be.
       const guessed = this.guess;
       this.guess = undefined;
-      if (guessed && options.exactFinish !== false && !NO_FINISH && !NO_CORRECTION && !NO_GUESS) {
+      if (guessed && model.numCols >= GUESS_MIN_COLUMNS && options.exactFinish !== false && !NO_FINISH && !NO_CORRECTION && !NO_GUESS) {
         const active = activeSetAt(model, guessed.x, guessed.rowDual);
         tried.add(activeSetKey(active));
         const { point, corrections } = this.finishFrom(active, tried, started, options.timeLimitSeconds, GUESS_CORRECTIONS, true);
