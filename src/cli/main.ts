@@ -11,8 +11,14 @@ import { ExitCode, InputError } from '../errors.ts';
 import { clip, DEFAULT_LIMITS, environmentLimits, parseLimits } from '../io/limits.ts';
 import { parseDecimal, parseWholeNumber } from '../io/numbers.ts';
 import { MAX_COLUMNS } from '../output/fit-text.ts';
+import { preloadHighs } from '../solver/highs-preload.ts';
 import { addImportCommands } from './import-commands.ts';
 import { fitScreen, printsData } from './screen.ts';
+
+/** A command that clears starts compiling HiGHS at once (solver/highs-preload.ts). */
+function warmSolver(options: { solver?: string }): void {
+  if (options.solver === undefined || options.solver === 'highs') preloadHighs();
+}
 
 export async function main(argv: string[]): Promise<number> {
   // Everything printed for a person fits 120 columns, help and errors included (screen.ts).
@@ -90,6 +96,7 @@ Exit codes: 0 cleared; 2 bad input; 3 the market could not be cleared (the diagn
 the conflicting constraints); 1 anything else.`,
     )
     .action(async (scenario: string, options) => {
+      warmSolver(options);
       exitCode = await (await import('./clear.ts')).clearCommand(scenario, options);
     });
 
@@ -120,6 +127,7 @@ ac-check.csv and ac-violations.csv for the realised steps. A window that
 cannot be cleared runs its step with idle batteries; the command then exits 3.`,
     )
     .action(async (scenario: string, options) => {
+      warmSolver(options);
       exitCode = await (await import('./simulate.ts')).simulateCommand(scenario, options);
     });
 
@@ -148,6 +156,7 @@ Examples:
 The scenario's own request schedule and request events are ignored: only the file's requests are issued.`,
     )
     .action(async (requests: string, options) => {
+      warmSolver(options);
       exitCode = await (await import('./simulate.ts')).replayCommand(requests, options);
     });
 
@@ -191,6 +200,7 @@ chunk with bad input is reported (exit 2); if Redis goes away for --redis-timeou
 exits 1 and --resume finishes the sweep once Redis is back. See docs/distributed.md.`,
     )
     .action(async (sweep: string, options) => {
+      warmSolver(options);
       exitCode = await (await import('./sweep.ts')).sweepCommand(sweep, options);
     });
 
