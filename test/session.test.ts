@@ -46,23 +46,25 @@ describe('a reused solver session', async () => {
     }
   });
 
-  it('starts a rolling window from the previous window\'s optimum and ends at the optimum a fresh clearing finds', () => {
-    // Issue 10's year on the 33-bus feeder: 24-hour windows moved on by one hour. Most windows'
-    // first stages are found from the previous optimum's active set, shifted, without an LP round;
-    // each must be the optimum a fresh clearing finds (objective 1e-9, the same unique dispatch).
+  // Issue 10's year on the 33-bus feeder: 24-hour windows moved on by one hour. Most windows'
+  // first stages are found from the previous optimum's active set, shifted, without an LP round;
+  // each must be the optimum a fresh clearing finds (objective 1e-9, the same unique dispatch).
+  // From hour 0 the right guesses finish in 0–30 simplex iterations; from hour 250 they need
+  // 47–106, which a limit of 50 cut off (the windows then took 5–17 LP rounds).
+  it.each([0, 250])('starts a rolling window from the previous window\'s optimum and ends at the optimum a fresh clearing finds (from hour %i)', (first) => {
     const year = loadScenario('scenarios/ieee33-year.json');
     const hours = year.horizonSteps!;
     const slot: SessionSlot = {};
     let warm = 0;
     try {
-      for (let start = 0; start < 6; start++) {
+      for (let start = first; start < first + 6; start++) {
         const window = scenarioWindow(year, start, hours);
-        const rolled = clearWith(highs, window, { reuse: slot, ...(start > 0 ? { shiftSteps: 1 } : {}) });
+        const rolled = clearWith(highs, window, { reuse: slot, ...(start > first ? { shiftSteps: 1 } : {}) });
         const fresh = clearWith(highs, window);
         expect(rolled.status, `window ${start}`).toBe('optimal');
         expect(fresh.status, `window ${start}`).toBe('optimal');
         warm += rolled.solver.fromPreviousWindow ?? 0;
-        if (start === 0) expect(rolled.solver.fromPreviousWindow, 'the first window has no previous one').toBeUndefined();
+        if (start === first) expect(rolled.solver.fromPreviousWindow, 'the first window has no previous one').toBeUndefined();
         expect(fresh.solver.fromPreviousWindow, `window ${start}`).toBeUndefined();
         expect(checkInvariants(window, rolled), `window ${start}`).toEqual([]);
         expect(Math.abs(rolled.objective! - fresh.objective!), `window ${start}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(fresh.objective!)));
@@ -73,7 +75,7 @@ describe('a reused solver session', async () => {
     } finally {
       slot.session?.dispose();
     }
-    // Five windows follow a previous one; at least three start from it (measured: all five).
-    expect(warm).toBeGreaterThanOrEqual(3);
+    // Five windows follow a previous one; at least four start from it (measured: all five).
+    expect(warm).toBeGreaterThanOrEqual(4);
   });
 });

@@ -156,13 +156,15 @@ function multiplierBound(model: LinearModel): number {
 
 /**
  * A right guess starts the finish LP at its optimum (measured: 0–15 iterations on the 33-bus day
- * and the year's windows), and a wrong one is mostly refused within as few; but some wrong guesses
- * send the simplex on a long search (measured on 1,000 buses: 17 s, a quarter of the time limit,
- * for a refusal, where the right guess took 0 iterations). Beyond this many iterations the guess
- * is taken as wrong.
+ * and on winter windows of the year, 40–130 on its spring and summer ones), and a wrong one is
+ * mostly refused within as few; but some wrong guesses send the simplex on a long search
+ * (measured on 1,000 buses: 17 s, a quarter of the time limit, for a refusal, where the right
+ * guess took 0 iterations). Beyond this many iterations the guess is taken as wrong. (With at
+ * least 50, right guesses of the year's summer windows were cut off and their windows went on to
+ * 5–17 LP rounds: four 12-window blocks of the year took 19.5 s against 17.6 s with 200.)
  */
 export function finishIterationLimit(numRows: number): number {
-  return Math.max(50, Math.ceil(numRows / 1000));
+  return Math.max(200, Math.ceil(numRows / 1000));
 }
 
 /**
@@ -338,9 +340,10 @@ function pose(highs: Highs, solver: Finisher, model: LinearModel, active: Active
 function runFinishLp(highs: Highs, solver: Finisher, lp: Posed, n: number, timeLimitSeconds: number, iterationLimit: number, label: string): { z: Float64Array; iterations: number } | undefined {
   const handle = solver.lp;
   handle.options.set({ time_limit: Math.max(0.01, timeLimitSeconds), simplex_iteration_limit: iterationLimit });
+  const started = performance.now();
   const { modelStatus } = handle.run();
   const iterations = Number(handle.info.get('simplex_iteration_count'));
-  if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`  ${label}: ${lp.numCols} columns, ${lp.numRows} rows, ${iterations} iterations, model status ${modelStatus}`);
+  if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`  ${label}: ${lp.numCols} columns, ${lp.numRows} rows, ${iterations} iterations, model status ${modelStatus}, ${(performance.now() - started).toFixed(1)} ms`);
   const statuses = highs.constants.modelStatus;
   solver.lastOutcome = modelStatus === statuses.optimal ? 'solved' : modelStatus === statuses.infeasible ? 'infeasible' : 'unsettled';
   if (modelStatus !== statuses.optimal) return undefined;
