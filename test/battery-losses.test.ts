@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clearMarket } from '../src/market/clear.ts';
-import { nextSocKwh } from '../src/network/battery.ts';
+import { nextSocKwh, snappedSocKwh } from '../src/network/battery.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
 import { simulate } from '../src/engine/simulate.ts';
@@ -88,6 +88,28 @@ describe('battery efficiencies and self-discharge, solved by hand', () => {
     expect(s0!.socEndKwh).toBeCloseTo(nextSocKwh(scenario.prosumers[0]!.battery!, 0, s0!.batteryKw, 1), 9);
     expect(s1!.socStartKwh).toBeCloseTo(s0!.socEndKwh!, 9);
     expect(s1!.socEndKwh).toBeCloseTo(nextSocKwh(scenario.prosumers[0]!.battery!, s1!.socStartKwh!, s1!.batteryKw, 1), 9);
+  });
+
+  it('puts a realised state within rounding of a limit onto it', async () => {
+    // η_c = 0.97, η_d = 0.83: 10 kW charged in step 0 store 9.7 kWh, all given back in step 1 as
+    // 8.051 kW. The realised load of step 1 is 1e-8 kW below its forecast, so the battery gives
+    // 1e-8 kW less and would end 1.2e-8 kWh above its minimum: a state a hair off its limit made the
+    // next window's exact finish fail (network/battery.ts, SOC_SNAP_SHARE). It ends at 0.
+    const input = household({ chargeEfficiency: 0.97, dischargeEfficiency: 0.83 });
+    const prosumer = { ...input.prosumers[0]!, scheduleKw: [-10, -10, -10], realisedKw: [-10, -9.99999999, -10] };
+    const scenario = parseScenario({ ...input, steps: 3, horizonSteps: 2, utility: { bus: '0', tariff: { buyPerKwh: 0, sellPerKwh: [1, 3, 0] } }, prosumers: [prosumer] }, 'losses.json');
+    const battery = scenario.prosumers[0]!.battery!;
+    const sim = await simulate(scenario);
+    expect(sim.status).toBe('optimal');
+    const s1 = sim.steps[1]!.agents[0]!;
+    expect(s1.batteryKw).toBeCloseTo(8.051, 6);
+    expect(nextSocKwh(battery, 9.7, 8.051 - 1e-8, 1)).toBeGreaterThan(1e-8);
+    expect(sim.windows[2]!.socStartKwh.h).toBe(0);
+    // Beyond the tolerance (1e-7 of the capacity, plus 1e-7 kWh), states stay as they are.
+    expect(snappedSocKwh(battery, 20 - 1e-6)).toBe(20);
+    expect(snappedSocKwh(battery, 20 - 1e-5)).toBe(20 - 1e-5);
+    expect(snappedSocKwh(battery, 5e-8)).toBe(0);
+    expect(snappedSocKwh(battery, 1e-5)).toBe(1e-5);
   });
 });
 

@@ -8,7 +8,7 @@
  *   steps from the agents' current states, forecasts and requests.
  */
 import { InputError } from '../errors.ts';
-import { batteryPowerBoundsKw, feasibleBatteryKw, nextSocKwh } from '../network/battery.ts';
+import { batteryPowerBoundsKw, feasibleBatteryKw, nextSocKwh, snappedSocKwh } from '../network/battery.ts';
 import { clearWith, type NegotiationSlot, type SessionSlot } from '../market/clear.ts';
 import type { NegotiationReport } from '../admm/result.ts';
 import type { ClearingResult } from '../market/result.ts';
@@ -77,7 +77,8 @@ export class ProsumerAgent {
       batteryKw = Math.min(energyHi, powerHi, Math.max(energyLo, powerLo, planned + forecastKw - realisedKw));
     }
     const imbalanceKw = realisedKw + batteryKw - (forecastKw + planned);
-    const socEndKwh = this.socKwh === null || !battery ? null : nextSocKwh(battery, this.socKwh, batteryKw, dt);
+    // (Snapped onto the battery's limits when within rounding of them: network/battery.ts.)
+    const socEndKwh = this.socKwh === null || !battery ? null : snappedSocKwh(battery, nextSocKwh(battery, this.socKwh, batteryKw, dt));
     this.steps.set(t, { forecastKw, realisedKw, plannedBatteryKw: planned, batteryKw, socStartKwh: this.socKwh, socEndKwh, imbalanceKw });
     if (socEndKwh !== null) {
       const update: BatteryUpdateEvent = {

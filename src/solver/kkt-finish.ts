@@ -156,15 +156,18 @@ function multiplierBound(model: LinearModel): number {
 
 /**
  * A right guess starts the finish LP at its optimum (measured: 0–15 iterations on the 33-bus day
- * and on winter windows of the year, 40–130 on its spring and summer ones), and a wrong one is
- * mostly refused within as few; but some wrong guesses send the simplex on a long search
- * (measured on 1,000 buses: 17 s, a quarter of the time limit, for a refusal, where the right
- * guess took 0 iterations). Beyond this many iterations the guess is taken as wrong. (With at
- * least 50, right guesses of the year's summer windows were cut off and their windows went on to
- * 5–17 LP rounds: four 12-window blocks of the year took 19.5 s against 17.6 s with 200.)
+ * and on winter nights of the year, 40–130 on its spring and summer windows, up to some 600 on
+ * its hard ones), and a wrong one is mostly refused within as few; but some wrong guesses send
+ * the simplex on a long search (measured on 1,000 buses: 17 s, a quarter of the time limit, for a
+ * refusal, where the right guess took 0 iterations). Beyond this many iterations the guess is
+ * taken as wrong: 1,000 on models up to FULL_LIMIT_ROWS rows, where an iteration costs some 0.05
+ * ms; on larger ones 200, or one per thousand rows. (Measured on the year's first 100 windows,
+ * in one session: 27 s with 1,000 (3,000 the same), 31 s with 200, 46–50 s with 50: cut off, right
+ * guesses were refused, and their windows went on to 5–22 LP rounds.)
  */
-export function finishIterationLimit(numRows: number): number {
-  return Math.max(200, Math.ceil(numRows / 1000));
+const FULL_LIMIT_ROWS = 20_000;
+export function finishIterationLimit(numRows: number, patient = false): number {
+  return patient && numRows <= FULL_LIMIT_ROWS ? 1000 : Math.max(200, Math.ceil(numRows / 1000));
 }
 
 /**
@@ -368,10 +371,10 @@ function multipliers(model: LinearModel, z: ArrayLike<number>): { rowDual: Float
  * The QP's optimum on the given active set, or undefined when the conditions cannot all hold
  * there (a wrong guess) or HiGHS does not settle it within its limits.
  */
-export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number): FinishPoint | undefined {
+export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number, patient = false): FinishPoint | undefined {
   const n = model.numCols;
   const lp = pose(highs, solver, model, active, false);
-  const solved = runFinishLp(highs, solver, lp, n, timeLimitSeconds, finishIterationLimit(lp.numRows), 'finish LP');
+  const solved = runFinishLp(highs, solver, lp, n, timeLimitSeconds, finishIterationLimit(lp.numRows, patient), 'finish LP');
   if (!solved) return undefined;
   const { z } = solved;
   const x = Float64Array.from(z.subarray(0, n));
@@ -390,10 +393,10 @@ export function finishOnActiveSet(highs: Highs, solver: Finisher, model: LinearM
  * year's windows: refused guesses differed from the optimum's by 1–3 columns, for up to 13 more
  * rounds of cuts.)
  */
-export function correctedActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number): ActiveSet | undefined {
+export function correctedActiveSet(highs: Highs, solver: Finisher, model: LinearModel, active: ActiveSet, timeLimitSeconds: number, patient = false): ActiveSet | undefined {
   const n = model.numCols;
   const lp = pose(highs, solver, model, active, true);
-  const solved = runFinishLp(highs, solver, lp, n, timeLimitSeconds, CORRECTION_ITERATION_GROWTH * finishIterationLimit(lp.numRows), 'correction LP');
+  const solved = runFinishLp(highs, solver, lp, n, timeLimitSeconds, CORRECTION_ITERATION_GROWTH * finishIterationLimit(lp.numRows, patient), 'correction LP');
   if (!solved) return undefined;
   const { z } = solved;
   const { rowDual: rowMultiplier, colDual: colMultiplier } = multipliers(model, z);

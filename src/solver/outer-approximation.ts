@@ -366,6 +366,7 @@ export class HighsSession implements SolverSession {
       // HiGHS measures its time limit over all runs since its clock was zeroed: once per solve.
       handle.zeroAllClocks();
       handle.options.set({ time_limit: options.timeLimitSeconds });
+      if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`solve: ${model.numCols} columns and ${model.numRows} rows; HiGHS holds ${this.numRows} rows (${this.cuts.length} cuts), ${this.numCols} columns`);
       // A rolling window: the previous window's optimum, shifted, proposes the active set before
       // any LP round (its rows and columns at a bound there), corrected as a round's would be.
       const guessed = this.guess;
@@ -440,11 +441,13 @@ export class HighsSession implements SolverSession {
           const settled = key === previousKey || gap <= FINISH_GAP * Math.max(1, Math.abs(last.objective));
           const eager = !settled && !NO_CORRECTION && round >= FINISH_FROM_ROUND && eagerFinishes < EAGER_ATTEMPTS && !farOff;
           previousKey = key;
+          if (globalThis.process?.env.P2PMARKET_TRACE_CUTS && !((settled || eager) && !tried.has(key))) console.error(`round ${round}: no finish (settled ${settled}, eager ${eager}, tried ${tried.has(key)}, finishes ${finishes}, eager finishes ${eagerFinishes}, far off ${farOff})`);
           if ((settled || eager) && !tried.has(key)) {
             tried.add(key);
             if (eager) eagerFinishes++;
             else finishes++;
-            const { point, corrections, unsettled } = this.finishFrom(active, tried, started, options.timeLimitSeconds, CORRECTIONS);
+            // Patient (a longer iteration limit, kkt-finish.ts) on a settled active set only.
+            const { point, corrections, unsettled } = this.finishFrom(active, tried, started, options.timeLimitSeconds, CORRECTIONS, false, !eager);
             farOff ||= unsettled;
             if (globalThis.process?.env.P2PMARKET_TRACE_CUTS) console.error(`round ${round}: exact finish ${point ? 'done' : 'refused (the active set is not the optimum\'s)'}`);
             if (point) {
@@ -466,9 +469,10 @@ export class HighsSession implements SolverSession {
    * The exact finish on `active`, corrected (a primal–dual active-set step, kkt-finish.ts) up to
    * `corrections` times while its LP proves the guess wrong. Each guess tried is added to `tried`.
    * A point found becomes the session's last solution, with tangents at it: the next solve of this
-   * session (a rolling window's) starts from an approximation that is exact there.
+   * session (a rolling window's) starts from an approximation that is exact there. `patient`: the
+   * longer iteration limit (kkt-finish.ts, finishIterationLimit), for a guess or a settled set.
    */
-  private finishFrom(active: ActiveSet, tried: Set<string>, started: number, timeLimitSeconds: number, corrections: number, fromGuess = false): { point: FinishPoint | undefined; corrections: number; unsettled: boolean } {
+  private finishFrom(active: ActiveSet, tried: Set<string>, started: number, timeLimitSeconds: number, corrections: number, fromGuess = false, patient = fromGuess): { point: FinishPoint | undefined; corrections: number; unsettled: boolean } {
     const { model } = this;
     const finisher = (this.finisher ??= new Finisher(this.highs, LP_TOLERANCE));
     const left = () => timeLimitSeconds - (performance.now() - started) / 1000;
@@ -477,20 +481,20 @@ export class HighsSession implements SolverSession {
       // A shifted window's active set is usually off in a few places: one correction first costs
       // one LP where a refused finish would cost two (measured on the year's windows: 273–292 ms a
       // window against 296–328 ms).
-      const corrected = correctedActiveSet(this.highs, finisher, model, guess, left());
+      const corrected = correctedActiveSet(this.highs, finisher, model, guess, left(), patient);
       if (corrected) {
         guess = corrected;
         tried.add(activeSetKey(guess));
       }
     }
-    let point = finishOnActiveSet(this.highs, finisher, model, guess, left());
+    let point = finishOnActiveSet(this.highs, finisher, model, guess, left(), patient);
     let made = 0;
     for (; !point && finisher.lastOutcome === 'infeasible' && made < corrections && !NO_CORRECTION; made++) {
-      const corrected = left() > 0 ? correctedActiveSet(this.highs, finisher, model, guess, left()) : undefined;
+      const corrected = left() > 0 ? correctedActiveSet(this.highs, finisher, model, guess, left(), patient) : undefined;
       if (!corrected || tried.has(activeSetKey(corrected))) break;
       guess = corrected;
       tried.add(activeSetKey(guess));
-      point = finishOnActiveSet(this.highs, finisher, model, guess, left());
+      point = finishOnActiveSet(this.highs, finisher, model, guess, left(), patient);
     }
     if (model.numCols >= SMALL_MODEL_COLUMNS) finisher.release();
     if (point) {
