@@ -9,12 +9,12 @@
  * - the seed case, in-process median;
  * - the 1,000-step rolling simulation of the seed feeder;
  * - the year of hourly 24-hour windows of scenarios/ieee33-year.json, extrapolated (labelled so)
- *   from BENCH_YEAR_BLOCKS (default 4) blocks of BENCH_YEAR_WINDOWS (default 12) consecutive
- *   windows spread over the year (from hours 0, 2190, 4380, 6570): each block is a simulation of
+ *   from BENCH_YEAR_BLOCKS (default 4) blocks of BENCH_YEAR_WINDOWS (default 24: a day, every
+ *   hour of it) consecutive windows spread over the year (from hours 0, 2190, 4380, 6570): each block is a simulation of
  *   its windows plus one before them, less a simulation of that one alone, so that what is
  *   extrapolated is a window that follows another, as 8,759 of the year's 8,760 do. (The first 12
- *   windows alone, January nights, were measured to cost half of what spring and summer
- *   windows cost: an extrapolation from them said 31 min where the year took about twice that.)
+ *   windows alone, a January night, were measured to cost half of what the year's windows cost on
+ *   average: an extrapolation from them said 31 min where the year took about twice that.)
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -148,7 +148,7 @@ export async function benchAims({ quick, format }: { quick: boolean; format: For
 
   // The year, from blocks of windows spread over it.
   const year = loadScenario(path.join(ROOT, 'scenarios', 'ieee33-year.json'));
-  const windows = Number(process.env.BENCH_YEAR_WINDOWS ?? (quick ? 2 : 12));
+  const windows = Number(process.env.BENCH_YEAR_WINDOWS ?? (quick ? 2 : 24));
   const blocks = Number(process.env.BENCH_YEAR_BLOCKS ?? (quick ? 1 : 4));
   const starts = Array.from({ length: blocks }, (_, k) => Math.round((k * YEAR_WINDOWS) / blocks));
   const yearToday = process.env.BENCH_YEAR_TODAY === '0' ? null : await simulateYearBlocks(year, starts, windows, 'full');

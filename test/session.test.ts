@@ -3,6 +3,7 @@
  * sweep's points, use it) gives the answers fresh clearings give.
  */
 import { describe, expect, it } from 'vitest';
+import { createSimulation } from '../src/engine/simulate.ts';
 import { clearWith, solverAdapter, type SessionSlot } from '../src/market/clear.ts';
 import { generateScenario } from '../src/scenario/generate.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
@@ -77,5 +78,27 @@ describe('a reused solver session', async () => {
     }
     // Five windows follow a previous one; at least four start from it (measured: all five).
     expect(warm).toBeGreaterThanOrEqual(4);
+  });
+
+  it("guesses a simulated day's windows from the previous ones, the end of each horizon aligned with the last", async () => {
+    // A day of the year simulated (24 hourly windows from hour 2190): the realised states carry the
+    // end of each horizon (batteries drained in its last step) into the next window's guess. Aligned
+    // by time alone, the new last step's guess was the old last step's with the old end state
+    // before it (every battery idle, a balance it cannot meet): 14 of 23 windows started from the
+    // previous one. With the horizon's end aligned with the previous one's: 22 of 23.
+    const year = loadScenario('scenarios/ieee33-year.json');
+    const day = { ...scenarioWindow(year, 2190, 24 + 23), name: 'ieee33-year-2190', horizonSteps: 24, horizonEnd: 'stop' as const };
+    const simulation = await createSimulation(day, {});
+    let warm = 0;
+    let windows = 0;
+    simulation.loop.on('marketCleared', (e) => {
+      windows++;
+      expect(e.result?.status, `window ${e.step}`).toBe('optimal');
+      warm += e.result?.solver.fromPreviousWindow ?? 0;
+    });
+    const result = await simulation.run();
+    expect(result.status).toBe('optimal');
+    expect(windows).toBe(24);
+    expect(warm).toBeGreaterThanOrEqual(20);
   });
 });

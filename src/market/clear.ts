@@ -201,8 +201,8 @@ function clearCentrally(adapter: SolverAdapter, scenario: Scenario, options: Cle
   if (session && reused && !full && options.shiftSteps !== undefined && slot?.last && session.hint) {
     const { last } = slot;
     session.hint(
-      shifted(last.x, last.names, solved.model.colNames, options.shiftSteps),
-      last.rowDual && last.rowNames ? shifted(last.rowDual, last.rowNames, solved.model.rowNames, options.shiftSteps) : undefined,
+      shifted(last.x, last.names, solved.model.colNames, options.shiftSteps, scenario.steps),
+      last.rowDual && last.rowNames ? shifted(last.rowDual, last.rowNames, solved.model.rowNames, options.shiftSteps, scenario.steps) : undefined,
     );
   }
   try {
@@ -351,10 +351,17 @@ function clearingPrices(
 
 /**
  * A solution (its columns, or its rows' duals) moved on by `shift` steps: each takes the value of
- * the one of the same name `shift` steps later in `names`, or its own when there is none (the
- * window's new steps).
+ * the one of the same name `shift` steps later in `names`. The window's last `shift` steps (and
+ * the state at its end), which that would take from beyond the previous window's end, take the
+ * previous window's values at the same place instead: the end of a horizon has its own pattern
+ * (batteries drained in its last step), which moves with it. Names without a step keep their value.
+ *
+ * (Aligned by time, the end state took the previous window's end state while the new last step
+ * took its last step's values: every battery empty at the new step's start and end, none
+ * charging, the utility exchanging nothing, a guess the new step's balance cannot meet. Its
+ * correction LP was infeasible and the window went on to LP rounds.)
  */
-function shifted<Name extends ColumnName | RowName>(values: Float64Array, names: readonly Name[], next: readonly Name[], shift: number): Float64Array {
+function shifted<Name extends ColumnName | RowName>(values: Float64Array, names: readonly Name[], next: readonly Name[], shift: number, steps: number): Float64Array {
   // A name's identity apart from its step, and the step: each name's fields in their order.
   const key = (name: Name, step: number) => {
     let text = `${step}`;
@@ -366,8 +373,8 @@ function shifted<Name extends ColumnName | RowName>(values: Float64Array, names:
     if ('step' in name) position.set(key(name, name.step), j);
   });
   return Float64Array.from(next, (name, j) => {
-    const from = 'step' in name ? position.get(key(name, name.step + shift)) : undefined;
-    return values[from ?? j] ?? 0;
+    if (!('step' in name) || name.step + shift >= steps) return values[j] ?? 0;
+    return values[position.get(key(name, name.step + shift)) ?? j] ?? 0;
   });
 }
 
