@@ -342,6 +342,11 @@ function pose(highs: Highs, solver: Finisher, model: LinearModel, active: Active
 /** Runs the finish LP posed; its solution's columns, or undefined when it has none (or one at the multipliers' bound). */
 function runFinishLp(highs: Highs, solver: Finisher, lp: Posed, n: number, timeLimitSeconds: number, iterationLimit: number, label: string): { z: Float64Array; iterations: number } | undefined {
   const handle = solver.lp;
+  // HiGHS measures its time limit over every run since its clocks were last zeroed, and the
+  // instance lives as long as its session: unzeroed, a simulation's finishes added up to the limit
+  // after a few hundred windows (on issue 10's year, from about hour 500), and from then on every
+  // finish stopped at once, at 0 iterations, leaving each window 15–32 LP rounds.
+  handle.zeroAllClocks();
   handle.options.set({ time_limit: Math.max(0.01, timeLimitSeconds), simplex_iteration_limit: iterationLimit });
   const started = performance.now();
   const { modelStatus } = handle.run();
