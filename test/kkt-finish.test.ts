@@ -61,6 +61,14 @@ function kktBreach(model: LinearModel, x: Float64Array, y: Float64Array): number
   return worst;
 }
 
+/** The market stage of the year's first window (ieee33-year.json), in injection space. */
+function yearWindowModel(): LinearModel {
+  const year = loadScenario('scenarios/ieee33-year.json');
+  const window = scenarioWindow(year, 0, year.horizonSteps! - 1);
+  const problem = buildMarketProblem(window, new Feeder(window.network));
+  return injectionSpace(problem.model, problem.index).model;
+}
+
 describe('the exact finish of the outer approximation', async () => {
   const highs = await solverAdapter('highs');
   const solve = (model: LinearModel, exactFinish: boolean): SolveOutcome => {
@@ -260,10 +268,7 @@ describe('the exact finish of the outer approximation', async () => {
   // injections), whose LP vertices leave 1–3 columns at a bound the optimum does not hold, or the
   // other way round; refused, those guesses left the cuts stalled for up to 13 more rounds.
   it("finishes a year window's market stage from a corrected guess, at the cuts' optimum", () => {
-    const year = loadScenario('scenarios/ieee33-year.json');
-    const window = scenarioWindow(year, 0, year.horizonSteps! - 1);
-    const problem = buildMarketProblem(window, new Feeder(window.network));
-    const { model } = injectionSpace(problem.model, problem.index);
+    const model = yearWindowModel();
     const exact = solve(model, true);
     expect(exact.status).toBe('optimal');
     expect(exact.message).toMatch(/exact finish \(its guess corrected/);
@@ -282,10 +287,7 @@ describe('the exact finish of the outer approximation', async () => {
     // few hundred windows of the year, and from then on every one that had to pivot stopped at its
     // first check, at 0 iterations. Here: 60 finishes of a year window's active set with 5 of its
     // held columns let go (some 17 pivots back to the optimum, 10–30 ms), with a limit of 0.2 s.
-    const year = loadScenario('scenarios/ieee33-year.json');
-    const window = scenarioWindow(year, 0, year.horizonSteps! - 1);
-    const problem = buildMarketProblem(window, new Feeder(window.network));
-    const { model } = injectionSpace(problem.model, problem.index);
+    const model = yearWindowModel();
     const exact = solve(model, true);
     expect(exact.status).toBe('optimal');
     const right = activeSetAt(model, exact.x!, exact.rowDual!);
