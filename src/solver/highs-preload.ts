@@ -11,8 +11,11 @@
  */
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-/** WebAssembly's `compile`, which the project's type libraries (no DOM) declare as types only. */
-const wasm = (globalThis as unknown as { WebAssembly?: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+/**
+ * WebAssembly's `compile` and `instantiate`, which the project's type libraries (no DOM) declare
+ * as types only (highs-runtime.ts instantiates with it too).
+ */
+export const wasm = (globalThis as unknown as { WebAssembly?: { compile(bytes: Uint8Array): Promise<WebAssembly.Module>; instantiate(module: WebAssembly.Module, imports: unknown): Promise<object> } }).WebAssembly;
 
 export function preloadHighs(): void {
   if (compiled) return;

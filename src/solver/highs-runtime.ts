@@ -4,7 +4,7 @@
  */
 import * as highsPackage from 'highs';
 import type { Highs, InitOptions } from 'highs';
-import { preloadedHighs } from './highs-preload.ts';
+import { preloadedHighs, wasm } from './highs-preload.ts';
 
 let runtime: Promise<Highs> | undefined;
 
@@ -28,7 +28,6 @@ export function highsRuntime(options?: InitOptions): Promise<Highs> {
 }
 
 type Instance = object;
-const wasmApi = (globalThis as unknown as { WebAssembly: { instantiate(module: WebAssembly.Module, imports: unknown): Promise<Instance> } }).WebAssembly;
 
 /**
  * The runtime on an already compiled module, through Emscripten's `instantiateWasm` hook (which
@@ -40,7 +39,8 @@ function fromCompiled(compiled: WebAssembly.Module): Promise<Highs> {
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const hook = {
     instantiateWasm(imports: unknown, receive: (instance: Instance, module: WebAssembly.Module) => void) {
-      wasmApi.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
+      // (A module was compiled, so this runtime has WebAssembly.)
+      wasm!.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
       return {};
     },
   };
